@@ -1,0 +1,3 @@
+from finguard.cli import main
+
+main()

@@ -1,0 +1,277 @@
+"""The `finguard` command line.
+
+Exit codes: 0 ok, 1 policy failure, 2 usage or input error, 3 internal error (a bug: please report).
+Heavy modules are imported inside commands so `finguard --help` and small runs start fast.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from finguard import __version__
+from finguard.errors import EXIT_USAGE, FinguardError, InputError, UsageError
+
+if TYPE_CHECKING:
+    from finguard.model import Project, ProjectCost
+    from finguard.pricing.catalog import Catalog
+
+EXIT_INTERNAL = 3
+FORMATS = ("table", "json", "markdown", "html")
+DEFAULT_MAX_PRICE_AGE_DAYS = 180
+
+
+class Settings:
+    def __init__(self, catalog_path: Path | None, max_price_age_days: int, default_region: str | None) -> None:
+        self.catalog_path = catalog_path
+        self.max_price_age_days = max_price_age_days
+        self.default_region = default_region
+        self._catalog: Catalog | None = None
+
+    def catalog(self) -> Catalog:
+        if self._catalog is None:
+            from finguard.pricing.catalog import Catalog
+
+            self._catalog = Catalog.open_default(self.catalog_path)
+        return self._catalog
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="finguard")
+@click.option("--catalog", "catalog_path", type=click.Path(dir_okay=False, path_type=Path),
+              envvar="FINGUARD_CATALOG", help="Price catalog file (default: ~/.cache/finguard/catalog.sqlite).")
+@click.option("--max-price-age", "max_price_age_days", type=click.IntRange(min=1),
+              default=DEFAULT_MAX_PRICE_AGE_DAYS, envvar="FINGUARD_MAX_PRICE_AGE_DAYS", show_default=True,
+              help="Warn when prices used are older than this many days.")
+@click.option("--default-region", envvar="FINGUARD_DEFAULT_REGION", metavar="REGION",
+              help="Region for resources whose plan states none (no provider region); "
+                   "without it they are reported as region unknown.")
+@click.pass_context
+def cli(ctx: click.Context, catalog_path: Path | None, max_price_age_days: int, default_region: str | None) -> None:
+    """Price Terraform plans from public cloud price lists and diff what a change costs."""
+    ctx.obj = Settings(catalog_path, max_price_age_days, default_region)
+
+
+# -- helpers --------------------------------------------------------------------------------------
+def _load_project(settings: Settings, path: Path) -> Project:
+    from finguard.terraform.plan import load_plan
+
+    if path.is_dir():
+        raise UsageError(f"{path} is a directory; pass a plan JSON file "
+                         "(`terraform show -json tfplan > plan.json`)")
+    project = load_plan(path, default_region=settings.default_region)
+    for warning in project.warnings:
+        click.echo(f"warning: {path}: {warning}", err=True)
+    return project
+
+
+def _write(text: str, out: Path | None) -> None:
+    """Write the rendered output; on failure nothing partial is left behind."""
+    if out is None:
+        click.echo(text, nl=False)
+        return
+    tmp = out.with_name(f".{out.name}.tmp")
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, out)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise InputError(f"cannot write output: {exc.strerror}", where=str(out)) from None
+    click.echo(f"wrote {out}", err=True)
+
+
+def _warn_stale(settings: Settings, cost: ProjectCost) -> None:
+    from datetime import date
+
+    info = cost.catalog
+    if info is None or not info.oldest_source_date:
+        return
+    try:
+        oldest = date.fromisoformat(info.oldest_source_date[:10])
+    except ValueError:
+        return
+    age = (date.today() - oldest).days
+    if age > settings.max_price_age_days:
+        click.echo(f"warning: some prices used date from {oldest} ({age} days old, limit "
+                   f"{settings.max_price_age_days}); refresh with `finguard pricing sync`", err=True)
+
+
+format_option = click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
+                             help="Output format.")
+out_option = click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+                          help="Write to FILE instead of standard output.")
+
+
+# -- breakdown / diff ------------------------------------------------------------------------------
+@cli.command()
+@click.argument("plan", type=click.Path(path_type=Path))
+@format_option
+@out_option
+@click.pass_obj
+def breakdown(settings: Settings, plan: Path, fmt: str, out: Path | None) -> None:
+    """Monthly cost of every resource in PLAN (terraform show -json output), per cost component."""
+    from finguard import report
+    from finguard.pricing.estimate import estimate
+
+    project = _load_project(settings, plan)
+    cost = estimate(project, settings.catalog(), "after")
+    _write(report.get(fmt).render_breakdown(cost), out)
+    _warn_stale(settings, cost)
+
+
+@cli.command()
+@click.argument("plan", type=click.Path(path_type=Path))
+@click.option("--compare-to", "compare_to", type=click.Path(path_type=Path),
+              help="A saved breakdown JSON (e.g. of the main branch) to compare against, "
+                   "instead of the plan's prior state.")
+@format_option
+@out_option
+@click.pass_obj
+def diff(settings: Settings, plan: Path, compare_to: Path | None, fmt: str, out: Path | None) -> None:
+    """Cost before vs after the change in PLAN, per resource and component, with the total delta."""
+    from finguard import report
+    from finguard.diff import diff_costs
+    from finguard.pricing.estimate import estimate
+    from finguard.report.json_format import read_breakdown
+
+    project = _load_project(settings, plan)
+    catalog = settings.catalog()
+    after = estimate(project, catalog, "after")
+    if compare_to is not None:
+        try:
+            text = compare_to.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise InputError(f"cannot read: {exc.strerror}", where=str(compare_to)) from None
+        before = read_breakdown(text, str(compare_to))
+        result = diff_costs(before, after, str(compare_to))
+    else:
+        result = diff_costs(estimate(project, catalog, "before"), after, "prior state")
+    _write(report.get(fmt).render_diff(result), out)
+    _warn_stale(settings, after)
+
+
+# -- pricing ---------------------------------------------------------------------------------------
+@cli.group()
+def pricing() -> None:
+    """Inspect and refresh the local price catalog."""
+
+
+def _parse_filters(filters: Sequence[str]) -> dict[str, str]:
+    parsed: dict[str, str] = {}
+    for item in filters:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise UsageError(f"--filter {item!r}: expected KEY=VALUE (e.g. instanceType=m5.large)")
+        parsed[key.strip()] = value.strip()
+    return parsed
+
+
+@pricing.command()
+@click.option("--service", required=True, help="AWS offer code, e.g. AmazonEC2.")
+@click.option("--region", required=True, help="Region code, e.g. us-east-1.")
+@click.option("--filter", "filters", multiple=True, metavar="KEY=VALUE",
+              help="Product attribute filter (repeatable), e.g. instanceType=m5.large.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True)
+@click.pass_obj
+def lookup(settings: Settings, service: str, region: str, filters: tuple[str, ...], fmt: str, limit: int) -> None:
+    """Show catalog prices matching filters; say when the filters leave the price ambiguous."""
+    from finguard.pricing.lookup_view import render_lookup
+
+    catalog = settings.catalog()
+    click.echo(render_lookup(catalog, service, region, _parse_filters(filters), fmt, limit), nl=False)
+
+
+@pricing.command()
+@click.option("--source", envvar="FINGUARD_PRICING_SOURCE",
+              help="Mirror of the AWS Price List bulk API: a base URL or a directory "
+                   "(default: the official endpoint; env FINGUARD_PRICING_SOURCE).")
+@click.option("--service", "services", multiple=True, help="Offer code to refresh (repeatable).")
+@click.option("--region", "regions", multiple=True, help="Region to refresh (repeatable, default us-east-1).")
+@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True,
+              help="Offer file format to download (CSV streams; JSON is loaded whole).")
+@click.pass_obj
+def sync(settings: Settings, source: str | None, services: tuple[str, ...], regions: tuple[str, ...],
+         fmt: str) -> None:
+    """Refresh catalog prices from the public AWS Price List (offer index -> region index -> offer)."""
+    from finguard.pricing.catalog import default_catalog_path
+    from finguard.pricing.sync import DEFAULT_SERVICES, run_sync
+
+    path = settings.catalog_path or default_catalog_path()
+    kwargs: dict[str, Any] = {"source": source, "fmt": fmt,
+                              "progress": lambda msg: click.echo(msg, err=True)}
+    kwargs["services"] = services or DEFAULT_SERVICES
+    kwargs["regions"] = regions or ("us-east-1",)
+    result = run_sync(path, **kwargs)
+    click.echo(result.model_dump_json(indent=2))
+    if getattr(result, "errors", None):
+        sys.exit(EXIT_USAGE)
+
+
+@pricing.command()
+@click.pass_obj
+def sources(settings: Settings) -> None:
+    """List where the catalog's prices come from, with dates and checksums."""
+    catalog = settings.catalog()
+    click.echo(f"catalog: {catalog.path} ({catalog.count()} prices, compiled {catalog.meta.get('compiled_at')})")
+    for src in catalog.sources():
+        click.echo(f"- {src.id} [{src.kind}] published {src.published or 'unknown'}, retrieved "
+                   f"{src.retrieved or 'unknown'}\n    {src.url or ''}\n    sha256 {src.sha256 or '-'}")
+    try:
+        from finguard.pricing.sync import catalog_age_warnings
+    except ImportError:  # pragma: no cover - sync module is part of the package
+        return
+    for warning in catalog_age_warnings(catalog, settings.max_price_age_days):
+        click.echo(f"warning: {warning}", err=True)
+
+
+@pricing.command()
+def coverage() -> None:
+    """List the resource types finguard prices, and those it knows are free."""
+    from finguard.pricing import registry
+
+    types = registry.supported_types()
+    click.echo(f"{len(types)} priced resource types:")
+    for name in types:
+        click.echo(f"  {name}")
+    click.echo(f"{len(registry.free_types())} free resource types (listed as free, not unsupported)")
+
+
+# -- entry point -----------------------------------------------------------------------------------
+def main(argv: Sequence[str] | None = None) -> None:
+    """Run the CLI; turn every user-facing failure into one line on stderr and an exit code."""
+    debug = os.environ.get("FINGUARD_DEBUG") == "1"
+    try:
+        cli.main(args=list(argv) if argv is not None else None, prog_name="finguard", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(EXIT_USAGE)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(EXIT_USAGE)
+    except FinguardError as exc:
+        click.echo(f"finguard: error: {exc}", err=True)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except BrokenPipeError:
+        sys.exit(0)
+    except Exception as exc:
+        if debug:
+            raise
+        click.echo(f"finguard: internal error: {type(exc).__name__}: {exc} "
+                   "(set FINGUARD_DEBUG=1 for a traceback, and please report it)", err=True)
+        sys.exit(EXIT_INTERNAL)
+    sys.exit(0)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,203 @@
+"""The one typed model every layer shares: plan/HCL readers produce a Project, pricing produces costs.
+
+Readers and pricing never pass raw dicts to each other; they pass these models.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+HOURS_PER_MONTH = Decimal(730)
+
+
+class Action(StrEnum):
+    """What a plan does to a resource, normalised from Terraform's action lists."""
+
+    NO_OP = "no-op"
+    CREATE = "create"
+    READ = "read"
+    UPDATE = "update"
+    DELETE = "delete"
+    REPLACE = "replace"  # delete+create or create+delete
+
+    @classmethod
+    def from_terraform(cls, actions: list[str]) -> Action:
+        key = tuple(actions)
+        if key in _ACTIONS:
+            return _ACTIONS[key]
+        raise ValueError(f"unknown Terraform action list {list(actions)!r}")
+
+    @property
+    def exists_before(self) -> bool:
+        return self in (Action.NO_OP, Action.UPDATE, Action.DELETE, Action.REPLACE, Action.READ)
+
+    @property
+    def exists_after(self) -> bool:
+        return self in (Action.NO_OP, Action.UPDATE, Action.CREATE, Action.REPLACE, Action.READ)
+
+
+_ACTIONS: dict[tuple[str, ...], Action] = {
+    ("no-op",): Action.NO_OP,
+    ("create",): Action.CREATE,
+    ("read",): Action.READ,
+    ("update",): Action.UPDATE,
+    ("delete",): Action.DELETE,
+    ("delete", "create"): Action.REPLACE,
+    ("create", "delete"): Action.REPLACE,
+    ("forget",): Action.DELETE,  # Terraform 1.7 `removed` block: leaves state; no longer ours to pay for
+}
+
+
+class SourceLocation(BaseModel):
+    """Where a resource is declared, so findings and errors can point at code."""
+
+    model_config = ConfigDict(frozen=True)
+
+    file: str
+    line: int | None = None
+
+
+class Resource(BaseModel):
+    """One resource instance (after count/for_each expansion) with its state before and after."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    address: str
+    mode: str = "managed"  # "managed" or "data"
+    type: str
+    name: str
+    index: int | str | None = None
+    module_address: str | None = None
+    provider_name: str = ""  # e.g. registry.terraform.io/hashicorp/aws
+    provider_config_key: str | None = None
+    region: str | None = None
+    action: Action = Action.NO_OP
+    actions: list[str] = Field(default_factory=lambda: ["no-op"])
+    before: dict[str, Any] | None = None
+    after: dict[str, Any] | None = None
+    # Attribute paths ("root_block_device.0.volume_size") whose value is known only after apply.
+    unknown_after: list[str] = Field(default_factory=list)
+    tags_before: dict[str, str] = Field(default_factory=dict)
+    tags_after: dict[str, str] = Field(default_factory=dict)
+    # Attribute path ("launch_template.0.id") -> addresses the configuration references there,
+    # so a model can follow an ASG to its launch template when the id is unknown until apply.
+    references: dict[str, list[str]] = Field(default_factory=dict)
+    source: SourceLocation | None = None
+
+    @property
+    def provider(self) -> str:
+        """Short provider name: "aws", "azurerm", "google", ..."""
+        if self.provider_name:
+            return self.provider_name.rsplit("/", 1)[-1]
+        return self.type.split("_", 1)[0]
+
+    @property
+    def is_data(self) -> bool:
+        return self.mode == "data"
+
+    @property
+    def tags(self) -> dict[str, str]:
+        """Tags in effect: after the change, or before it for a delete."""
+        return self.tags_after if self.action.exists_after else self.tags_before
+
+
+class Project(BaseModel):
+    """Everything one plan (or one HCL directory) declares."""
+
+    name: str
+    source: str
+    format_version: str | None = None
+    terraform_version: str | None = None
+    resources: list[Resource] = Field(default_factory=list)
+    warnings: list[str] = Field(default_factory=list)
+
+    @property
+    def managed(self) -> list[Resource]:
+        return [r for r in self.resources if not r.is_data]
+
+
+class ComponentStatus(StrEnum):
+    PRICED = "priced"
+    USAGE_BASED = "usage_based"  # priced per unit of usage; no usage given -> no monthly figure
+    UNKNOWN_QUANTITY = "unknown_quantity"  # a value the quantity needs is known only after apply
+    MISSING_PRICE = "missing_price"  # the catalog has no price for this region/filter
+    AMBIGUOUS_PRICE = "ambiguous_price"  # the filter matched several different prices
+
+
+class CostComponent(BaseModel):
+    """One priced line: quantity x unit price = monthly cost."""
+
+    name: str
+    unit: str
+    monthly_quantity: Decimal | None = None
+    unit_price: Decimal | None = None
+    monthly_cost: Decimal | None = None
+    status: ComponentStatus = ComponentStatus.PRICED
+    reason: str | None = None
+    price_source: str | None = None  # source id of the catalog row used
+    price_query: str | None = None  # human-readable filter, for review against the price list
+
+
+class ResourceStatus(StrEnum):
+    PRICED = "priced"
+    FREE = "free"
+    UNSUPPORTED = "unsupported"
+    INCOMPLETE = "incomplete"  # some components could not be priced (unknown value or missing price)
+    SKIPPED = "skipped"  # data sources and resources that do not exist in this state
+
+
+class ResourceCost(BaseModel):
+    """The cost of one resource in one state (before or after the change)."""
+
+    address: str
+    type: str
+    region: str | None = None
+    action: Action = Action.NO_OP
+    status: ResourceStatus
+    # Sum of the priced components; None when nothing could be priced. When `complete` is false
+    # some fixed component is unknown or has no price, so the figure is a lower bound.
+    monthly_cost: Decimal | None = None
+    complete: bool = True
+    components: list[CostComponent] = Field(default_factory=list)
+    reasons: list[str] = Field(default_factory=list)
+
+
+class CostCounts(BaseModel):
+    priced: int = 0
+    free: int = 0
+    unsupported: int = 0
+    incomplete: int = 0
+    skipped: int = 0
+    usage_based_components: int = 0
+    unknown_components: int = 0
+    missing_price_components: int = 0
+
+
+class ProjectCost(BaseModel):
+    """Costs of every resource of a project in one state."""
+
+    project: str
+    source: str
+    state: str  # "after" (planned) or "before" (prior state)
+    currency: str = "USD"
+    resources: list[ResourceCost] = Field(default_factory=list)
+    monthly_cost: Decimal = Decimal(0)  # sum of every priced component
+    complete: bool = True  # false: some resource is unsupported or incomplete, so this is a lower bound
+    counts: CostCounts = Field(default_factory=CostCounts)
+    catalog: CatalogInfo | None = None
+
+
+class CatalogInfo(BaseModel):
+    """Which price data produced a figure, so every number can be traced and its age judged."""
+
+    path: str
+    built_at: str
+    sources: list[str]
+    oldest_source_date: str | None = None
+
+
+ProjectCost.model_rebuild()

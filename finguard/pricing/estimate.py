@@ -1,0 +1,160 @@
+"""Project + catalog -> ProjectCost: runs each resource's cost model and prices its components.
+
+Nothing is priced at 0 silently: a value known only after apply, a price missing for the region,
+or an ambiguous price makes the component (and so the resource) incomplete, with the reason.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Literal
+
+from finguard.model import (
+    CatalogInfo,
+    ComponentStatus,
+    CostComponent,
+    CostCounts,
+    Project,
+    ProjectCost,
+    Resource,
+    ResourceCost,
+    ResourceStatus,
+)
+from finguard.pricing import registry
+from finguard.pricing.catalog import Catalog, describe_query
+from finguard.pricing.resources.base import Attrs, Component, NoCost, is_unknown
+from finguard.pricing.resources.context import ProjectContext
+
+State = Literal["before", "after"]
+
+
+def estimate(project: Project, catalog: Catalog, state: State = "after") -> ProjectCost:
+    ctx = ProjectContext(project.resources)
+    result = ProjectCost(project=project.name, source=project.source, state=state)
+    counts = result.counts
+    for resource in project.resources:
+        cost = price_resource(resource, catalog, ctx, state)
+        result.resources.append(cost)
+        _count(counts, cost)
+        if cost.monthly_cost is not None:
+            result.monthly_cost += cost.monthly_cost
+        if not cost.complete:
+            result.complete = False
+    result.catalog = catalog_info(catalog, result)
+    return result
+
+
+def _count(counts: CostCounts, cost: ResourceCost) -> None:
+    match cost.status:
+        case ResourceStatus.PRICED:
+            counts.priced += 1
+        case ResourceStatus.FREE:
+            counts.free += 1
+        case ResourceStatus.UNSUPPORTED:
+            counts.unsupported += 1
+        case ResourceStatus.INCOMPLETE:
+            counts.incomplete += 1
+        case ResourceStatus.SKIPPED:
+            counts.skipped += 1
+    for c in cost.components:
+        if c.status is ComponentStatus.USAGE_BASED:
+            counts.usage_based_components += 1
+        elif c.status is ComponentStatus.UNKNOWN_QUANTITY:
+            counts.unknown_components += 1
+        elif c.status in (ComponentStatus.MISSING_PRICE, ComponentStatus.AMBIGUOUS_PRICE):
+            counts.missing_price_components += 1
+
+
+def price_resource(resource: Resource, catalog: Catalog, ctx: ProjectContext, state: State) -> ResourceCost:
+    base = {"address": resource.address, "type": resource.type, "region": resource.region,
+            "action": resource.action}
+    if resource.is_data:
+        return ResourceCost(**base, status=ResourceStatus.SKIPPED, reasons=["data source: not billed"])
+    exists = resource.action.exists_after if state == "after" else resource.action.exists_before
+    values = resource.after if state == "after" else resource.before
+    if not exists or values is None:
+        reason = "does not exist after this plan" if state == "after" else "does not exist before this plan"
+        return ResourceCost(**base, status=ResourceStatus.SKIPPED, reasons=[reason])
+    model = registry.model_for(resource.type)
+    if model is None:
+        if resource.type in registry.free_types():
+            return ResourceCost(**base, status=ResourceStatus.FREE, monthly_cost=Decimal(0))
+        return ResourceCost(**base, status=ResourceStatus.UNSUPPORTED, complete=False,
+                            reasons=[f"no cost model for {resource.type}"])
+    attrs = Attrs(values, resource.unknown_after if state == "after" else ())
+    try:
+        specs = model.components(resource, attrs, ctx)
+    except NoCost as signal:
+        return ResourceCost(**base, status=ResourceStatus.FREE, monthly_cost=Decimal(0), reasons=[signal.reason])
+    except (ValueError, TypeError) as exc:
+        return ResourceCost(**base, status=ResourceStatus.INCOMPLETE, complete=False,
+                            reasons=[f"cannot read attributes: {exc}"])
+    components = [_price_component(spec, resource.region, catalog) for spec in specs]
+    return _resource_cost(base, components)
+
+
+def _resource_cost(base: dict[str, object], components: list[CostComponent]) -> ResourceCost:
+    priced_parts = [c.monthly_cost for c in components if c.monthly_cost is not None]
+    priced = sum(priced_parts, Decimal(0)) if priced_parts else None
+    blocking = [c for c in components if c.status not in (ComponentStatus.PRICED, ComponentStatus.USAGE_BASED)]
+    if blocking:
+        reasons = [f"{c.name}: {c.reason}" for c in blocking]
+        return ResourceCost(**base, status=ResourceStatus.INCOMPLETE, components=components,
+                            monthly_cost=priced, complete=False, reasons=reasons)
+    return ResourceCost(**base, status=ResourceStatus.PRICED, components=components,
+                        monthly_cost=priced if priced is not None else Decimal(0))
+
+
+def _price_component(spec: Component, region: str | None, catalog: Catalog) -> CostComponent:
+    out = CostComponent(name=spec.display_name, unit=spec.unit)
+    unknown_filters = sorted(k for k, v in spec.filters.items() if is_unknown(v))
+    if unknown_filters:
+        out.status = ComponentStatus.UNKNOWN_QUANTITY
+        out.reason = spec.unknown_reason or f"{', '.join(unknown_filters)} known only after apply"
+        return out
+    filters = {k: str(v) for k, v in spec.filters.items()}
+    monthly_quantity = spec.monthly_quantity
+    if region is None:
+        out.status = ComponentStatus.MISSING_PRICE
+        out.reason = "region unknown: the provider's region could not be read from the plan"
+        out.price_query = describe_query(spec.service, "?", filters)
+        return out
+    match = catalog.lookup(spec.service, region, filters)
+    out.price_query = match.query
+    if match.ambiguous:
+        prices = sorted({str(p.usd) for p in match.ambiguous})
+        out.status = ComponentStatus.AMBIGUOUS_PRICE
+        out.reason = f"{len(match.ambiguous)} different prices match ({', '.join(prices)} USD): filter too loose"
+        return out
+    if not match.found:
+        out.status = ComponentStatus.MISSING_PRICE
+        out.reason = f"no price in the catalog for {region}"
+        return out
+    out.unit_price = match.unit_price * spec.price_factor
+    out.price_source = match.prices[0].source_id
+    if monthly_quantity is None:
+        out.status = ComponentStatus.USAGE_BASED
+        out.reason = f"usage-based: {out.unit_price.normalize():f} USD per {spec.unit}"
+        return out
+    if is_unknown(monthly_quantity):
+        out.status = ComponentStatus.UNKNOWN_QUANTITY
+        out.reason = spec.unknown_reason or "quantity known only after apply"
+        return out
+    out.monthly_quantity = monthly_quantity
+    out.monthly_cost = match.cost_for(monthly_quantity * spec.price_factor)
+    return out
+
+
+def catalog_info(catalog: Catalog, cost: ProjectCost) -> CatalogInfo:
+    used = {c.price_source for r in cost.resources for c in r.components if c.price_source}
+    dates = []
+    for source_id in sorted(used):
+        src = catalog.source(source_id)
+        if src is not None and src.published:
+            dates.append(src.published)
+    return CatalogInfo(
+        path=str(catalog.path),
+        built_at=catalog.meta.get("compiled_at", ""),
+        sources=sorted(used),
+        oldest_source_date=min(dates) if dates else None,
+    )

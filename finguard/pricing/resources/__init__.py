@@ -1,0 +1,1 @@
+"""Resource cost models, one file per Terraform resource type, discovered by pricing.registry."""

@@ -1,0 +1,162 @@
+"""What a resource cost model is: a declarative list of cost components for one resource state.
+
+A model reads attributes through `Attrs` (which knows what is unknown until apply) and returns
+`Component`s: name, display unit, monthly quantity, and the price-list filter to price it with.
+The estimator does the look-up and the arithmetic, so a model is easy to review against the
+price list and never touches the catalog itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from finguard.model import HOURS_PER_MONTH, Resource
+
+if TYPE_CHECKING:
+    from finguard.pricing.resources.context import ProjectContext
+
+
+class _Unknown:
+    """A value Terraform knows only after apply."""
+
+    _instance: _Unknown | None = None
+
+    def __new__(cls) -> _Unknown:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "UNKNOWN"
+
+    def __bool__(self) -> bool:
+        return False
+
+
+UNKNOWN: Any = _Unknown()
+
+
+def is_unknown(value: Any) -> bool:
+    return value is UNKNOWN
+
+
+class NoCost(Exception):
+    """Raised by a model when this configuration has no cost of its own (say why)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class Attrs:
+    """Attribute access for one state of a resource, answering UNKNOWN for after-apply values."""
+
+    def __init__(self, values: dict[str, Any] | None, unknown: list[str] | tuple[str, ...] = ()) -> None:
+        self.values = values or {}
+        self._unknown = set(unknown)
+        self._unknown_prefixes = tuple(u + "." for u in unknown)
+
+    def is_unknown(self, path: str) -> bool:
+        """True for an unknown path or any path below an unknown object ("*": all unknown)."""
+        if path in self._unknown or "*" in self._unknown:
+            return True
+        return any(path.startswith(p) for p in self._unknown_prefixes)
+
+    def _get(self, path: str) -> Any:
+        node: Any = self.values
+        for part in path.split("."):
+            if isinstance(node, dict):
+                node = node.get(part)
+            elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+                node = node[int(part)]
+            else:
+                return None
+        return node
+
+    def get(self, path: str, default: Any = None) -> Any:
+        """The value at a dotted path ("root_block_device.0.volume_size"), UNKNOWN, or default."""
+        value = self._get(path)
+        if value is None:
+            return UNKNOWN if self.is_unknown(path) else default
+        return value
+
+    def blocks(self, path: str) -> list[Attrs]:
+        """Nested blocks (lists of objects) as Attrs, keeping their unknown paths."""
+        value = self._get(path)
+        if not isinstance(value, list):
+            return []
+        out = []
+        for i, item in enumerate(value):
+            prefix = f"{path}.{i}."
+            unknown = [u[len(prefix):] for u in self._unknown if u.startswith(prefix)]
+            out.append(Attrs(item if isinstance(item, dict) else {}, unknown))
+        return out
+
+
+@dataclass(slots=True)
+class Component:
+    """One line of a resource's cost, before pricing.
+
+    quantity: monthly quantity in `unit`; None means usage-based (priced per unit, no monthly
+    figure without usage data); UNKNOWN means a value it depends on is known only after apply.
+    hourly: the quantity is "per hour" and becomes monthly with 730 hours.
+    price_factor: converts the price-list unit to the display unit (GiBps-mo -> MiBps: 1/1024).
+    """
+
+    name: str
+    unit: str
+    service: str
+    filters: dict[str, Any]
+    quantity: Decimal | Any | None
+    hourly: bool = False
+    price_factor: Decimal = Decimal(1)
+    group: str | None = None
+    unknown_reason: str | None = None
+
+    @property
+    def monthly_quantity(self) -> Decimal | Any | None:
+        if self.quantity is None or is_unknown(self.quantity):
+            return self.quantity
+        return self.quantity * HOURS_PER_MONTH if self.hourly else self.quantity
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.group} > {self.name}" if self.group else self.name
+
+
+@dataclass(slots=True)
+class ModelResult:
+    components: list[Component] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+class CostModel:
+    """Base of every resource cost model. Subclasses set resource_types and write components()."""
+
+    resource_types: ClassVar[tuple[str, ...]] = ()
+    provider: ClassVar[str] = "aws"
+
+    def components(self, resource: Resource, attrs: Attrs, ctx: ProjectContext) -> list[Component]:
+        raise NotImplementedError
+
+
+def to_decimal(value: Any) -> Decimal | Any:
+    """Numbers from plan JSON as Decimal; UNKNOWN stays UNKNOWN; junk raises ValueError."""
+    if is_unknown(value):
+        return UNKNOWN
+    if isinstance(value, bool):
+        raise ValueError(f"expected a number, got {value!r}")
+    if isinstance(value, int | float | str):
+        return Decimal(str(value))
+    raise ValueError(f"expected a number, got {value!r}")
+
+
+def quantity(value: Any, default: int | str | None = None) -> Decimal | Any:
+    """A count/size attribute as Decimal, with Terraform's default when unset."""
+    if value is None:
+        value = default
+    if value is None:
+        return UNKNOWN
+    return to_decimal(value)

@@ -1,0 +1,65 @@
+"""Cross-resource look-ups a cost model may need (an ASG's launch template, a node group's template)."""
+
+from __future__ import annotations
+
+from finguard.model import Resource
+
+
+class ProjectContext:
+    """Finds resources by address and follows configuration references between them."""
+
+    def __init__(self, resources: list[Resource]) -> None:
+        self._eip_consumers: set[str] | None = None
+        self.by_address = {r.address: r for r in resources}
+        self._by_id: dict[tuple[str, str], Resource] = {}
+        for r in resources:
+            for values in (r.after, r.before):
+                if values and isinstance(values.get("id"), str):
+                    self._by_id.setdefault((r.type, values["id"]), r)
+                if values and isinstance(values.get("name"), str):
+                    self._by_id.setdefault((r.type, "name:" + values["name"]), r)
+
+    def referenced(self, resource: Resource, path: str, target_type: str) -> Resource | None:
+        """The `target_type` resource that `resource`'s configuration references at `path`."""
+        for ref in resource.references.get(path, []):
+            parts = ref.split(".")
+            if len(parts) < 2 or parts[0] != target_type:
+                continue
+            base = f"{parts[0]}.{parts[1]}"
+            prefix = f"{resource.module_address}." if resource.module_address else ""
+            for candidate in self._instances(prefix + base, resource.index):
+                return candidate
+        return None
+
+    def _instances(self, base: str, index: int | str | None) -> list[Resource]:
+        exact = self.by_address.get(base)
+        if exact is not None:
+            return [exact]
+        if index is not None:
+            key = f"[{index}]" if isinstance(index, int) else f'["{index}"]'
+            same_index = self.by_address.get(base + key)
+            if same_index is not None:
+                return [same_index]
+        matches = [r for a, r in self.by_address.items() if a.startswith(base + "[")]
+        return matches if len(matches) == 1 else []
+
+    def by_id(self, type_: str, ident: str) -> Resource | None:
+        return self._by_id.get((type_, ident)) or self._by_id.get((type_, "name:" + ident))
+
+    def eip_consumers(self) -> set[str]:
+        """Addresses of EIPs that a NAT gateway or an EIP association uses (so they are "in use")."""
+        cached = self._eip_consumers
+        if cached is not None:
+            return cached
+        found: set[str] = set()
+        for r in self.by_address.values():
+            if r.type not in ("aws_nat_gateway", "aws_eip_association"):
+                continue
+            eip = self.referenced(r, "allocation_id", "aws_eip")
+            allocation = (r.after or r.before or {}).get("allocation_id")
+            if eip is None and isinstance(allocation, str):
+                eip = self.by_id("aws_eip", allocation)
+            if eip is not None:
+                found.add(eip.address)
+        self._eip_consumers = found
+        return found

@@ -1,0 +1,62 @@
+"""JSON output: versioned documents (`schema` + `version`), documented in docs/json-output.md."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from finguard.diff import ProjectDiff
+from finguard.errors import InputError
+from finguard.model import ProjectCost
+
+FORMAT = "json"
+BREAKDOWN_SCHEMA = "finguard/breakdown"
+DIFF_SCHEMA = "finguard/diff"
+VERSION = 1
+
+
+def _number(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() and abs(value) < 2**53 else float(value)
+    raise TypeError(f"not JSON serializable: {type(value).__name__}")
+
+
+def _document(schema: str, model: BaseModel) -> str:
+    body = {"schema": schema, "version": VERSION,
+            "generated_at": datetime.now(UTC).replace(microsecond=0).isoformat(),
+            **model.model_dump(mode="python")}
+    return json.dumps(body, indent=2, default=_number, ensure_ascii=False) + "\n"
+
+
+def render_breakdown(cost: ProjectCost) -> str:
+    return _document(BREAKDOWN_SCHEMA, cost)
+
+
+def render_diff(diff: ProjectDiff) -> str:
+    return _document(DIFF_SCHEMA, diff)
+
+
+def read_breakdown(text: str, source: str) -> ProjectCost:
+    """Load a saved breakdown (e.g. the main branch's) for `diff --compare-to`."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}",
+                         where=source) from None
+    if not isinstance(data, dict) or data.get("schema") != BREAKDOWN_SCHEMA:
+        raise InputError(f"not a finguard breakdown JSON (expected \"schema\": \"{BREAKDOWN_SCHEMA}\"; "
+                         "create one with `finguard breakdown PLAN --format json --out FILE`)", where=source)
+    if data.get("version") != VERSION:
+        raise InputError(f"unsupported breakdown version {data.get('version')!r} (this finguard reads {VERSION})",
+                         where=source)
+    body = {k: v for k, v in data.items() if k not in ("schema", "version", "generated_at")}
+    try:
+        return ProjectCost.model_validate(body)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        path = "$" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in err["loc"])
+        raise InputError(f"invalid breakdown at {path}: {err['msg']}", where=source) from None

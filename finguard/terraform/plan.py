@@ -1,0 +1,522 @@
+"""`terraform show -json` plan -> model.Project.
+
+Resources come from `resource_changes` (before/after/after_unknown per instance), completed by
+`planned_values` and `prior_state` for instances a plan lists only there (older formats, data
+sources). Region and default tags come from `configuration.provider_config`, resolved per resource
+through its `provider_config_key`, the way Terraform itself binds a resource to a provider block.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from finguard.errors import InputError
+from finguard.model import Action, Project, Resource
+
+SUPPORTED_MAJOR_VERSIONS = ("0", "1")
+
+
+# -- the plan document as read: validated at the boundary, with JSON paths in errors -------------
+class _Doc(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+class ChangeDoc(_Doc):
+    actions: list[str]
+    before: Any = None
+    after: Any = None
+    after_unknown: Any = None
+
+
+class ResourceChangeDoc(_Doc):
+    address: str
+    module_address: str | None = None
+    mode: str = "managed"
+    type: str
+    name: str
+    index: int | str | None = None
+    provider_name: str = ""
+    deposed: str | None = None
+    change: ChangeDoc
+
+
+class StateResourceDoc(_Doc):
+    address: str
+    mode: str = "managed"
+    type: str
+    name: str
+    index: int | str | None = None
+    provider_name: str = ""
+    values: dict[str, Any] | None = None
+
+
+class ModuleDoc(_Doc):
+    address: str | None = None
+    resources: list[StateResourceDoc] = Field(default_factory=list)
+    child_modules: list[ModuleDoc] = Field(default_factory=list)
+
+
+class ValuesDoc(_Doc):
+    root_module: ModuleDoc = Field(default_factory=ModuleDoc)
+
+
+class StateDoc(_Doc):
+    values: ValuesDoc | None = None
+
+
+class VariableDoc(_Doc):
+    value: Any = None
+
+
+class PlanDoc(_Doc):
+    format_version: str
+    terraform_version: str | None = None
+    variables: dict[str, VariableDoc] = Field(default_factory=dict)
+    values: ValuesDoc | None = None  # `terraform show -json` of a state (no plan): what exists now
+    planned_values: ValuesDoc | None = None
+    prior_state: StateDoc | None = None
+    resource_changes: list[ResourceChangeDoc] = Field(default_factory=list)
+    configuration: dict[str, Any] = Field(default_factory=dict)
+
+
+# -- reading --------------------------------------------------------------------------------------
+def load_plan(path: str | Path, *, default_region: str | None = None) -> Project:
+    """Read and parse a plan file; every failure is an InputError naming the file."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError("file not found", where=str(path)) from None
+    except IsADirectoryError:
+        raise InputError("is a directory, expected a plan JSON file", where=str(path)) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read file: {exc}", where=str(path)) from None
+    return parse_plan(text, source=str(path), default_region=default_region)
+
+
+def parse_plan(text: str, *, source: str = "<plan>", default_region: str | None = None) -> Project:
+    try:
+        raw = json.loads(text)
+    except json.JSONDecodeError as exc:
+        hint = " (the file ends before the document does: truncated?)" if _looks_truncated(text) else ""
+        raise InputError(
+            f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}{hint}",
+            where=source,
+        ) from None
+    return plan_to_project(raw, source=source, default_region=default_region)
+
+
+def _looks_truncated(text: str) -> bool:
+    """True when the text ends inside a string or with brackets still open."""
+    depth = 0
+    in_string = escaped = False
+    for ch in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in "[{":
+            depth += 1
+        elif ch in "]}":
+            depth -= 1
+    return in_string or depth > 0
+
+
+def plan_to_project(raw: Any, *, source: str = "<plan>", default_region: str | None = None) -> Project:
+    """Build the Project. `default_region` applies only where neither the resource nor its
+    provider block states a region (as AWS_REGION would for Terraform itself)."""
+    _check_is_plan(raw, source)
+    try:
+        doc = PlanDoc.model_validate(raw)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        path = _json_path(err["loc"])
+        raise InputError(f"invalid plan at {path}: {err['msg']}", where=source) from None
+    providers = _ProviderResolver(doc, default_region)
+    if doc.values is not None and doc.planned_values is None:  # a state: everything exists, unchanged
+        doc.planned_values = doc.values
+        doc.prior_state = StateDoc(values=doc.values)
+    resources = _resources(doc, providers, source)
+    if providers.defaulted:
+        providers.warnings.append(
+            f"{providers.defaulted} resources have no region in the plan; used the default region {default_region}")
+    name = Path(source).parent.name or Path(source).stem
+    return Project(
+        name=name,
+        source=source,
+        format_version=doc.format_version,
+        terraform_version=doc.terraform_version,
+        resources=resources,
+        warnings=providers.warnings,
+    )
+
+
+def _check_is_plan(raw: Any, source: str) -> None:
+    if not isinstance(raw, dict):
+        raise InputError(f"not a Terraform plan: top level is a JSON {type(raw).__name__}", where=source)
+    version = raw.get("format_version")
+    if version is None:
+        kind = "a Terraform state file" if "resources" in raw and "version" in raw else "a JSON document"
+        raise InputError(
+            f"not a Terraform plan (this looks like {kind}; expected `terraform show -json PLANFILE` "
+            "output with format_version)",
+            where=source,
+        )
+    if not isinstance(version, str) or version.split(".", 1)[0] not in SUPPORTED_MAJOR_VERSIONS:
+        raise InputError(
+            f"unsupported plan format_version {version!r} (finguard reads 0.x and 1.x)", where=source
+        )
+    if "planned_values" not in raw and "resource_changes" not in raw and not isinstance(raw.get("values"), dict):
+        raise InputError(
+            "not a Terraform plan: it has neither planned_values nor resource_changes", where=source
+        )
+
+
+def _json_path(loc: tuple[int | str, ...]) -> str:
+    out = "$"
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return out
+
+
+# -- resources ------------------------------------------------------------------------------------
+def _resources(doc: PlanDoc, providers: _ProviderResolver, source: str) -> list[Resource]:
+    out: list[Resource] = []
+    seen: set[str] = set()
+    for i, rc in enumerate(doc.resource_changes):
+        try:
+            action = Action.from_terraform(rc.change.actions)
+        except ValueError as exc:
+            raise InputError(f"invalid plan at $.resource_changes[{i}].change.actions: {exc}", where=source) \
+                from None
+        address = rc.address if rc.deposed is None else f"{rc.address} (deposed {rc.deposed})"
+        seen.add(address)
+        out.append(
+            _make_resource(
+                providers,
+                address=address,
+                mode=rc.mode,
+                type_=rc.type,
+                name=rc.name,
+                index=rc.index,
+                module_address=rc.module_address or _module_of(rc.address),
+                provider_name=rc.provider_name,
+                action=action,
+                actions=rc.change.actions,
+                before=_as_dict(rc.change.before),
+                after=_as_dict(rc.change.after),
+                after_unknown=rc.change.after_unknown,
+            )
+        )
+    # Older formats and data sources: instances present only in planned_values / prior_state.
+    planned = {r.address: r for r in _walk(doc.planned_values)}
+    prior = {r.address: r for r in _walk(doc.prior_state.values if doc.prior_state else None)}
+    for address, res in {**prior, **planned}.items():
+        if address in seen:
+            continue
+        before = prior[address].values if address in prior else None
+        after = planned[address].values if address in planned else None
+        if before is not None and after is not None:
+            action = Action.NO_OP
+        elif after is not None:
+            action = Action.CREATE if res.mode == "managed" else Action.READ
+        else:
+            action = Action.NO_OP if res.mode == "data" else Action.DELETE
+        out.append(
+            _make_resource(
+                providers,
+                address=address,
+                mode=res.mode,
+                type_=res.type,
+                name=res.name,
+                index=res.index,
+                module_address=_module_of(address),
+                provider_name=res.provider_name,
+                action=action,
+                actions=[action.value],
+                before=before,
+                after=after if action is not Action.DELETE else None,
+                after_unknown=None,
+            )
+        )
+    return out
+
+
+def _walk(values: ValuesDoc | None) -> list[StateResourceDoc]:
+    if values is None:
+        return []
+    found: list[StateResourceDoc] = []
+    stack = [values.root_module]
+    while stack:
+        module = stack.pop()
+        found.extend(module.resources)
+        stack.extend(module.child_modules)
+    return found
+
+
+def _make_resource(
+    providers: _ProviderResolver,
+    *,
+    address: str,
+    mode: str,
+    type_: str,
+    name: str,
+    index: int | str | None,
+    module_address: str | None,
+    provider_name: str,
+    action: Action,
+    actions: list[str],
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    after_unknown: Any,
+) -> Resource:
+    config_key = providers.config_key(address, mode)
+    provider = providers.provider_for(config_key, provider_name, type_)
+    unknown = sorted(_unknown_paths(after_unknown))
+    values = after if after is not None else before
+    region = _resource_region(values) or provider.region
+    if region is None and mode == "managed" and providers.default_region and provider_name.endswith("aws"):
+        region = providers.default_region
+        providers.defaulted += 1
+    default_tags = provider.default_tags
+    return Resource(
+        address=address,
+        mode=mode,
+        type=type_,
+        name=name,
+        index=index,
+        module_address=module_address,
+        provider_name=provider_name,
+        provider_config_key=config_key,
+        region=region,
+        action=action,
+        actions=list(actions),
+        before=before,
+        after=after,
+        unknown_after=unknown,
+        tags_before=_tags(before, default_tags, set()),
+        tags_after=_tags(after, default_tags, set(unknown)),
+        references=providers.references_of(address),
+    )
+
+
+def _expression_references(node: Any, prefix: str) -> dict[str, list[str]]:
+    """Configuration expressions -> {"launch_template.0.id": ["aws_launch_template.web.id", ...]}."""
+    found: dict[str, list[str]] = {}
+    if isinstance(node, dict):
+        refs = node.get("references")
+        if isinstance(refs, list) and prefix:
+            found[prefix] = [str(r) for r in refs]
+        for key, value in node.items():
+            if key in ("references", "constant_value"):
+                continue
+            found.update(_expression_references(value, f"{prefix}.{key}" if prefix else str(key)))
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            found.update(_expression_references(value, f"{prefix}.{i}" if prefix else str(i)))
+    return found
+
+
+def _as_dict(value: Any) -> dict[str, Any] | None:
+    return value if isinstance(value, dict) else None
+
+
+def _module_of(address: str) -> str | None:
+    """`module.a.module.b["x"].aws_instance.web[0]` -> `module.a.module.b["x"]`."""
+    parts = _split_address(address)
+    module_parts: list[str] = []
+    i = 0
+    while i + 1 < len(parts) and parts[i] == "module":
+        module_parts += [parts[i], parts[i + 1]]
+        i += 2
+    return ".".join(module_parts) or None
+
+
+def _split_address(address: str) -> list[str]:
+    """Split on dots outside brackets and quotes (for_each keys may contain dots)."""
+    parts: list[str] = []
+    buf: list[str] = []
+    depth = 0
+    quoted = False
+    for ch in address:
+        if ch == '"':
+            quoted = not quoted
+        elif not quoted and ch == "[":
+            depth += 1
+        elif not quoted and ch == "]":
+            depth -= 1
+        if ch == "." and depth == 0 and not quoted:
+            parts.append("".join(buf))
+            buf = []
+        else:
+            buf.append(ch)
+    parts.append("".join(buf))
+    return parts
+
+
+def _strip_indexes(address: str) -> str:
+    """`module.a["x"].aws_instance.web[0]` -> `module.a.aws_instance.web` (configuration address)."""
+    out: list[str] = []
+    for part in _split_address(address):
+        bracket = part.find("[")
+        out.append(part if bracket < 0 else part[:bracket])
+    return ".".join(out)
+
+
+def _unknown_paths(node: Any, prefix: str = "") -> list[str]:
+    if node is True:
+        return [prefix] if prefix else ["*"]
+    paths: list[str] = []
+    if isinstance(node, dict):
+        for key, value in node.items():
+            paths.extend(_unknown_paths(value, f"{prefix}.{key}" if prefix else str(key)))
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            paths.extend(_unknown_paths(value, f"{prefix}.{i}" if prefix else str(i)))
+    return paths
+
+
+_AZ = re.compile(r"^([a-z]{2}(?:-gov)?-[a-z]+-\d)[a-z]$")
+
+
+def _resource_region(values: dict[str, Any] | None) -> str | None:
+    """A region the resource itself states wins over its provider's: AWS provider v6 puts `region`
+    on each resource, and an `availability_zone` (us-west-2a) names its region exactly."""
+    if values:
+        region = values.get("region")
+        if isinstance(region, str) and region:
+            return region
+        zone = values.get("availability_zone")
+        if isinstance(zone, str) and (m := _AZ.match(zone)):
+            return m.group(1)
+    return None
+
+
+def _tags(values: dict[str, Any] | None, default_tags: dict[str, str], unknown: set[str]) -> dict[str, str]:
+    if not values:
+        return {}
+    tags_all = values.get("tags_all")
+    if isinstance(tags_all, dict) and tags_all and "tags_all" not in unknown:
+        return {str(k): _tag_value(v) for k, v in tags_all.items()}
+    tags = values.get("tags")
+    merged = dict(default_tags)
+    if isinstance(tags, dict):
+        merged.update({str(k): _tag_value(v) for k, v in tags.items()})
+    return merged
+
+
+def _tag_value(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+# -- providers ------------------------------------------------------------------------------------
+class _Provider(BaseModel):
+    region: str | None = None
+    default_tags: dict[str, str] = Field(default_factory=dict)
+
+
+class _ProviderResolver:
+    """Binds resources to provider blocks: region (constant or variable) and default_tags."""
+
+    def __init__(self, doc: PlanDoc, default_region: str | None = None) -> None:
+        self.default_region = default_region
+        self.defaulted = 0
+        config = doc.configuration if isinstance(doc.configuration, dict) else {}
+        self.variables = {k: v.value for k, v in doc.variables.items()}
+        self.warnings: list[str] = []
+        raw_configs = config.get("provider_config")
+        self.configs: dict[str, dict[str, Any]] = raw_configs if isinstance(raw_configs, dict) else {}
+        self.resource_keys: dict[str, str] = {}
+        self.references: dict[str, dict[str, list[str]]] = {}
+        root = config.get("root_module")
+        if isinstance(root, dict):
+            self._index_module(root, "")
+        self._cache: dict[tuple[str | None, str], _Provider] = {}
+
+    def _index_module(self, module: dict[str, Any], prefix: str) -> None:
+        for res in module.get("resources") or []:
+            if not isinstance(res, dict) or "address" not in res:
+                continue
+            address = prefix + str(res["address"])
+            if "provider_config_key" in res:
+                self.resource_keys[address] = str(res["provider_config_key"])
+            refs = _expression_references(res.get("expressions"), "")
+            if refs:
+                self.references[address] = refs
+        for name, call in (module.get("module_calls") or {}).items():
+            if isinstance(call, dict) and isinstance(call.get("module"), dict):
+                self._index_module(call["module"], f"{prefix}module.{name}.")
+
+    def config_key(self, address: str, mode: str) -> str | None:
+        return self.resource_keys.get(_strip_indexes(address))
+
+    def references_of(self, address: str) -> dict[str, list[str]]:
+        return self.references.get(_strip_indexes(address), {})
+
+    def provider_for(self, config_key: str | None, provider_name: str, type_: str) -> _Provider:
+        short = provider_name.rsplit("/", 1)[-1] if provider_name else type_.split("_", 1)[0]
+        cache_key = (config_key, short)
+        found = self._cache.get(cache_key)
+        if found is None:
+            found = self._cache[cache_key] = self._resolve(config_key, short)
+        return found
+
+    def _resolve(self, config_key: str | None, short: str) -> _Provider:
+        region: str | None = None
+        tags: dict[str, str] = {}
+        for key in self._candidates(config_key, short):
+            cfg = self.configs.get(key)
+            if not isinstance(cfg, dict):
+                continue
+            expressions = cfg.get("expressions") or {}
+            if region is None:
+                region = self._region(expressions.get("region"), key)
+            if not tags:
+                tags = self._default_tags(expressions.get("default_tags"))
+        return _Provider(region=region, default_tags=tags)
+
+    @staticmethod
+    def _candidates(config_key: str | None, short: str) -> list[str]:
+        """The block a key names, then the blocks it inherits from (module -> root, alias -> default)."""
+        keys: list[str] = []
+        if config_key:
+            keys.append(config_key)
+            local = config_key.rsplit(":", 1)[-1]  # "module.app:aws.east" / "app:aws" -> "aws.east" / "aws"
+            keys.append(local)
+            keys.append(local.split(".", 1)[0])
+        keys.append(short)
+        return list(dict.fromkeys(keys))
+
+    def _region(self, expr: Any, key: str) -> str | None:
+        if not isinstance(expr, dict):
+            return None
+        if isinstance(expr.get("constant_value"), str):
+            return expr["constant_value"]
+        for ref in expr.get("references") or []:
+            if isinstance(ref, str) and ref.startswith("var."):
+                value = self.variables.get(ref[4:])
+                if isinstance(value, str) and value:
+                    return value
+        self.warnings.append(f"provider {key}: region is an expression finguard cannot evaluate from the plan")
+        return None
+
+    @staticmethod
+    def _default_tags(expr: Any) -> dict[str, str]:
+        blocks = expr if isinstance(expr, list) else [expr] if isinstance(expr, dict) else []
+        tags: dict[str, str] = {}
+        for block in blocks:
+            inner = block.get("tags") if isinstance(block, dict) else None
+            value = inner.get("constant_value") if isinstance(inner, dict) else None
+            if isinstance(value, dict):
+                tags.update({str(k): _tag_value(v) for k, v in value.items()})
+        return tags

@@ -1,0 +1,190 @@
+"""Plan JSON -> Project: the real plan corpus, hand-written edge cases, and bad input."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from finguard.errors import InputError
+from finguard.model import Action
+from finguard.terraform.plan import parse_plan, plan_to_project
+
+from .conftest import SHARED, needs_shared
+
+CORPUS = sorted((SHARED / "plans").glob("*/*.json")) if SHARED.is_dir() else []
+INVALID = {"invalid__plan.json"}
+
+
+def _expected_addresses(raw: dict) -> set[str]:
+    """Every resource instance address the document itself lists, found independently of the parser."""
+    found = set()
+    for rc in raw.get("resource_changes", []):
+        found.add(rc["address"] if "deposed" not in rc else f"{rc['address']} (deposed {rc['deposed']})")
+
+    def walk(module: dict) -> None:
+        for res in module.get("resources", []):
+            found.add(res["address"])
+        for child in module.get("child_modules", []):
+            walk(child)
+
+    for key in ("planned_values", "values"):
+        if isinstance(raw.get(key), dict):
+            walk(raw[key].get("root_module", {}))
+    if isinstance(raw.get("prior_state"), dict):
+        walk(raw["prior_state"].get("values", {}).get("root_module", {}))
+    return found
+
+
+@needs_shared
+@pytest.mark.parametrize("path", [p for p in CORPUS if p.name not in INVALID], ids=lambda p: p.name)
+def test_every_real_plan_parses_with_the_right_resources(path: Path) -> None:
+    raw = json.loads(path.read_text())
+    project = plan_to_project(raw, source=str(path))
+    addresses = [r.address for r in project.resources]
+    assert len(addresses) == len(set(addresses)), "duplicate resource addresses"
+    assert set(addresses) == _expected_addresses(raw)
+    managed_changes = [rc for rc in raw.get("resource_changes", []) if rc["mode"] == "managed"]
+    assert len([r for r in project.resources if not r.is_data]) >= len(managed_changes)
+
+
+@needs_shared
+def test_the_intentionally_invalid_plan_is_a_clear_error() -> None:
+    path = SHARED / "plans" / "terraform-json" / "invalid__plan.json"
+    with pytest.raises(InputError) as err:
+        parse_plan(path.read_text(), source=str(path))
+    assert "invalid__plan.json" in str(err.value)
+    assert "line 676, column 29" in str(err.value)
+
+
+@needs_shared
+def test_actions_and_module_addresses_from_real_plans() -> None:
+    actions = set()
+    for path in CORPUS:
+        if path.name not in INVALID:
+            actions |= {r.action for r in plan_to_project(json.loads(path.read_text())).resources}
+    assert {Action.NO_OP, Action.CREATE, Action.READ, Action.UPDATE, Action.DELETE, Action.REPLACE} <= actions
+    deep = plan_to_project(json.loads((SHARED / "plans/terraform-json/deep_module__plan.json").read_text()))
+    nested = [r for r in deep.resources if r.module_address and r.module_address.count("module.") >= 2]
+    assert nested, "deep module plan should have resources two modules down"
+    for r in nested:
+        assert r.address.startswith(r.module_address + ".")
+
+
+def _plan(**extra: object) -> dict:
+    base = {"format_version": "1.2", "terraform_version": "1.9.5", "planned_values": {"root_module": {}},
+            "resource_changes": [], "configuration": {}}
+    base.update(extra)
+    return base
+
+
+def _change(address: str, actions: list[str], before: object, after: object, **kw: object) -> dict:
+    type_, name = address.split(".")[-2:]
+    return {"address": address, "mode": "managed", "type": type_, "name": name.split("[")[0],
+            "provider_name": "registry.terraform.io/hashicorp/aws",
+            "change": {"actions": actions, "before": before, "after": after,
+                       "after_unknown": kw.get("after_unknown", {})}, **{k: v for k, v in kw.items()
+                                                                        if k != "after_unknown"}}
+
+
+def test_every_action_list_is_normalised() -> None:
+    cases = {("no-op",): Action.NO_OP, ("create",): Action.CREATE, ("read",): Action.READ,
+             ("update",): Action.UPDATE, ("delete",): Action.DELETE, ("delete", "create"): Action.REPLACE,
+             ("create", "delete"): Action.REPLACE}
+    changes = [_change(f"aws_instance.r{i}", list(k), {"a": 1}, {"a": 2}) for i, k in enumerate(cases)]
+    project = plan_to_project(_plan(resource_changes=changes))
+    assert [r.action for r in project.resources] == list(cases.values())
+
+
+def test_region_from_variable_alias_and_default_tags_merged_into_tags_all() -> None:
+    config = {
+        "provider_config": {
+            "aws": {"name": "aws", "expressions": {
+                "region": {"references": ["var.region"]},
+                "default_tags": [{"tags": {"constant_value": {"team": "web", "env": "prod"}}}]}},
+            "aws.use1": {"name": "aws", "alias": "use1",
+                         "expressions": {"region": {"constant_value": "us-east-1"}}},
+        },
+        "root_module": {
+            "resources": [
+                {"address": "aws_instance.a", "provider_config_key": "aws"},
+                {"address": "aws_instance.b", "provider_config_key": "aws.use1"},
+            ],
+            "module_calls": {"app": {"module": {"resources": [
+                {"address": "aws_instance.c", "provider_config_key": "app:aws"}]}}},
+        },
+    }
+    changes = [
+        _change("aws_instance.a", ["create"], None, {"tags": {"env": "dev", "name": "a"}},
+                after_unknown={"tags_all": True}),
+        _change("aws_instance.b", ["create"], None, {"tags": None}),
+        _change("module.app.aws_instance.c[0]", ["create"], None,
+                {"tags": {"x": "1"}, "tags_all": {"x": "1", "team": "web", "env": "prod"}},
+                module_address="module.app", index=0),
+    ]
+    project = plan_to_project(_plan(resource_changes=changes, configuration=config,
+                                    variables={"region": {"value": "eu-west-2"}}))
+    a, b, c = project.resources
+    assert a.region == "eu-west-2"
+    assert a.tags_after == {"team": "web", "env": "dev", "name": "a"}  # resource tags win over defaults
+    assert b.region == "us-east-1"
+    assert b.tags_after == {"team": "web", "env": "prod"}
+    assert c.region == "eu-west-2" and c.module_address == "module.app" and c.index == 0
+    assert c.tags_after == {"x": "1", "team": "web", "env": "prod"}
+
+
+def test_unknown_values_are_recorded_by_path() -> None:
+    change = _change("aws_ebs_volume.data", ["create"], None, {"type": "gp3"},
+                     after_unknown={"size": True, "id": True, "tags": {"a": True}, "x": [False, {"y": True}]})
+    resource = plan_to_project(_plan(resource_changes=[change])).resources[0]
+    assert resource.unknown_after == ["id", "size", "tags.a", "x.1.y"]
+
+
+def test_region_from_availability_zone_and_default_region() -> None:
+    changes = [_change("aws_ebs_volume.a", ["create"], None, {"availability_zone": "us-west-2a"}),
+               _change("aws_ebs_volume.b", ["create"], None, {"size": 1})]
+    project = plan_to_project(_plan(resource_changes=changes), default_region="eu-central-1")
+    assert [r.region for r in project.resources] == ["us-west-2", "eu-central-1"]
+    assert "default region eu-central-1" in project.warnings[0]
+    assert plan_to_project(_plan(resource_changes=changes)).resources[1].region is None
+
+
+def test_data_sources_and_planned_only_resources() -> None:
+    planned = {"root_module": {"resources": [
+        {"address": "data.aws_region.current", "mode": "data", "type": "aws_region", "name": "current",
+         "provider_name": "aws", "values": {"name": "us-east-1"}},
+        {"address": "aws_instance.old_format", "mode": "managed", "type": "aws_instance", "name": "old_format",
+         "provider_name": "aws", "values": {"instance_type": "t3.micro"}},
+    ]}}
+    project = plan_to_project(_plan(planned_values=planned))
+    data, managed = project.resources
+    assert data.is_data and data.action is Action.READ
+    assert managed.action is Action.CREATE and managed.after == {"instance_type": "t3.micro"}
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('{"format_version": "1.2", "planned_values": {', "not valid JSON"),
+        ("[1, 2]", "top level is a JSON list"),
+        ('{"version": 4, "terraform_version": "1.9.0", "resources": []}', "Terraform state file"),
+        ('{"format_version": "2.0", "planned_values": {}}', "unsupported plan format_version '2.0'"),
+        ('{"format_version": "1.2", "outputs": {}}', "neither planned_values nor resource_changes"),
+        ('{"format_version": "1.2", "resource_changes": [{"address": "x"}]}',
+         "$.resource_changes[0].type: Field required"),
+        ('{"format_version": "1.2", "resource_changes": [{"address": "a.b", "type": "a", "name": "b", '
+         '"change": {"actions": ["explode"]}}]}', "unknown Terraform action list"),
+    ],
+)
+def test_bad_input_is_one_clear_error(text: str, message: str) -> None:
+    with pytest.raises(InputError) as err:
+        parse_plan(text, source="bad.json")
+    assert message in str(err.value)
+    assert str(err.value).startswith("bad.json: ")
+
+
+def test_truncated_file_says_where_and_why() -> None:
+    with pytest.raises(InputError) as err:
+        parse_plan('{\n  "format_version": "1.2",\n  "planned_values": {"root', source="cut.json")
+    assert "line 3" in str(err.value) and "truncated" in str(err.value)
