@@ -6,6 +6,7 @@ Heavy modules are imported inside commands so `finguard --help` and small runs s
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from collections.abc import Sequence
@@ -81,7 +82,8 @@ def _write(text: str, out: Path | None) -> None:
         tmp.write_text(text, encoding="utf-8")
         os.replace(tmp, out)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
         raise InputError(f"cannot write output: {exc.strerror}", where=str(out)) from None
     click.echo(f"wrote {out}", err=True)
 
@@ -195,10 +197,11 @@ def lookup(settings: Settings, service: str, region: str, filters: tuple[str, ..
 @click.option("--service", "services", multiple=True, help="Offer code to refresh (repeatable).")
 @click.option("--region", "regions", multiple=True, help="Region to refresh (repeatable, default us-east-1).")
 @click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True,
-              help="Offer file format to download (CSV streams; JSON is loaded whole).")
+              help="Offer file format to download (CSV streams row by row; JSON keeps the products in memory).")
+@click.option("--json", "as_json", is_flag=True, help="Print the sync report as JSON.")
 @click.pass_obj
 def sync(settings: Settings, source: str | None, services: tuple[str, ...], regions: tuple[str, ...],
-         fmt: str) -> None:
+         fmt: str, as_json: bool) -> None:
     """Refresh catalog prices from the public AWS Price List (offer index -> region index -> offer)."""
     from finguard.pricing.catalog import default_catalog_path
     from finguard.pricing.sync import DEFAULT_SERVICES, run_sync
@@ -209,8 +212,8 @@ def sync(settings: Settings, source: str | None, services: tuple[str, ...], regi
     kwargs["services"] = services or DEFAULT_SERVICES
     kwargs["regions"] = regions or ("us-east-1",)
     result = run_sync(path, **kwargs)
-    click.echo(result.model_dump_json(indent=2))
-    if getattr(result, "errors", None):
+    click.echo(result.model_dump_json(indent=2) if as_json else result.render())
+    if not result.ok:
         sys.exit(EXIT_USAGE)
 
 

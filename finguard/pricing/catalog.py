@@ -57,9 +57,16 @@ class Price:
 class PriceMatch:
     """Result of a look-up: the tiers of exactly one price, or why there is none."""
 
-    query: str
+    service: str
+    region: str
+    filters: dict[str, str]
     prices: list[Price] = field(default_factory=list)
     ambiguous: list[Price] = field(default_factory=list)
+
+    @property
+    def query(self) -> str:
+        """Human-readable form of the look-up (built only when a report needs it)."""
+        return describe_query(self.service, self.region, self.filters)
 
     @property
     def found(self) -> bool:
@@ -152,7 +159,7 @@ class Catalog:
         """Prices whose attributes equal every filter. Several different prices are ambiguous."""
         keys = tuple(sorted(filters))
         rows = self._index(service, region, keys).get(tuple(filters[k] for k in keys))
-        match = PriceMatch(describe_query(service, region, filters))
+        match = PriceMatch(service, region, filters)
         if not rows:
             return match
         by_begin: dict[float, Price] = {}
@@ -201,6 +208,10 @@ class Catalog:
         if cached is None:
             cached = self._sources = self.sources()
         return cached
+
+    def used_source_ids(self) -> set[str]:
+        """Sources that still price at least one row (a fully replaced source no longer counts)."""
+        return {sid for (sid,) in self._db.execute("SELECT DISTINCT source_id FROM prices")}
 
     def count(self) -> int:
         return int(self._db.execute("SELECT COUNT(*) FROM prices").fetchone()[0])

@@ -147,7 +147,7 @@ class _Mirror:
                 raise InputError(f"cannot read price list file: {exc.strerror or exc}", where=location) from exc
         request = urllib.request.Request(location, headers={"User-Agent": f"finguard/{__version__}"})
         try:
-            return urllib.request.urlopen(request, timeout=self.timeout)  # type: ignore[no-any-return]
+            return urllib.request.urlopen(request, timeout=self.timeout)
         except urllib.error.HTTPError as exc:
             raise InputError(f"download failed: HTTP {exc.code} {exc.reason}", where=location) from exc
         except urllib.error.URLError as exc:
@@ -324,7 +324,7 @@ def catalog_age_warnings(catalog: Catalog, max_age_days: int, today: date | None
     replaced by sync is no reason to warn.
     """
     today = today or datetime.now(UTC).date()
-    used = {sid for (sid,) in catalog._db.execute("SELECT DISTINCT source_id FROM prices")}
+    used = catalog.used_source_ids()
     warnings: list[str] = []
     undated: list[str] = []
     for src in catalog.sources():

@@ -24,6 +24,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from sys import intern
 from typing import IO, Any, NoReturn, cast
 
 from finguard.errors import InputError
@@ -343,6 +344,7 @@ def iter_offer_csv(source: OfferSource, offer_code: str, *, source_id: str | Non
 JSON_CHUNK_CHARS = 1 << 16
 """Characters read per step by the incremental JSON reader (tests shrink it to exercise boundaries)."""
 
+_Mark = tuple[str, int, int, int]  # buffer, offset in it, line and column of its first character
 _MAX_JSON_VALUE_CHARS = 64 << 20  # one product or one SKU's terms: a few KB in real offer files
 _NON_WS = re.compile(r"[^ \t\n\r]")
 _DECODER = json.JSONDecoder()
@@ -386,17 +388,23 @@ class _JsonStream:
         self._pos = 0
         return True
 
-    def location(self, pos: int | None = None) -> str:
-        pos = self._pos if pos is None else pos
-        newlines = self._buf.count("\n", 0, pos)
+    def mark(self) -> _Mark:
+        """The current position, cheaply (line and column are only counted if an error needs them)."""
+        return (self._buf, self._pos, self._line, self._col)
+
+    def location(self, mark: _Mark | None = None) -> str:
+        buf, pos, line, col = mark or self.mark()
+        newlines = buf.count("\n", 0, pos)
         if newlines:
-            line, col = self._line + newlines, pos - self._buf.rfind("\n", 0, pos)
+            line, col = line + newlines, pos - buf.rfind("\n", 0, pos)
         else:
-            line, col = self._line, self._col + pos
+            col += pos
         return f"{self.where}:{line}:{col}"
 
     def fail(self, message: str, pos: int | None = None) -> NoReturn:
-        raise InputError(f"malformed offer JSON: {message}", where=self.location(pos))
+        buf, _, line, col = self.mark()
+        where = self.location((buf, self._pos if pos is None else pos, line, col))
+        raise InputError(f"malformed offer JSON: {message}", where=where)
 
     def peek(self) -> str:
         """The next non-blank character ('' at end of file), without consuming it."""
@@ -465,19 +473,22 @@ _JSON_META_KEYS = {"formatVersion": "format_version", "offerCode": "offer_code",
 
 
 def _json_product(js: _JsonStream, sku: str, keep: Keep | None, region: str | None) -> _Product | str:
-    at = js.location()
+    at = js.mark()
     raw = js.value()
     attributes = raw.get("attributes", {}) if isinstance(raw, dict) else None
     if not isinstance(attributes, dict):
-        raise InputError(f"malformed offer JSON: product {sku} is not an object with attributes", where=at)
-    family = raw.get("productFamily") or ""
-    attrs = _normalise(str(family), {str(k): str(v) for k, v in attributes.items() if v is not None and v != ""})
-    return _classify(str(family), attrs, keep, region)
+        raise InputError(f"malformed offer JSON: product {sku} is not an object with attributes",
+                         where=js.location(at))
+    family = intern(str(raw.get("productFamily") or ""))
+    # Interned: the products of a region are held until `terms`, and their values repeat a lot.
+    attrs = _normalise(family, {intern(str(k)): intern(str(v)) for k, v in attributes.items()
+                                if v is not None and v != ""})
+    return _classify(family, attrs, keep, region)
 
 
 def _json_dimensions(js: _JsonStream, sku: str) -> list[dict[str, Any]]:
     """The price dimensions of every term of one SKU (the value at the reader's position)."""
-    at = js.location()
+    at = js.mark()
     terms = js.value()
     dims: list[dict[str, Any]] = []
     if isinstance(terms, dict):
@@ -488,7 +499,8 @@ def _json_dimensions(js: _JsonStream, sku: str) -> list[dict[str, Any]]:
             dims.extend(found.values())
         else:
             return dims
-    raise InputError(f"malformed offer JSON: terms of {sku} are not objects with priceDimensions", where=at)
+    raise InputError(f"malformed offer JSON: terms of {sku} are not objects with priceDimensions",
+                     where=js.location(at))
 
 
 def iter_offer_json(source: OfferSource, offer_code: str, *, source_id: str | None = None,
