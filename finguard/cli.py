@@ -158,6 +158,60 @@ def diff(settings: Settings, plan: Path, compare_to: Path | None, fmt: str, out:
     _warn_stale(settings, after)
 
 
+# -- check -----------------------------------------------------------------------------------------
+CHECK_FORMATS = ("table", "json", "markdown", "html", "sarif", "junit")
+SEVERITIES = ("info", "low", "medium", "high", "critical")
+
+
+@cli.command()
+@click.argument("plan", type=click.Path(path_type=Path))
+@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="finguard.yml (default: found next to the plan or in a parent directory).")
+@click.option("--fail-on", type=click.Choice(SEVERITIES), help="Lowest severity that fails the run (exit 1).")
+@click.option("--format", "fmt", type=click.Choice(CHECK_FORMATS), default="table", show_default=True)
+@out_option
+@click.option("--rego-dir", "rego_dirs", multiple=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Extra directory of Rego policies (repeatable). Python policies run only from the "
+                   "config's trusted_dirs.")
+@click.option("--opa-url", help="Evaluate Rego on this OPA server (via its REST API) instead of in process.")
+@click.option("--tf-dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Directory of the .tf code, for file/line and inline suppressions (default: the plan's).")
+@click.option("--baseline", type=click.Path(dir_okay=False, path_type=Path),
+              help="Only findings not in this baseline fail the run.")
+@click.option("--write-baseline", type=click.Path(dir_okay=False, path_type=Path),
+              help="Record the current findings as accepted, then exit 0.")
+@click.option("--no-builtin", is_flag=True, help="Do not run the built-in policy packs.")
+@click.option("--with-checkov", is_flag=True, help="Also run Checkov (from its own virtualenv) and merge its "
+                                                    "failed checks.")
+@click.pass_obj
+def check(settings: Settings, plan: Path, config_path: Path | None, fail_on: str | None, fmt: str, out: Path | None,
+          rego_dirs: tuple[Path, ...], opa_url: str | None, tf_dir: Path | None, baseline: Path | None,
+          write_baseline: Path | None, no_builtin: bool, with_checkov: bool) -> None:
+    """Check PLAN against the policies; exit 1 when findings reach --fail-on."""
+    from finguard.policy.runner import CheckRequest, run
+
+    code = run(CheckRequest(
+        settings=settings, plan=plan, config_path=config_path, fail_on=fail_on, fmt=fmt, out=out,
+        rego_dirs=list(rego_dirs), opa_url=opa_url, tf_dir=tf_dir, baseline=baseline,
+        write_baseline=write_baseline, use_builtin=not no_builtin, with_checkov=with_checkov,
+        load_project=lambda: _load_project(settings, plan), write=_write,
+    ))
+    sys.exit(code)
+
+
+@cli.command()
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=Path("finguard.yml"),
+              show_default=True)
+@click.option("--force", is_flag=True, help="Overwrite an existing file.")
+def init(out: Path, force: bool) -> None:
+    """Write a commented starter finguard.yml."""
+    from finguard.config import STARTER_CONFIG
+
+    if out.exists() and not force:
+        raise UsageError(f"{out} exists; use --force to overwrite it")
+    _write(STARTER_CONFIG, out)
+
+
 # -- pricing ---------------------------------------------------------------------------------------
 @cli.group()
 def pricing() -> None:

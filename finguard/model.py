@@ -114,6 +114,8 @@ class Project(BaseModel):
     terraform_version: str | None = None
     resources: list[Resource] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)
+    # Module path without instance keys ("module.app.module.db") -> its `source` ("./modules/db").
+    module_sources: dict[str, str] = Field(default_factory=dict)
 
     @property
     def managed(self) -> list[Resource]:

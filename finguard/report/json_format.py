@@ -12,10 +12,13 @@ from pydantic import BaseModel, ValidationError
 from finguard.diff import ProjectDiff
 from finguard.errors import InputError
 from finguard.model import ProjectCost
+from finguard.policy.model import CheckResult
+from finguard.report.table import check_counts, failing_check
 
 FORMAT = "json"
 BREAKDOWN_SCHEMA = "finguard/breakdown"
 DIFF_SCHEMA = "finguard/diff"
+CHECK_SCHEMA = "finguard/check"
 VERSION = 1
 
 
@@ -38,6 +41,32 @@ def render_breakdown(cost: ProjectCost) -> str:
 
 def render_diff(diff: ProjectDiff) -> str:
     return _document(DIFF_SCHEMA, diff)
+
+
+def render_check(result: CheckResult) -> str:
+    """The check as data; `failing` per finding and `summary` spare consumers re-deriving the exit rule."""
+    counts = check_counts(result)
+    fails = failing_check(result)
+    findings = []
+    for finding in result.findings:
+        item = finding.model_dump(mode="json")
+        item["fingerprint"] = finding.fingerprint
+        item["failing"] = fails(finding)
+        findings.append(item)
+    body = {
+        "schema": CHECK_SCHEMA, "version": VERSION,
+        "generated_at": datetime.now(UTC).replace(microsecond=0).isoformat(),
+        "project": result.project, "source": result.source,
+        "fail_on": result.fail_on.value, "failed": counts.fails,
+        "resources_checked": result.resources_checked,
+        "summary": {"findings": counts.findings,
+                    "by_severity": {s.value: n for s, n in counts.by_severity.items()},
+                    "suppressed": counts.suppressed, "errors": counts.errors, "failing": counts.failing},
+        "policies": [p.model_dump(mode="json") for p in result.policies],
+        "pairs_evaluated": len(result.evaluated),  # (policy, resource) pairs; the list itself can be huge
+        "findings": findings,
+    }
+    return json.dumps(body, indent=2, ensure_ascii=False) + "\n"
 
 
 def read_breakdown(text: str, source: str) -> ProjectCost:

@@ -158,6 +158,7 @@ def plan_to_project(raw: Any, *, source: str = "<plan>", default_region: str | N
         terraform_version=doc.terraform_version,
         resources=resources,
         warnings=providers.warnings,
+        module_sources=providers.module_sources,
     )
 
 
@@ -438,6 +439,7 @@ class _ProviderResolver:
         self.configs: dict[str, dict[str, Any]] = raw_configs if isinstance(raw_configs, dict) else {}
         self.resource_keys: dict[str, str] = {}
         self.references: dict[str, dict[str, list[str]]] = {}
+        self.module_sources: dict[str, str] = {}
         root = config.get("root_module")
         if isinstance(root, dict):
             self._index_module(root, "")
@@ -454,7 +456,11 @@ class _ProviderResolver:
             if refs:
                 self.references[address] = refs
         for name, call in (module.get("module_calls") or {}).items():
-            if isinstance(call, dict) and isinstance(call.get("module"), dict):
+            if not isinstance(call, dict):
+                continue
+            if isinstance(call.get("source"), str):
+                self.module_sources[f"{prefix}module.{name}"] = call["source"]
+            if isinstance(call.get("module"), dict):
                 self._index_module(call["module"], f"{prefix}module.{name}.")
 
     def config_key(self, address: str, mode: str) -> str | None:

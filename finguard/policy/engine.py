@@ -1,0 +1,369 @@
+"""Runs every policy over the typed model and its costs, then applies suppressions and the baseline.
+
+Fails closed: a policy file that does not import or compile, a check that raises, or malformed
+metadata becomes an ERROR finding, which always fails the run. Nothing is skipped silently.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from finguard.config import FinguardConfig
+from finguard.errors import InputError
+from finguard.model import Action, Project, ProjectCost, ResourceCost
+from finguard.policy.api import (
+    PolicyContext,
+    PolicyProject,
+    PolicyResource,
+    Pricer,
+    PythonPolicy,
+    Violation,
+    violations,
+)
+from finguard.policy.model import CheckResult, Finding, FindingKind, PolicyMeta, Severity, SuppressionInfo
+from finguard.policy.python import load_python_policies
+from finguard.policy.rego import EmbeddedEvaluator, PackageResult, RegoEvaluator, load_rego_modules
+from finguard.policy.source_map import SourceMap
+
+
+def builtin_policies_dir() -> Path:
+    """The built-in packs: inside the wheel, or `policies/` at the repository root in a checkout."""
+    package_dir = Path(__file__).resolve().parent.parent
+    for candidate in (package_dir / "_policies", package_dir.parent / "policies"):
+        if candidate.is_dir():
+            return candidate
+    raise InputError("built-in policy packs not found (policies/ is missing from the installation)")
+
+
+def builtin_packs() -> list[str]:
+    return sorted(p.name for p in builtin_policies_dir().iterdir() if p.is_dir() and not p.name.startswith(("_", ".")))
+
+
+@dataclass(slots=True)
+class CheckOptions:
+    config: FinguardConfig = field(default_factory=FinguardConfig)
+    fail_on: Severity | None = None
+    evaluator: RegoEvaluator = field(default_factory=EmbeddedEvaluator)
+    rego_dirs: list[Path] = field(default_factory=list)  # extra Rego directories (Rego cannot run code)
+    baseline: Path | None = None
+    source_map: SourceMap | None = None
+    today: date = field(default_factory=date.today)
+    use_builtin: bool = True
+    only_policies: set[str] | None = None  # run just these ids (policy examples, debugging)
+
+
+def run_check(project: Project, after: ProjectCost, before: ProjectCost, catalog: Any,
+              options: CheckOptions) -> CheckResult:
+    config = options.config
+    result = CheckResult(project=project.name, source=project.source, fail_on=options.fail_on or config.fail_on)
+    resources = _views(project, after, before)
+    result.resources_checked = len(resources)
+    pricer = Pricer(catalog)
+    python_dirs, rego_dirs = _policy_dirs(options)
+
+    loaded = load_python_policies(python_dirs)
+    for path, message in loaded.errors:
+        result.findings.append(_error(f"python:{Path(path).name}", f"policy file failed to load: {message}", path))
+    for pol in loaded.policies:
+        if pol.meta.id in config.policies.disable or not _selected(pol.meta.id, options):
+            continue
+        _apply_severity(pol.meta, config)
+        result.policies.append(pol.meta)
+        _run_python(pol, resources, before, after, project, config, pricer, result)
+
+    modules, read_errors = load_rego_modules(rego_dirs)
+    for path, message in read_errors:
+        result.findings.append(_error(f"rego:{Path(path).name}", message, path))
+    if modules:
+        input_json = rego_input(project, resources, before, after, config)
+        for package in options.evaluator.evaluate(modules, input_json):
+            _collect_rego(package, resources, options, result)
+
+    _locate(result, options.source_map)
+    _suppress(result, config, options)
+    return result
+
+
+# -- inputs -----------------------------------------------------------------------------------------
+def _views(project: Project, after: ProjectCost, before: ProjectCost) -> list[PolicyResource]:
+    after_by = {c.address: c for c in after.resources}
+    before_by = {c.address: c for c in before.resources}
+    return [PolicyResource(r, _existing(after_by.get(r.address)), _existing(before_by.get(r.address)))
+            for r in project.resources if not r.is_data and r.action is not Action.DELETE]
+
+
+def _existing(cost: ResourceCost | None) -> ResourceCost | None:
+    return cost if cost is not None and cost.status.value != "skipped" else None
+
+
+def _project_view(project: Project, resources: list[PolicyResource], before: ProjectCost,
+                  after: ProjectCost) -> PolicyProject:
+    return PolicyProject(project.name, resources, before.monthly_cost, after.monthly_cost,
+                         before.complete and after.complete)
+
+
+def _policy_dirs(options: CheckOptions) -> tuple[list[tuple[Path, str]], list[tuple[Path, str]]]:
+    config = options.config
+    python_dirs: list[tuple[Path, str]] = []
+    rego_dirs: list[tuple[Path, str]] = []
+    if options.use_builtin:
+        root = builtin_policies_dir()
+        packs = config.policies.packs if config.policies.packs is not None else builtin_packs()
+        unknown = sorted(set(packs) - set(builtin_packs()))
+        if unknown:
+            raise InputError(f"unknown built-in policy pack(s) {', '.join(unknown)} "
+                             f"(available: {', '.join(builtin_packs())})", where=str(config.path or "config"))
+        for pack in packs:
+            python_dirs.append((root / pack, pack))
+            rego_dirs.append((root / pack, pack))
+    for directory in config.policies.trusted_dirs:
+        resolved = config.resolve(directory)
+        if not resolved.is_dir():
+            raise InputError(f"trusted policy directory {resolved} does not exist", where=str(config.path))
+        python_dirs.append((resolved, resolved.name))
+        rego_dirs.append((resolved, resolved.name))
+    for directory in [*(config.resolve(d) for d in config.policies.rego_dirs), *options.rego_dirs]:
+        if not directory.is_dir():
+            raise InputError(f"Rego policy directory {directory} does not exist")
+        rego_dirs.append((directory, directory.name))
+    return python_dirs, rego_dirs
+
+
+def _selected(policy_id: str, options: CheckOptions) -> bool:
+    return options.only_policies is None or policy_id in options.only_policies
+
+
+def _apply_severity(meta: PolicyMeta, config: FinguardConfig) -> None:
+    override = config.policies.severity.get(meta.id)
+    if override is not None:
+        meta.severity = override
+
+
+# -- Python -------------------------------------------------------------------------------------------
+def _params(pol: PythonPolicy, config: FinguardConfig) -> BaseModel | None:
+    settings = config.policies.settings.get(pol.meta.id, {})
+    if pol.params is None:
+        if settings:
+            raise InputError(f"policy {pol.meta.id} takes no settings", where=str(config.path or "config"))
+        return None
+    try:
+        return pol.params.model_validate(settings)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = ".".join(str(p) for p in err["loc"])
+        raise InputError(f"invalid settings for {pol.meta.id} at {loc}: {err['msg']}",
+                         where=str(config.path or "config")) from None
+
+
+def _run_python(pol: PythonPolicy, resources: list[PolicyResource], before: ProjectCost, after: ProjectCost,
+                project: Project, config: FinguardConfig, pricer: Pricer, result: CheckResult) -> None:
+    ctx = PolicyContext(config, _params(pol, config), pricer)
+    meta = pol.meta
+    types = set(meta.resource_types)
+    current = None
+    try:
+        if pol.scope == "project":
+            for v in violations(pol.check(_project_view(project, resources, before, after), ctx)):
+                result.findings.append(_finding(meta, v, None, None))
+            return
+        for resource in resources:
+            if types and resource.type not in types:
+                continue
+            current = resource
+            result.evaluated.append((meta.id, resource.address))
+            for v in violations(pol.check(resource, ctx)):
+                result.findings.append(_finding(meta, v, resource.address, resource.type))
+    except Exception as exc:  # a policy bug must fail the run, not vanish
+        where = f" on {current.address}" if current is not None else ""
+        result.findings.append(_error(meta.id, f"policy raised{where}: {type(exc).__name__}: {exc}", meta.source,
+                                      title=meta.title))
+
+
+def _finding(meta: PolicyMeta, v: Violation, address: str | None, resource_type: str | None,
+             kind: FindingKind = FindingKind.VIOLATION) -> Finding:
+    delta = v.monthly_cost_delta
+    return Finding(
+        policy_id=meta.id, title=meta.title, severity=v.severity or meta.severity, kind=kind,
+        address=v.address or address, resource_type=resource_type, message=v.message,
+        remediation=v.remediation or meta.remediation,
+        monthly_cost_delta=float(delta) if delta is not None else None,
+    )
+
+
+def _error(policy_id: str, message: str, source: str | None, title: str = "Policy error") -> Finding:
+    return Finding(policy_id=policy_id, title=title, severity=Severity.CRITICAL, kind=FindingKind.ERROR,
+                   message=message, file=source)
+
+
+# -- Rego ---------------------------------------------------------------------------------------------
+def _number(value: Decimal | None) -> float | None:
+    return float(value) if value is not None else None
+
+
+def rego_input(project: Project, resources: list[PolicyResource], before: ProjectCost, after: ProjectCost,
+               config: FinguardConfig) -> str:
+    """The documented input document (docs: README "Rego input")."""
+    view = _project_view(project, resources, before, after)
+    doc = {
+        "resources": [
+            {
+                "address": r.address, "type": r.type, "name": r.name, "provider": r.provider, "region": r.region,
+                "module": r.module_address, "action": r.action.value, "tags": r.tags, "taggable": r.is_taggable,
+                "attributes": r.attributes, "unknown": r.resource.unknown_after,
+                "monthly_cost": _number(r.monthly_cost), "monthly_cost_before": _number(r.monthly_cost_before),
+                "monthly_cost_delta": _number(r.monthly_cost_delta),
+            }
+            for r in resources
+        ],
+        "project": {
+            "name": project.name, "resource_count": len(resources), "complete": view.complete,
+            "monthly_cost_before": float(view.monthly_cost_before),
+            "monthly_cost_after": float(view.monthly_cost_after),
+            "monthly_cost_delta": float(view.monthly_cost_delta),
+            "monthly_cost_delta_percent": _number(view.monthly_cost_delta_percent),
+        },
+        "config": config.model_dump(mode="json", include={"taxonomy", "regions", "compute", "cost"})
+        | {"settings": config.policies.settings},
+    }
+    return json.dumps(doc, default=str)
+
+
+def _collect_rego(package: PackageResult, resources: list[PolicyResource], options: CheckOptions,
+                  result: CheckResult) -> None:
+    config = options.config
+    module = package.module
+    label = f"rego:{module.package}"
+    if package.error is not None:
+        result.findings.append(_error(label, f"Rego policy failed: {package.error}", str(module.path)))
+        return
+    try:
+        meta = PolicyMeta.model_validate({**package.metadata, "language": "rego", "pack": module.pack,
+                                          "source": str(module.path)})
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        result.findings.append(_error(label, f"invalid `metadata` in package {module.package}: "
+                                             f"{'.'.join(map(str, err['loc']))}: {err['msg']}", str(module.path)))
+        return
+    if meta.id in config.policies.disable or not _selected(meta.id, options):
+        return
+    _apply_severity(meta, config)
+    result.policies.append(meta)
+    types = set(meta.resource_types)
+    result.evaluated.extend((meta.id, r.address) for r in resources if not types or r.type in types)
+    by_address = {r.address: r.type for r in resources}
+    for kind, items in ((FindingKind.VIOLATION, package.deny), (FindingKind.WARNING, package.warn)):
+        for item in items:
+            try:
+                v = _rego_violation(item)
+            except ValueError as exc:
+                result.findings.append(_error(meta.id, f"Rego policy {module.package} returned {exc}",
+                                              str(module.path), title=meta.title))
+                continue
+            result.findings.append(_finding(meta, v, None, by_address.get(v.address or ""), kind))
+
+
+def _rego_violation(item: Any) -> Violation:
+    if isinstance(item, str):
+        return Violation(item)
+    if isinstance(item, dict) and isinstance(item.get("msg"), str):
+        severity = item.get("severity")
+        delta = item.get("monthly_cost_delta")
+        return Violation(item["msg"], address=item.get("address"), remediation=item.get("remediation"),
+                         severity=Severity(severity) if severity else None,
+                         monthly_cost_delta=delta if isinstance(delta, int | float) else None)
+    raise ValueError(f"a result that is neither a string nor an object with `msg`: {json.dumps(item)[:200]}")
+
+
+# -- locations, suppressions, baseline ----------------------------------------------------------------
+def _locate(result: CheckResult, source_map: SourceMap | None) -> None:
+    if source_map is None:
+        return
+    for problem in source_map.problems:
+        result.findings.append(_error("finguard:ignore", f"invalid suppression comment: {problem}", None))
+    for finding in result.findings:
+        if finding.address and finding.file is None:
+            decl = source_map.locate(finding.address)
+            if decl is not None:
+                finding.file, finding.line = decl.file, decl.line
+
+
+def _suppress(result: CheckResult, config: FinguardConfig, options: CheckOptions) -> None:
+    today = options.today
+    baseline = load_baseline(options.baseline) if options.baseline else set()
+    expired: list[Finding] = []
+    for finding in result.findings:
+        if finding.kind is FindingKind.ERROR:
+            continue  # a broken policy cannot be suppressed away
+        for info in _matching_suppressions(finding, config, options.source_map, today):
+            if info.until is not None and info.until < today:
+                expired.append(Finding(
+                    policy_id=finding.policy_id, title="Expired suppression", severity=Severity.LOW,
+                    kind=FindingKind.EXPIRED_SUPPRESSION, address=finding.address, file=finding.file,
+                    line=finding.line, message=f"suppression of {finding.policy_id} expired on {info.until} "
+                                               f"({info.kind}: {info.reason}); the finding counts again",
+                    remediation="Fix the finding, or renew the suppression with a new date and reason.",
+                ))
+                continue
+            finding.suppressed = info
+            break
+        if finding.suppressed is None and finding.fingerprint in baseline:
+            finding.suppressed = SuppressionInfo(kind="baseline", reason="accepted in the baseline",
+                                                 where=str(options.baseline))
+    result.findings.extend(expired)
+
+
+def _matching_suppressions(finding: Finding, config: FinguardConfig, source_map: SourceMap | None,
+                           today: date) -> list[SuppressionInfo]:
+    found: list[SuppressionInfo] = []
+    if source_map is not None and finding.address:
+        decl = source_map.locate(finding.address)
+        for s in decl.suppressions if decl else []:
+            if s.covers(finding.policy_id):
+                found.append(SuppressionInfo(kind="inline", reason=s.reason, until=s.until,
+                                             where=f"{s.file}:{s.line}"))
+    for s in config.suppressions:
+        if s.policy in (finding.policy_id, "*") and fnmatch.fnmatchcase(finding.address or "<project>", s.address):
+            found.append(SuppressionInfo(kind="config", reason=s.reason, until=s.until,
+                                         where=str(config.path or "config")))
+    # a live suppression wins over an expired one
+    return sorted(found, key=lambda i: i.until is not None and i.until < today)
+
+
+BASELINE_SCHEMA = "finguard/baseline"
+
+
+def write_baseline(result: CheckResult, path: Path) -> int:
+    entries = sorted({(f.policy_id, f.address or "<project>", f.message) for f in result.findings
+                      if f.suppressed is None and f.kind in (FindingKind.VIOLATION, FindingKind.WARNING)})
+    doc = {"schema": BASELINE_SCHEMA, "version": 1,
+           "findings": [{"policy": p, "address": a, "message": m} for p, a, m in entries]}
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        tmp.write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
+        tmp.replace(path)
+    except OSError as exc:
+        raise InputError(f"cannot write baseline: {exc.strerror}", where=str(path)) from None
+    return len(entries)
+
+
+def load_baseline(path: Path) -> set[str]:
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError("baseline file not found (create it with --write-baseline)", where=str(path)) from None
+    except (OSError, json.JSONDecodeError) as exc:
+        raise InputError(f"cannot read baseline: {exc}", where=str(path)) from None
+    if not isinstance(doc, dict) or doc.get("schema") != BASELINE_SCHEMA:
+        raise InputError(f'not a finguard baseline (expected "schema": "{BASELINE_SCHEMA}")', where=str(path))
+    try:
+        return {f"{e['policy']}|{e['address']}|{e['message']}" for e in doc.get("findings", [])}
+    except (KeyError, TypeError):
+        raise InputError("baseline entries need policy, address and message", where=str(path)) from None

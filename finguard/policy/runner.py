@@ -1,0 +1,82 @@
+"""`finguard check`: config -> project -> costs -> policies -> suppressions -> report -> exit code."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import click
+
+from finguard.config import find_config, load_config
+from finguard.errors import EXIT_OK, EXIT_POLICY_FAILURE, UsageError
+from finguard.model import Project
+from finguard.policy.model import CheckResult, Severity
+
+
+@dataclass(slots=True)
+class CheckRequest:
+    settings: Any
+    plan: Path
+    load_project: Callable[[], Project]
+    write: Callable[[str, Path | None], None]
+    config_path: Path | None = None
+    fail_on: str | None = None
+    fmt: str = "table"
+    out: Path | None = None
+    rego_dirs: list[Path] = field(default_factory=list)
+    opa_url: str | None = None
+    tf_dir: Path | None = None
+    baseline: Path | None = None
+    write_baseline: Path | None = None
+    use_builtin: bool = True
+    with_checkov: bool = False
+
+
+def evaluate(request: CheckRequest) -> CheckResult:
+    from finguard.policy.engine import CheckOptions, run_check
+    from finguard.policy.rego import EmbeddedEvaluator, OpaServerEvaluator, RegoEvaluator
+    from finguard.policy.source_map import SourceMap
+    from finguard.pricing.estimate import estimate
+
+    if request.baseline and request.write_baseline:
+        raise UsageError("--baseline and --write-baseline cannot be used together")
+    config_path = request.config_path or find_config(request.plan.parent)
+    config = load_config(config_path)
+    project = request.load_project()
+    catalog = request.settings.catalog()
+    after = estimate(project, catalog, "after")
+    before = estimate(project, catalog, "before")
+    tf_dir = request.tf_dir or request.plan.parent
+    source_map = SourceMap.scan(tf_dir, project.module_sources, relative_to=Path.cwd()) if tf_dir.is_dir() else None
+    evaluator: RegoEvaluator = OpaServerEvaluator(request.opa_url) if request.opa_url else EmbeddedEvaluator()
+    options = CheckOptions(
+        config=config, fail_on=Severity(request.fail_on) if request.fail_on else None, evaluator=evaluator,
+        rego_dirs=[d.resolve() for d in request.rego_dirs], baseline=request.baseline, source_map=source_map,
+        use_builtin=request.use_builtin,
+    )
+    result = run_check(project, after, before, catalog, options)
+    if request.with_checkov:
+        from finguard.policy.checkov import find_checkov, run_checkov
+
+        run = run_checkov(request.plan, executable=find_checkov(None))
+        result.policies.extend(run.policies)
+        result.findings.extend(run.findings)
+    return result
+
+
+def run(request: CheckRequest) -> int:
+    from finguard import report
+
+    if not report.supports(request.fmt, "check"):
+        raise UsageError(f"--format {request.fmt} is not available for check")
+    result = evaluate(request)
+    if request.write_baseline is not None:
+        from finguard.policy.engine import write_baseline
+
+        count = write_baseline(result, request.write_baseline)
+        click.echo(f"wrote {request.write_baseline}: {count} accepted findings", err=True)
+        return EXIT_OK
+    request.write(report.get(request.fmt).render_check(result), request.out)
+    return EXIT_POLICY_FAILURE if result.failing else EXIT_OK

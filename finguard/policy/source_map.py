@@ -1,0 +1,146 @@
+"""Where a resource is declared in .tf code, and the inline suppressions written at it.
+
+A plan carries no file/line, but its configuration names each module's `source`; finguard scans the
+root directory and local module directories for `resource "TYPE" "NAME" {` blocks. Inline
+suppressions are comments right above the block or inside it:
+
+    # finguard:ignore FG-TAG-001 reason="legacy stack, migrating" until=2027-03-31
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from finguard.errors import InputError
+
+_RESOURCE = re.compile(r'^\s*resource\s+"([^"]+)"\s+"([^"]+)"\s*\{')
+_IGNORE = re.compile(r"(?:#|//)\s*finguard:ignore\s+(?P<ids>[\w.,*-]+)(?P<rest>.*)$")
+_KV = re.compile(r'(\w+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|(\S+))')
+
+
+@dataclass(slots=True)
+class InlineSuppression:
+    policy_ids: list[str]
+    reason: str
+    until: date | None
+    file: str
+    line: int
+
+    def covers(self, policy_id: str) -> bool:
+        return any(pid == "*" or pid == policy_id for pid in self.policy_ids)
+
+
+@dataclass(slots=True)
+class Declaration:
+    file: str
+    line: int
+    suppressions: list[InlineSuppression] = field(default_factory=list)
+
+
+class SourceMap:
+    """Configuration address ("module.net.aws_nat_gateway.this") -> Declaration."""
+
+    def __init__(self) -> None:
+        self.declarations: dict[str, Declaration] = {}
+        self.problems: list[str] = []  # malformed suppression comments: reported, never ignored
+
+    @classmethod
+    def scan(cls, root: Path, module_sources: dict[str, str], relative_to: Path | None = None) -> SourceMap:
+        smap = cls()
+        base = relative_to or root
+        smap._scan_dir(root, "", base)
+        for module_path, source in sorted(module_sources.items()):
+            if not source.startswith(("./", "../")):
+                continue  # registry and git modules have no local code to point at
+            parent = _module_dir(root, module_sources, module_path.rsplit(".module.", 1)[0]
+                                 if ".module." in module_path else "")
+            if parent is None:
+                continue
+            directory = (parent / source).resolve()
+            if directory.is_dir():
+                smap._scan_dir(directory, module_path + ".", base)
+        return smap
+
+    def _scan_dir(self, directory: Path, prefix: str, base: Path) -> None:
+        for path in sorted(directory.glob("*.tf")):
+            try:
+                lines = path.read_text(encoding="utf-8").splitlines()
+            except (OSError, UnicodeDecodeError):
+                continue
+            shown = _relative(path, base)
+            for i, text in enumerate(lines):
+                match = _RESOURCE.match(text)
+                if not match:
+                    continue
+                decl = Declaration(shown, i + 1)
+                decl.suppressions = self._suppressions(lines, i, shown)
+                self.declarations.setdefault(f"{prefix}{match.group(1)}.{match.group(2)}", decl)
+
+    def _suppressions(self, lines: list[str], start: int, shown: str) -> list[InlineSuppression]:
+        found: list[InlineSuppression] = []
+        j = start - 1  # comments directly above the block
+        while j >= 0 and lines[j].strip().startswith(("#", "//")):
+            j -= 1
+        candidates = list(range(j + 1, start))
+        depth = 0
+        for k in range(start, len(lines)):  # and comments inside it
+            candidates.append(k)
+            depth += lines[k].count("{") - lines[k].count("}")
+            if depth <= 0:
+                break
+        for k in candidates:
+            match = _IGNORE.search(lines[k])
+            if not match:
+                continue
+            try:
+                found.append(parse_suppression(match.group("ids"), match.group("rest"), shown, k + 1))
+            except InputError as exc:
+                self.problems.append(str(exc))
+        return found
+
+    def locate(self, address: str) -> Declaration | None:
+        return self.declarations.get(config_address(address))
+
+
+def parse_suppression(ids: str, rest: str, file: str, line: int) -> InlineSuppression:
+    values = {m.group(1): (m.group(2) if m.group(2) is not None else m.group(3)) for m in _KV.finditer(rest)}
+    reason = (values.get("reason") or "").strip()
+    if not reason:
+        raise InputError('finguard:ignore needs reason="..."', where=f"{file}:{line}")
+    until = None
+    if "until" in values:
+        try:
+            until = date.fromisoformat(values["until"])
+        except ValueError:
+            raise InputError(f"finguard:ignore until={values['until']!r} is not a date (YYYY-MM-DD)",
+                             where=f"{file}:{line}") from None
+    return InlineSuppression([i for i in ids.split(",") if i], reason, until, file, line)
+
+
+def config_address(address: str) -> str:
+    """`module.a["x"].aws_instance.web[0]` -> `module.a.aws_instance.web`."""
+    return re.sub(r'\[(?:"(?:[^"\\]|\\.)*"|[^\]]*)\]', "", address.split(" (deposed", 1)[0])
+
+
+def _module_dir(root: Path, sources: dict[str, str], module_path: str) -> Path | None:
+    """The directory of a (nested) local module, following each level's source."""
+    if not module_path:
+        return root
+    parts = module_path.split(".")
+    directory = root
+    for i in range(2, len(parts) + 1, 2):
+        source = sources.get(".".join(parts[:i]))
+        if source is None or not source.startswith(("./", "../")):
+            return None
+        directory = (directory / source).resolve()
+    return directory
+
+
+def _relative(path: Path, base: Path) -> str:
+    try:
+        return path.resolve().relative_to(base.resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()

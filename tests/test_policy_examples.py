@@ -1,0 +1,35 @@
+"""Every built-in policy proves itself on its own examples (a snippet it flags, one it accepts)."""
+
+from __future__ import annotations
+
+import pytest
+
+from finguard.policy.examples import PolicyExamples, builtin_examples, example_findings
+
+POLICIES = builtin_examples()
+
+
+@pytest.mark.parametrize("entry", POLICIES, ids=lambda e: e.meta.id)
+def test_policy_has_a_failing_and_a_passing_example(entry: PolicyExamples) -> None:
+    kinds = {e.fails for e in entry.examples}
+    assert kinds == {True, False}, f"{entry.meta.id} needs at least one failing and one passing example"
+    assert entry.meta.remediation, f"{entry.meta.id} needs a remediation hint"
+
+
+@pytest.mark.parametrize(
+    ("entry", "index"),
+    [(e, i) for e in POLICIES for i in range(len(e.examples))],
+    ids=lambda v: v.meta.id if isinstance(v, PolicyExamples) else str(v),
+)
+def test_policy_example(entry: PolicyExamples, index: int) -> None:
+    example = entry.examples[index]
+    messages = example_findings(entry.meta, example)
+    if example.fails:
+        assert messages, f"{entry.meta.id} should flag example {index}:\n{example.hcl}"
+    else:
+        assert not messages, f"{entry.meta.id} should accept example {index} but said {messages}"
+
+
+def test_policy_ids_are_unique() -> None:
+    ids = [e.meta.id for e in POLICIES]
+    assert len(ids) == len(set(ids))
