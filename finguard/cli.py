@@ -212,6 +212,30 @@ def init(out: Path, force: bool) -> None:
     _write(STARTER_CONFIG, out)
 
 
+@cli.group()
+def policies() -> None:
+    """List the built-in policies and generate their reference page."""
+
+
+@policies.command("list")
+def policies_list() -> None:
+    """Every built-in policy: id, severity, pack, title."""
+    from finguard.policy.examples import builtin_examples
+
+    for entry in builtin_examples():
+        m = entry.meta
+        click.echo(f"{m.id:<12} {m.severity.value:<9} {m.pack:<9} {m.language:<7} {m.title}")
+
+
+@policies.command("docs")
+@out_option
+def policies_docs(out: Path | None) -> None:
+    """Markdown reference of the built-in policies, from their proven examples."""
+    from finguard.policy.docs import policy_reference
+
+    _write(policy_reference(), out)
+
+
 # -- pricing ---------------------------------------------------------------------------------------
 @cli.group()
 def pricing() -> None:

@@ -79,8 +79,12 @@ class Resource(BaseModel):
     actions: list[str] = Field(default_factory=lambda: ["no-op"])
     before: dict[str, Any] | None = None
     after: dict[str, Any] | None = None
-    # Attribute paths ("root_block_device.0.volume_size") whose value is known only after apply.
+    # Attribute paths ("root_block_device.0.volume_size") whose configured value is known only after
+    # apply (it comes from another resource, a data source, ...).
     unknown_after: list[str] = Field(default_factory=list)
+    # Unknown paths the configuration does not set at all: the provider computes them (ids, ARNs,
+    # API defaults such as a gp3 volume's baseline IOPS). Cost models treat them as unset.
+    computed_after: list[str] = Field(default_factory=list)
     tags_before: dict[str, str] = Field(default_factory=dict)
     tags_after: dict[str, str] = Field(default_factory=dict)
     # Attribute path ("launch_template.0.id") -> addresses the configuration references there,

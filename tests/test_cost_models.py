@@ -147,8 +147,12 @@ def test_load_balancers(catalog: Catalog, type_: str) -> None:
     assert _by_name(alb) == {"Application load balancer": D("16.4250"), "Capacity units (LCU)": None}
     nlb = _cost(catalog, PlanBuilder().add(f"{type_}.n", {"load_balancer_type": "network"}))
     assert nlb.monthly_cost == D("16.4250") and nlb.components[1].unit_price == D("0.006")
-    unknown = _cost(catalog, PlanBuilder().add(f"{type_}.u", {}, unknown={"load_balancer_type": True}))
+    unknown = _cost(catalog, PlanBuilder().add(f"{type_}.u", {}, unknown={"load_balancer_type": True},
+                                               references={"load_balancer_type": ["var.lb_type"]}))
     assert "load_balancer_type known only after apply" in unknown.reasons[0]
+    # not in the configuration at all: the provider's default (application) applies
+    default = _cost(catalog, PlanBuilder().add(f"{type_}.d", {}, unknown={"load_balancer_type": True}))
+    assert default.components[0].name == "Application load balancer"
 
 
 def test_eip_in_use_and_idle(catalog: Catalog) -> None:

@@ -188,3 +188,42 @@ def test_truncated_file_says_where_and_why() -> None:
     with pytest.raises(InputError) as err:
         parse_plan('{\n  "format_version": "1.2",\n  "planned_values": {"root', source="cut.json")
     assert "line 3" in str(err.value) and "truncated" in str(err.value)
+
+
+def test_unknowns_the_configuration_does_not_set_are_provider_computed() -> None:
+    config = {"root_module": {"resources": [{
+        "address": "aws_instance.web", "provider_config_key": "aws",
+        "expressions": {"instance_type": {"references": ["var.size"]},
+                        "root_block_device": [{"volume_size": {"constant_value": 20}}]}}]}}
+    change = _change("aws_instance.web", ["create"], None, {"root_block_device": [{"volume_size": 20}]},
+                     after_unknown={"id": True, "instance_type": True, "tags_all": True,
+                                    "root_block_device": [{"iops": True, "volume_type": True}]})
+    resource = plan_to_project(_plan(resource_changes=[change], configuration=config)).resources[0]
+    assert resource.unknown_after == ["instance_type"]
+    assert resource.computed_after == ["id", "root_block_device.0.iops", "root_block_device.0.volume_type",
+                                       "tags_all"]
+
+
+@pytest.mark.parametrize("name", ["minimal_create", "format_0_1", "unknown_values", "regions_aliases", "all_actions"])
+def test_hand_written_fixture_plans(name: str) -> None:
+    from .conftest import FIXTURES
+
+    project = plan_to_project(json.loads((FIXTURES / "plans" / f"{name}.json").read_text()))
+    assert project.resources
+    if name == "regions_aliases":
+        regions = sorted(r.region for r in project.resources if not r.is_data)
+        assert regions == ["eu-west-2"] * 3 + ["us-east-1"] * 3
+    if name == "all_actions":
+        assert {r.action for r in project.resources} == set(Action)
+
+
+@pytest.mark.parametrize(("name", "message"), [("unsupported_format", "unsupported plan format_version"),
+                                               ("not_a_plan", "Terraform state file"),
+                                               ("truncated", "truncated?")])
+def test_hand_written_bad_fixtures(name: str, message: str) -> None:
+    from finguard.terraform.plan import load_plan
+
+    from .conftest import FIXTURES
+
+    with pytest.raises(InputError, match=message.replace("?", r"\?")):
+        load_plan(FIXTURES / "plans" / f"{name}.json")

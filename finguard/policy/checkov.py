@@ -13,6 +13,7 @@ tokens or cloud credentials.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -285,10 +286,8 @@ def _kill_group(proc: subprocess.Popen[str]) -> None:
             proc.kill()
     except (ProcessLookupError, PermissionError):
         proc.kill()
-    try:
+    with contextlib.suppress(subprocess.TimeoutExpired):
         proc.communicate(timeout=5)
-    except subprocess.TimeoutExpired:
-        pass
 
 
 def _tail(text: str, limit: int = 300) -> str:

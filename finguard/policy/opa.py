@@ -120,12 +120,13 @@ class OpaSession:
             raise InputError(f"the Rego input is not valid JSON: {exc}") from None
         results = [PackageResult(module) for module in modules]
         ids = self._policy_ids(modules)
-        loaded = [result for result in results if self._upload(client, ids[id(result.module)], result)]
+        loaded = [(i, r) for i, r in zip(ids, results, strict=True) if self._upload(client, i, r)]
+        files = {policy_id: str(result.module.path) for policy_id, result in loaded}
         documents: dict[str, Any] = {}
-        for result in loaded:
+        for _, result in loaded:
             package = result.module.package
             if package not in documents:  # one query per package; modules sharing it share its document
-                documents[package] = self._query(client, package, input_data)
+                documents[package] = self._query(client, package, input_data, files)
             answer = documents[package]
             if isinstance(answer, _QueryError):
                 result.error = answer.message
@@ -133,8 +134,8 @@ class OpaSession:
                 fill_result(result, answer)
         return results
 
-    def _policy_ids(self, modules: list[RegoModule]) -> dict[int, str]:
-        ids: dict[int, str] = {}
+    def _policy_ids(self, modules: list[RegoModule]) -> list[str]:
+        ids: list[str] = []
         taken: set[str] = set()
         for module in modules:
             base = f"{self.prefix}-{module.package.replace('.', '/')}"
@@ -143,7 +144,7 @@ class OpaSession:
                 n += 1
                 policy_id = f"{base}-{n}"
             taken.add(policy_id)
-            ids[id(module)] = policy_id
+            ids.append(policy_id)
         return ids
 
     def _upload(self, client: OpaClient, policy_id: str, result: PackageResult) -> bool:
@@ -156,8 +157,8 @@ class OpaSession:
         except RegoParseError as exc:
             self.uploaded.remove(policy_id)
             if exc.errors or exc.expression == "invalid_parameter":
-                result.error = _opa_message({"code": exc.expression, "message": exc.message, "errors": exc.errors},
-                                            policy_id, str(result.module.path))
+                error = {"code": exc.expression, "message": exc.message, "errors": exc.errors}
+                result.error = _opa_message(error, {policy_id: str(result.module.path)})
                 return False
             raise InputError(f"the OPA server at {self.url} refused the policy upload: "
                              f"{clean_error(f'{exc.expression}: {exc.message}')}") from None
@@ -170,7 +171,7 @@ class OpaSession:
                              f"{self._describe(exc)}") from None
         return True
 
-    def _query(self, client: OpaClient, package: str, input_data: Any) -> Any:
+    def _query(self, client: OpaClient, package: str, input_data: Any, files: dict[str, str]) -> Any:
         """The package's document (None when undefined), or a _QueryError for evaluation errors."""
         try:
             body = client.query_rule(input_data, package)
@@ -180,7 +181,7 @@ class OpaSession:
             # OPA answers 400 (query compile/type error) or 500 (eval error, e.g. a conflict) with its
             # error document: that is this package's failure. Other statuses are the server's.
             if response is not None and response.status_code in (400, 500) and error is not None:
-                return _QueryError(_opa_message(error, "", ""))
+                return _QueryError(_opa_message(error, files))
             raise InputError(f"querying data.{package} on the OPA server at {self.url} failed: "
                              f"{self._describe(exc)}") from None
         except requests.RequestException as exc:
@@ -204,7 +205,7 @@ class OpaSession:
             if status == 401:
                 hint = f"set {TOKEN_ENV}" if not self._token else f"the token in {TOKEN_ENV} was rejected"
                 return f"HTTP 401 unauthorized ({hint})"
-            detail = f": {_opa_message(error, '', '')}" if error is not None else ""
+            detail = f": {_opa_message(error, {})}" if error is not None else ""
             return f"HTTP {status}{detail}"
         return type(exc).__name__
 
@@ -226,21 +227,24 @@ def _json_body(response: requests.Response | None) -> dict[str, Any] | None:
     return body if isinstance(body, dict) else None
 
 
-def _opa_message(error: dict[str, Any], policy_id: str, path: str) -> str:
-    """OPA's error document as one line: each detailed error with its row:col, else code: message.
+def _opa_message(error: dict[str, Any], files: dict[str, str]) -> str:
+    """OPA's error document as one line: each detailed error with its file:row:col, else code: message.
 
-    OPA names the module by its policy id in `location.file`; we show the module's path instead.
+    OPA names a module by its policy id in `location.file`; `files` maps those ids back to paths.
     """
     parts: list[str] = []
     for item in error.get("errors") or []:
         if not isinstance(item, dict):
             continue
         location = item.get("location") if isinstance(item.get("location"), dict) else {}
-        file = location.get("file") or ""
-        where = path if (path and file in ("", policy_id)) else file
-        if location.get("row"):
+        file = str(location.get("file") or "")
+        where = files.get(file, file)
+        if where and location.get("row"):
             where = f"{where}:{location['row']}:{location.get('col', 0)}"
         text = f"{item.get('code', 'error')}: {item.get('message', '')}"
+        # A message may cite other modules (a conflicting rule): longest ids first, as ids nest.
+        for policy_id, path in sorted(files.items(), key=lambda item: -len(item[0])):
+            text = text.replace(policy_id, path)
         parts.append(f"{where}: {text}" if where else text)
     if not parts:
         parts.append(f"{error.get('code') or 'error'}: {error.get('message') or 'no message'}")

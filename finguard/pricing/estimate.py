@@ -29,7 +29,7 @@ State = Literal["before", "after"]
 
 
 def estimate(project: Project, catalog: Catalog, state: State = "after") -> ProjectCost:
-    ctx = ProjectContext(project.resources)
+    ctx = ProjectContext(project.resources, state)
     result = ProjectCost(project=project.name, source=project.source, state=state)
     counts = result.counts
     for resource in project.resources:

@@ -1,10 +1,12 @@
-"""Self-contained HTML page (inline CSS, no external assets) for sharing a breakdown or diff."""
+"""Self-contained HTML page (inline CSS, no external assets) for sharing a breakdown, diff or policy check."""
 
 from __future__ import annotations
 
 from finguard.diff import ProjectDiff
 from finguard.model import ProjectCost
+from finguard.policy.model import CheckResult
 from finguard.report._templates import render
+from finguard.report.table import check_context
 
 FORMAT = "html"
 
@@ -15,3 +17,7 @@ def render_breakdown(cost: ProjectCost) -> str:
 
 def render_diff(diff: ProjectDiff) -> str:
     return render("diff.html.j2", autoescape=True, diff=diff)
+
+
+def render_check(result: CheckResult) -> str:
+    return render("check.html.j2", autoescape=True, **check_context(result)) + "\n"

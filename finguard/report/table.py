@@ -163,7 +163,9 @@ def suppression_text(info: SuppressionInfo) -> str:
 
 def _finding_lines(f: Finding, fails: Callable[[Finding], bool], *, show_severity: bool) -> list[str]:
     head = [f"[{f.severity.value}]"] if show_severity else []
-    head += [f.policy_id, address(f)]
+    head.append(f.policy_id)
+    if f.address or f.kind is not FindingKind.ERROR:  # a policy that could not run is about no resource
+        head.append(address(f))
     if loc := location(f):
         head.append(f"({loc})")
     tags = [t for t in (kind_note(f) if f.kind is not FindingKind.ERROR else "",
@@ -201,3 +203,13 @@ def render_check(result: CheckResult) -> str:
         lines += ["", " No findings."]
     lines += ["", f" {summary_line(result)}"]
     return "\n".join(lines) + "\n"
+
+
+def check_context(result: CheckResult) -> dict[str, object]:
+    """What the Markdown and HTML templates need, computed here so the templates hold layout only."""
+    return {
+        "result": result, "summary": summary_line(result), "counts": check_counts(result),
+        "groups": severity_groups(reported(result)), "errors": policy_errors(result),
+        "suppressed": suppressed(result), "fails": failing_check(result), "location": location,
+        "kind_note": kind_note, "suppression_text": suppression_text,
+    }

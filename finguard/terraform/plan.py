@@ -284,6 +284,11 @@ def _make_resource(
     config_key = providers.config_key(address, mode)
     provider = providers.provider_for(config_key, provider_name, type_)
     unknown = sorted(_unknown_paths(after_unknown))
+    configured = providers.configured_paths(address)
+    computed: list[str] = []
+    if configured is not None:
+        computed = [u for u in unknown if not _is_configured(u, configured)]
+        unknown = [u for u in unknown if _is_configured(u, configured)]
     values = after if after is not None else before
     region = _resource_region(values) or provider.region
     if region is None and mode == "managed" and providers.default_region and provider_name.endswith("aws"):
@@ -305,6 +310,7 @@ def _make_resource(
         before=before,
         after=after,
         unknown_after=unknown,
+        computed_after=computed,
         tags_before=_tags(before, default_tags, set()),
         tags_after=_tags(after, default_tags, set(unknown)),
         references=providers.references_of(address),
@@ -326,6 +332,31 @@ def _expression_references(node: Any, prefix: str) -> dict[str, list[str]]:
         for i, value in enumerate(node):
             found.update(_expression_references(value, f"{prefix}.{i}" if prefix else str(i)))
     return found
+
+
+def _leaf_paths(node: Any, prefix: str) -> set[str]:
+    """Paths of configuration expressions that set a value (constant or reference), through blocks."""
+    found: set[str] = set()
+    if isinstance(node, dict):
+        if prefix and ("constant_value" in node or "references" in node):
+            found.add(prefix)
+            return found
+        for key, value in node.items():
+            found |= _leaf_paths(value, f"{prefix}.{key}" if prefix else str(key))
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            found |= _leaf_paths(value, f"{prefix}.{i}" if prefix else str(i))
+    return found
+
+
+def _is_configured(path: str, configured: set[str]) -> bool:
+    """The configuration sets this path, a parent of it, or something inside it."""
+    parts = path.split(".")
+    for i in range(1, len(parts) + 1):
+        if ".".join(parts[:i]) in configured:
+            return True
+    prefix = path + "."
+    return any(c.startswith(prefix) for c in configured)
 
 
 def _as_dict(value: Any) -> dict[str, Any] | None:
@@ -440,6 +471,7 @@ class _ProviderResolver:
         self.resource_keys: dict[str, str] = {}
         self.references: dict[str, dict[str, list[str]]] = {}
         self.module_sources: dict[str, str] = {}
+        self.configured: dict[str, set[str]] = {}
         root = config.get("root_module")
         if isinstance(root, dict):
             self._index_module(root, "")
@@ -455,6 +487,7 @@ class _ProviderResolver:
             refs = _expression_references(res.get("expressions"), "")
             if refs:
                 self.references[address] = refs
+            self.configured[address] = _leaf_paths(res.get("expressions"), "")
         for name, call in (module.get("module_calls") or {}).items():
             if not isinstance(call, dict):
                 continue
@@ -465,6 +498,10 @@ class _ProviderResolver:
 
     def config_key(self, address: str, mode: str) -> str | None:
         return self.resource_keys.get(_strip_indexes(address))
+
+    def configured_paths(self, address: str) -> set[str] | None:
+        """Paths the configuration sets for this resource; None when the plan has no configuration for it."""
+        return self.configured.get(_strip_indexes(address))
 
     def references_of(self, address: str) -> dict[str, list[str]]:
         return self.references.get(_strip_indexes(address), {})

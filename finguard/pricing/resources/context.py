@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from finguard.model import Resource
+from finguard.pricing.resources.base import Attrs
 
 
 class ProjectContext:
     """Finds resources by address and follows configuration references between them."""
 
-    def __init__(self, resources: list[Resource]) -> None:
+    def __init__(self, resources: list[Resource], state: str = "after") -> None:
+        self.state = state
         self._eip_consumers: set[str] | None = None
         self.by_address = {r.address: r for r in resources}
         self._by_id: dict[tuple[str, str], Resource] = {}
@@ -42,6 +44,15 @@ class ProjectContext:
                 return [same_index]
         matches = [r for a, r in self.by_address.items() if a.startswith(base + "[")]
         return matches if len(matches) == 1 else []
+
+    def attrs_of(self, resource: Resource) -> Attrs:
+        """A referenced resource's attributes in the state being priced (a launch template's old
+        instance type prices the "before" side of an ASG whose template changes)."""
+        if self.state == "before":
+            return Attrs(resource.before or resource.after)
+        if resource.after is not None:
+            return Attrs(resource.after, resource.unknown_after)
+        return Attrs(resource.before)
 
     def by_id(self, type_: str, ident: str) -> Resource | None:
         return self._by_id.get((type_, ident)) or self._by_id.get((type_, "name:" + ident))

@@ -30,7 +30,7 @@ class AwsAutoscalingGroup(CostModel):
             if template is None and isinstance(attrs.get(path), str):
                 template = ctx.by_id("aws_launch_template", attrs.get(path))
             if template is not None:
-                spec = launch_template_spec(Attrs(template.after or template.before), count)
+                spec = launch_template_spec(ctx.attrs_of(template), count)
                 override = attrs.get("mixed_instances_policy.0.launch_template.0.override.0.instance_type")
                 if isinstance(override, str):
                     spec.instance_type = override
@@ -39,5 +39,5 @@ class AwsAutoscalingGroup(CostModel):
         if config is None and isinstance(attrs.get("launch_configuration"), str):
             config = ctx.by_id("aws_launch_configuration", attrs.get("launch_configuration"))
         if config is not None:
-            return launch_configuration_spec(Attrs(config.after or config.before), count)
+            return launch_configuration_spec(ctx.attrs_of(config), count)
         return LaunchSpec(instance_type=UNKNOWN)

@@ -21,7 +21,7 @@ class AwsEksNodeGroup(CostModel):
         template = ctx.referenced(resource, "launch_template.0.id", "aws_launch_template") or \
             ctx.referenced(resource, "launch_template.0.name", "aws_launch_template")
         if attrs.blocks("launch_template") and template is not None:
-            spec = launch_template_spec(Attrs(template.after or template.before), count)
+            spec = launch_template_spec(ctx.attrs_of(template), count)
         elif attrs.blocks("launch_template"):
             spec = LaunchSpec()
         else:

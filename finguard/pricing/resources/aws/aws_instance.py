@@ -21,8 +21,7 @@ class AwsInstance(CostModel):
         if instance_type is None:
             template = ctx.referenced(resource, "launch_template.0.id", "aws_launch_template") or \
                 ctx.referenced(resource, "launch_template.0.name", "aws_launch_template")
-            values = (template.after or template.before) if template else None
-            instance_type = (values or {}).get("instance_type") or UNKNOWN
+            instance_type = ctx.attrs_of(template).get("instance_type", UNKNOWN) if template else UNKNOWN
         tenancy = attrs.get("tenancy", "default")
         if not isinstance(tenancy, str):
             tenancy = "default"
