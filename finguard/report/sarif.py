@@ -20,8 +20,6 @@ from finguard.report.table import check_counts, failing_check
 FORMAT = "sarif"
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_VERSION = "2.1.0"
-# Until the package metadata names a home page ([project.urls]), point at the project's repository.
-INFORMATION_URI = "https://github.com/finguard/finguard"
 FINGERPRINT_KEY = "finguardFingerprint/v1"
 
 _LEVEL = {Severity.CRITICAL: "error", Severity.HIGH: "error", Severity.MEDIUM: "warning",
@@ -32,8 +30,9 @@ _SECURITY_SEVERITY = {Severity.CRITICAL: "9.5", Severity.HIGH: "8.0"}
 _SUPPRESSION_KIND = {"inline": "inSource"}
 
 
-def information_uri() -> str:
-    """The first [project.urls] entry of the installed package, so the link follows the project's metadata."""
+def information_uri() -> str | None:
+    """The first [project.urls] entry of the installed package (none yet: the key is then left out,
+    rather than pointing at a guessed address)."""
     try:
         entries = metadata("finguard").get_all("Project-URL") or []
     except PackageNotFoundError:
@@ -42,7 +41,7 @@ def information_uri() -> str:
         url = entry.partition(",")[2].strip()
         if url.startswith(("https://", "http://")):
             return url
-    return INFORMATION_URI
+    return None
 
 
 def level(severity: Severity) -> str:
@@ -160,7 +159,8 @@ def sarif_log(result: CheckResult) -> dict[str, Any]:
         "toolExecutionNotifications": [_notification(f, index[f.policy_id], plan_uri) for f in errors],
     }
     run = {
-        "tool": {"driver": {"name": "finguard", "informationUri": information_uri(), "version": __version__,
+        "tool": {"driver": {"name": "finguard", **({"informationUri": uri} if (uri := information_uri()) else {}),
+                            "version": __version__,
                             "semanticVersion": __version__, "rules": rules}},
         "invocations": [invocation],
         "results": [_result(f, index[f.policy_id], fails(f), plan_uri) for f in result.findings],
