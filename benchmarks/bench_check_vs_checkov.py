@@ -12,9 +12,9 @@ Scope. Checkov is timed twice:
     whole plan and builds its graph, so this saves less than the check count suggests.
   * "all": Checkov's default AWS/Terraform check set, as most users run it.
 
-Checkov reads resources from `planned_values`, which Terraform always fills but generate_plan.py
-leaves empty, so `with_planned_values` derives it from `resource_changes` the way Terraform does
-(create/update/no-op/replace resources with their `after` values, nested by module; deletes absent).
+Checkov reads resources from `planned_values`, which generate_plan.py fills from `resource_changes`
+the way Terraform does (create/update/no-op/replace resources with their `after` values, nested by
+module; deletes absent).
 
 Checkov runs from its own virtualenv (never finguard's; see finguard/policy/checkov.py), found by
 --checkov, $FINGUARD_CHECKOV, PATH, or the test suite's cached venv.
@@ -33,7 +33,6 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generate_plan import generate
@@ -59,23 +58,6 @@ TEST_CACHE_VENV = Path.home() / ".cache" / "finguard-tests" / "checkov-venv"
 
 class FinguardCheckUnavailable(Exception):
     """`finguard check` does not exist in this build yet."""
-
-
-def with_planned_values(plan: dict[str, Any]) -> dict[str, Any]:
-    """Fill `planned_values` from `resource_changes`, as `terraform show -json` does."""
-    root: list[dict[str, Any]] = []
-    modules: dict[str, list[dict[str, Any]]] = {}
-    for rc in plan["resource_changes"]:
-        after = rc["change"]["after"]
-        if after is None:  # deleted: absent from the planned state
-            continue
-        resource = {"address": rc["address"], "mode": rc["mode"], "type": rc["type"], "name": rc["name"],
-                    "provider_name": rc["provider_name"], "schema_version": 0, "values": after,
-                    "sensitive_values": {}}
-        module = rc.get("module_address")
-        (modules.setdefault(module, []) if module else root).append(resource)
-    child_modules = [{"address": m, "resources": rs} for m, rs in modules.items()]
-    return {**plan, "planned_values": {"root_module": {"resources": root, "child_modules": child_modules}}}
 
 
 def timed(cmd: list[str], *, env: dict[str, str] | None = None, cwd: str | None = None,
@@ -153,7 +135,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="finguard-bench-") as tmp:
         workdir = Path(tmp)
         plan = workdir / "plan.json"
-        plan.write_text(json.dumps(with_planned_values(generate(args.count))))
+        plan.write_text(json.dumps(generate(args.count)))
         print(f"plan: {args.count} resources ({plan.stat().st_size / 1e6:.1f} MB); checkov: {checkov}")
 
         checkov_times: dict[str, float] = {}

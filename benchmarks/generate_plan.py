@@ -93,10 +93,27 @@ def generate(count: int, seed: int = 7) -> dict[str, Any]:
                                                "default_tags": [{"tags": {"constant_value": {"owner": "bench"}}}]}}}
     module_calls = {m.split(".")[1]: {"source": "./modules/svc", "module": {"resources": rs}}
                     for m, rs in modules.items()}
-    return {"format_version": "1.2", "terraform_version": "1.9.5", "planned_values": {"root_module": {}},
+    return with_planned_values({"format_version": "1.2", "terraform_version": "1.9.5",
             "resource_changes": changes,
             "configuration": {"provider_config": provider_config,
-                              "root_module": {"module_calls": module_calls}}}
+                              "root_module": {"module_calls": module_calls}}})
+
+
+def with_planned_values(plan: dict[str, Any]) -> dict[str, Any]:
+    """Fill `planned_values` from `resource_changes`, as `terraform show -json` does."""
+    root: list[dict[str, Any]] = []
+    modules: dict[str, list[dict[str, Any]]] = {}
+    for rc in plan["resource_changes"]:
+        after = rc["change"]["after"]
+        if after is None:  # deleted: absent from the planned state
+            continue
+        resource = {"address": rc["address"], "mode": rc["mode"], "type": rc["type"], "name": rc["name"],
+                    "provider_name": rc["provider_name"], "schema_version": 0, "values": after,
+                    "sensitive_values": {}}
+        module = rc.get("module_address")
+        (modules.setdefault(module, []) if module else root).append(resource)
+    child_modules = [{"address": m, "resources": rs} for m, rs in modules.items()]
+    return {**plan, "planned_values": {"root_module": {"resources": root, "child_modules": child_modules}}}
 
 
 def main() -> None:

@@ -85,6 +85,7 @@ class PolicySettings(_Strict):
     disable: list[str] = Field(default_factory=list)
     severity: dict[str, Severity] = Field(default_factory=dict)  # override a policy's severity
     settings: dict[str, dict[str, Any]] = Field(default_factory=dict)  # per-policy parameters
+    checkov: str | None = None  # checkov executable or its virtualenv, for --with-checkov
 
 
 class FinguardConfig(_Strict):
@@ -230,7 +231,8 @@ policies:
   severity: {}           # override severities, e.g. {FG-STO-001: high}
   trusted_dirs: []       # directories of your own Python policies (only these run)
   rego_dirs: []          # directories of your own Rego policies
-  settings: {}           # per-policy parameters, e.g. {FG-CMP-003: {suggest_graviton: false}}
+  settings: {}           # per-policy parameters, e.g. {FG-CMP-004: {suggest_graviton: false}}
+  checkov: null          # checkov from its OWN virtualenv (path to the executable or the venv), for --with-checkov
 
 # Accepted findings: a reason is required; after `until` the suppression stops working and is reported.
 suppressions: []

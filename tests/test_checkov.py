@@ -339,3 +339,20 @@ def test_parse_rejects_non_reports(data: object) -> None:
 def test_parse_errors_fail_closed() -> None:
     with pytest.raises(InputError, match="could not parse"):
         parse_report(_report("terraform_plan", [], parsing_errors=1))
+
+
+@pytest.mark.checkov
+def test_check_with_checkov_merges_its_findings(checkov_exe: Path, monkeypatch: pytest.MonkeyPatch,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    """`finguard check --with-checkov` end to end: CKV_* findings beside finguard's own."""
+    import json
+
+    from .test_cli import run
+
+    monkeypatch.setenv("FINGUARD_CHECKOV", str(checkov_exe))
+    plan = Path(__file__).parent / "fixtures" / "plans" / "checkov_sample.json"
+    code, out, _ = run(capsys, "check", str(plan), "--with-checkov", "--format", "json")
+    doc = json.loads(out)
+    ids = {f["policy_id"] for f in doc["findings"]}
+    assert "CKV_AWS_3" in ids and any(i.startswith("FG-") for i in ids)
+    assert code in (0, 1)

@@ -60,7 +60,7 @@ def evaluate(request: CheckRequest) -> CheckResult:
     if request.with_checkov:
         from finguard.policy.checkov import find_checkov, run_checkov
 
-        run = run_checkov(request.plan, executable=find_checkov(None))
+        run = run_checkov(request.plan, executable=find_checkov(config.policies.checkov))
         result.policies.extend(run.policies)
         result.findings.extend(run.findings)
     return result

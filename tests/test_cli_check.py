@@ -1,0 +1,106 @@
+"""`finguard check` and `finguard init` from the command line: exit codes, formats, config errors."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from .conftest import EXAMPLES
+from .opa_server import running_opa_server
+from .test_cli import run
+
+EKS = EXAMPLES / "eks-platform" / "plan.json"
+
+
+def test_check_example_passes_at_high_and_fails_at_medium(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "check", str(EKS))
+    assert code == 0 and "FG-TAG-002" in out and "eks.tf:" in out
+    code, out, _ = run(capsys, "check", str(EKS), "--fail-on", "medium")
+    assert code == 1 and "fails at --fail-on medium: yes" in out
+
+
+@pytest.mark.parametrize("fmt", ["json", "sarif", "junit", "markdown", "html"])
+def test_check_formats(capsys: pytest.CaptureFixture[str], fmt: str) -> None:
+    code, out, _ = run(capsys, "check", str(EKS), "--format", fmt)
+    assert code == 0
+    if fmt == "json":
+        doc = json.loads(out)
+        assert doc["schema"] == "finguard/check"
+        finding = next(f for f in doc["findings"] if f["policy_id"] == "FG-TAG-002")
+        assert finding["address"] == "aws_eks_node_group.arm" and finding["file"].endswith("eks.tf")
+    elif fmt == "sarif":
+        doc = json.loads(out)
+        assert doc["version"] == "2.1.0" and doc["runs"][0]["results"]
+    elif fmt == "junit":
+        assert ET.fromstring(out).tag == "testsuites"
+    else:
+        assert "FG-TAG-002" in out
+
+
+def test_breakdown_rejects_check_only_formats(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(capsys, "breakdown", str(EKS), "--format", "sarif")[0] == 2
+
+
+def test_config_errors_name_file_line_and_key(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    config = tmp_path / "finguard.yml"
+    config.write_text("version: 1\ntaxonomy:\n  required_tag: [team]\n")
+    code, out, err = run(capsys, "check", str(EKS), "--config", str(config))
+    assert code == 2 and out == ""
+    assert f"{config}:3" in err and "unknown key 'taxonomy.required_tag'" in err and "required_tags" in err
+    config.write_text("version: 1\nfail_on: [high\n")
+    code, _, err = run(capsys, "check", str(EKS), "--config", str(config))
+    assert code == 2 and "invalid YAML" in err and f"{config}:" in err and "Traceback" not in err
+    config.write_text("fail_on: severe\n")
+    code, _, err = run(capsys, "check", str(EKS), "--config", str(config))
+    assert code == 2 and "invalid config at fail_on" in err
+
+
+def test_config_tightens_the_guardrails(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    config = tmp_path / "finguard.yml"
+    config.write_text("version: 1\nregions:\n  allowed: [us-east-1]\n")
+    code, out, _ = run(capsys, "check", str(EKS), "--config", str(config), "--format", "json")
+    findings = json.loads(out)["findings"]
+    region = [f for f in findings if f["policy_id"] == "FG-REG-001"]
+    assert code == 1 and {f["address"] for f in region} == {"aws_instance.dr_standby", "aws_s3_bucket.dr_backups"}
+
+
+def test_baseline_round_trip(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    baseline = tmp_path / "baseline.json"
+    code, _, err = run(capsys, "check", str(EKS), "--fail-on", "low", "--write-baseline", str(baseline))
+    assert code == 0 and "accepted findings" in err
+    code, out, _ = run(capsys, "check", str(EKS), "--fail-on", "low", "--baseline", str(baseline))
+    assert code == 0 and "suppressed" in out
+    code, _, err = run(capsys, "check", str(EKS), "--baseline", str(baseline), "--write-baseline", str(baseline))
+    assert code == 2 and "cannot be used together" in err
+
+
+def test_check_through_an_opa_server(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    config = tmp_path / "finguard.yml"
+    config.write_text("regions:\n  allowed: [us-east-1]\n")
+    embedded = json.loads(run(capsys, "check", str(EKS), "--config", str(config), "--format", "json")[1])
+    with running_opa_server() as server:
+        code, out, _ = run(capsys, "check", str(EKS), "--config", str(config), "--format", "json",
+                           "--opa-url", server.url)
+        remote = json.loads(out)
+        assert server.state.policies == {}  # everything uploaded was removed again
+    key = lambda doc: sorted((f["policy_id"], f["address"], f["message"]) for f in doc["findings"])  # noqa: E731
+    assert code == 1 and key(remote) == key(embedded)
+    code, _, err = run(capsys, "check", str(EKS), "--opa-url", "http://127.0.0.1:9")
+    assert code == 2 and "127.0.0.1:9" in err
+
+
+def test_init_writes_a_valid_commented_config(capsys: pytest.CaptureFixture[str], tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    from finguard.config import load_config
+
+    target = tmp_path / "finguard.yml"
+    assert run(capsys, "init", "--out", str(target))[0] == 0
+    text = target.read_text()
+    assert text.count("#") > 10
+    config = load_config(target)
+    assert config.taxonomy.required_tags == ["team", "env", "cost-center"]
+    code, _, err = run(capsys, "init", "--out", str(target))
+    assert code == 2 and "--force" in err
