@@ -15,17 +15,21 @@ from .test_cli import run
 EKS = EXAMPLES / "eks-platform" / "plan.json"
 
 
-def test_check_example_passes_at_high_and_fails_at_medium(capsys: pytest.CaptureFixture[str]) -> None:
+def test_check_example_fails_at_high_and_passes_at_critical(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "check", str(EKS))
-    assert code == 0 and "FG-TAG-002" in out and "eks.tf:" in out
-    code, out, _ = run(capsys, "check", str(EKS), "--fail-on", "medium")
-    assert code == 1 and "fails at --fail-on medium: yes" in out
+    # a new platform adding $858.76/month, and a DR instance whose root volume is not encrypted
+    assert code == 1 and "fails at --fail-on high: yes" in out
+    assert "FG-COST-002" in out and "+$858.76" in out
+    assert "FG-STO-003  aws_instance.dr_standby  (examples/terraform/eks-platform/dr.tf:" in out
+    assert "FG-TAG-002" in out and "eks.tf:" in out
+    code, out, _ = run(capsys, "check", str(EKS), "--fail-on", "critical")
+    assert code == 0 and "fails at --fail-on critical: no" in out
 
 
 @pytest.mark.parametrize("fmt", ["json", "sarif", "junit", "markdown", "html"])
 def test_check_formats(capsys: pytest.CaptureFixture[str], fmt: str) -> None:
     code, out, _ = run(capsys, "check", str(EKS), "--format", fmt)
-    assert code == 0
+    assert code == 1
     if fmt == "json":
         doc = json.loads(out)
         assert doc["schema"] == "finguard/check"

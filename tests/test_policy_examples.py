@@ -33,3 +33,13 @@ def test_policy_example(entry: PolicyExamples, index: int) -> None:
 def test_policy_ids_are_unique() -> None:
     ids = [e.meta.id for e in POLICIES]
     assert len(ids) == len(set(ids))
+
+
+def test_policy_reference_page_is_current() -> None:
+    """docs/policies.md is generated from the examples; regenerate with `finguard policies docs --out ...`."""
+    from finguard.policy.docs import policy_reference
+
+    from .conftest import REPO
+
+    assert (REPO / "docs" / "policies.md").read_text() == policy_reference(POLICIES), \
+        "docs/policies.md is stale: run `finguard policies docs --out docs/policies.md`"

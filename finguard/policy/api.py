@@ -13,6 +13,7 @@ returns/yields Violations (or plain strings), or nothing when the resource passe
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -179,7 +180,7 @@ def _decorator(scope: str, *, id: str, title: str, severity: str | Severity, res
                examples: Iterable[Example] = ()) -> Callable[[CheckFn], CheckFn]:
     def wrap(fn: CheckFn) -> CheckFn:
         meta = PolicyMeta(id=id, title=title, severity=Severity(severity), resource_types=list(resource_types),
-                          description=(fn.__doc__ or "").strip(), remediation=remediation, language="python")
+                          description=inspect.cleandoc(fn.__doc__ or ""), remediation=remediation, language="python")
         fn.__finguard_policy__ = PythonPolicy(meta, fn, scope, params, list(examples))  # type: ignore[attr-defined]
         return fn
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+import textwrap
 from dataclasses import dataclass
 
 from finguard.config import FinguardConfig
@@ -51,9 +52,11 @@ def rego_examples(text: str) -> tuple[list[Example], str]:
         elif (m := _CONFIG.match(line)) and current is not None:
             current.config = json.loads(m.group(1))
         elif current is not None and line.startswith("#  "):
-            current.hcl += line[3:] + "\n"
+            current.hcl += line[1:] + "\n"
         elif current is None and not examples:
             doc_lines.append(line.lstrip("#").strip())
+    for example in examples:
+        example.hcl = textwrap.dedent(example.hcl)
     return examples, "\n".join(doc_lines).strip()
 
 

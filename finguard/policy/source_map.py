@@ -15,6 +15,7 @@ from datetime import date
 from pathlib import Path
 
 from finguard.errors import InputError
+from finguard.terraform.addresses import config_address
 
 _RESOURCE = re.compile(r'^\s*resource\s+"([^"]+)"\s+"([^"]+)"\s*\{')
 _IGNORE = re.compile(r"(?:#|//)\s*finguard:ignore\s+(?P<ids>[\w.,*-]+)(?P<rest>.*)$")
@@ -118,11 +119,6 @@ def parse_suppression(ids: str, rest: str, file: str, line: int) -> InlineSuppre
             raise InputError(f"finguard:ignore until={values['until']!r} is not a date (YYYY-MM-DD)",
                              where=f"{file}:{line}") from None
     return InlineSuppression([i for i in ids.split(",") if i], reason, until, file, line)
-
-
-def config_address(address: str) -> str:
-    """`module.a["x"].aws_instance.web[0]` -> `module.a.aws_instance.web`."""
-    return re.sub(r'\[(?:"(?:[^"\\]|\\.)*"|[^\]]*)\]', "", address.split(" (deposed", 1)[0])
 
 
 def _module_dir(root: Path, sources: dict[str, str], module_path: str) -> Path | None:

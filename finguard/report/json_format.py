@@ -28,11 +28,25 @@ def _number(value: Any) -> Any:
     raise TypeError(f"not JSON serializable: {type(value).__name__}")
 
 
+def dumps(body: dict[str, Any]) -> str:
+    """Pretty at the top level, one compact line per list item (resource, finding): readable, greppable,
+    and written by the C encoder, which `indent` would rule out (10k resources: ~0.1 s instead of ~1 s)."""
+    encode = json.JSONEncoder(default=_number, ensure_ascii=False).encode
+    lines = []
+    for key, value in body.items():
+        if isinstance(value, list) and value and all(isinstance(item, dict) for item in value):
+            items = ",\n".join(f"    {encode(item)}" for item in value)
+            lines.append(f"  {encode(key)}: [\n{items}\n  ]")
+        else:
+            lines.append(f"  {encode(key)}: {encode(value)}")
+    return "{\n" + ",\n".join(lines) + "\n}\n"
+
+
 def _document(schema: str, model: BaseModel) -> str:
     body = {"schema": schema, "version": VERSION,
             "generated_at": datetime.now(UTC).replace(microsecond=0).isoformat(),
             **model.model_dump(mode="python")}
-    return json.dumps(body, indent=2, default=_number, ensure_ascii=False) + "\n"
+    return dumps(body)
 
 
 def render_breakdown(cost: ProjectCost) -> str:
@@ -66,7 +80,7 @@ def render_check(result: CheckResult) -> str:
         "pairs_evaluated": len(result.evaluated),  # (policy, resource) pairs; the list itself can be huge
         "findings": findings,
     }
-    return json.dumps(body, indent=2, ensure_ascii=False) + "\n"
+    return dumps(body)
 
 
 def read_breakdown(text: str, source: str) -> ProjectCost:

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from finguard.errors import InputError
 from finguard.model import Action, Project, Resource
+from finguard.terraform.addresses import config_address, module_of
 
 SUPPORTED_MAJOR_VERSIONS = ("0", "1")
 
@@ -210,7 +211,7 @@ def _resources(doc: PlanDoc, providers: _ProviderResolver, source: str) -> list[
                 type_=rc.type,
                 name=rc.name,
                 index=rc.index,
-                module_address=rc.module_address or _module_of(rc.address),
+                module_address=rc.module_address or module_of(rc.address),
                 provider_name=rc.provider_name,
                 action=action,
                 actions=rc.change.actions,
@@ -241,7 +242,7 @@ def _resources(doc: PlanDoc, providers: _ProviderResolver, source: str) -> list[
                 type_=res.type,
                 name=res.name,
                 index=res.index,
-                module_address=_module_of(address),
+                module_address=module_of(address),
                 provider_name=res.provider_name,
                 action=action,
                 actions=[action.value],
@@ -363,48 +364,6 @@ def _as_dict(value: Any) -> dict[str, Any] | None:
     return value if isinstance(value, dict) else None
 
 
-def _module_of(address: str) -> str | None:
-    """`module.a.module.b["x"].aws_instance.web[0]` -> `module.a.module.b["x"]`."""
-    parts = _split_address(address)
-    module_parts: list[str] = []
-    i = 0
-    while i + 1 < len(parts) and parts[i] == "module":
-        module_parts += [parts[i], parts[i + 1]]
-        i += 2
-    return ".".join(module_parts) or None
-
-
-def _split_address(address: str) -> list[str]:
-    """Split on dots outside brackets and quotes (for_each keys may contain dots)."""
-    parts: list[str] = []
-    buf: list[str] = []
-    depth = 0
-    quoted = False
-    for ch in address:
-        if ch == '"':
-            quoted = not quoted
-        elif not quoted and ch == "[":
-            depth += 1
-        elif not quoted and ch == "]":
-            depth -= 1
-        if ch == "." and depth == 0 and not quoted:
-            parts.append("".join(buf))
-            buf = []
-        else:
-            buf.append(ch)
-    parts.append("".join(buf))
-    return parts
-
-
-def _strip_indexes(address: str) -> str:
-    """`module.a["x"].aws_instance.web[0]` -> `module.a.aws_instance.web` (configuration address)."""
-    out: list[str] = []
-    for part in _split_address(address):
-        bracket = part.find("[")
-        out.append(part if bracket < 0 else part[:bracket])
-    return ".".join(out)
-
-
 def _unknown_paths(node: Any, prefix: str = "") -> list[str]:
     if node is True:
         return [prefix] if prefix else ["*"]
@@ -497,14 +456,14 @@ class _ProviderResolver:
                 self._index_module(call["module"], f"{prefix}module.{name}.")
 
     def config_key(self, address: str, mode: str) -> str | None:
-        return self.resource_keys.get(_strip_indexes(address))
+        return self.resource_keys.get(config_address(address))
 
     def configured_paths(self, address: str) -> set[str] | None:
         """Paths the configuration sets for this resource; None when the plan has no configuration for it."""
-        return self.configured.get(_strip_indexes(address))
+        return self.configured.get(config_address(address))
 
     def references_of(self, address: str) -> dict[str, list[str]]:
-        return self.references.get(_strip_indexes(address), {})
+        return self.references.get(config_address(address), {})
 
     def provider_for(self, config_key: str | None, provider_name: str, type_: str) -> _Provider:
         short = provider_name.rsplit("/", 1)[-1] if provider_name else type_.split("_", 1)[0]

@@ -39,6 +39,19 @@ def _split_unknown(values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, An
     return known, unknown
 
 
+def _expressions(values: dict[str, Any]) -> dict[str, Any]:
+    """Configuration expressions as a plan records them: constants, references, nested blocks."""
+    out: dict[str, Any] = {}
+    for key, value in values.items():
+        if _is_expression(value):
+            out[key] = {"references": [value.strip("${}")]}
+        elif isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+            out[key] = [_expressions(v) for v in value]
+        else:
+            out[key] = {"constant_value": value}
+    return out
+
+
 def project_from_snippet(text: str, name: str = "example") -> Project:
     import hcl2
     from hcl2 import SerializationOptions
@@ -66,7 +79,8 @@ def project_from_snippet(text: str, name: str = "example") -> Project:
     for block in doc.get("resource", []):
         for type_, named in block.items():
             for res_name, body in named.items():
-                after, unknown = _split_unknown({k: v for k, v in body.items() if k != "provider"})
+                arguments = {k: v for k, v in body.items() if k != "provider"}
+                after, unknown = _split_unknown(arguments)
                 if "tags" in after and "tags_all" not in after:
                     unknown.pop("tags_all", None)
                 changes.append({"address": f"{type_}.{res_name}", "mode": "managed", "type": type_,
@@ -75,7 +89,8 @@ def project_from_snippet(text: str, name: str = "example") -> Project:
                                            "after_unknown": unknown}})
                 key = str(body.get("provider", "aws")).replace("${", "").replace("}", "")
                 config_resources.append({"address": f"{type_}.{res_name}", "mode": "managed", "type": type_,
-                                         "name": res_name, "provider_config_key": key})
+                                         "name": res_name, "provider_config_key": key,
+                                         "expressions": _expressions(arguments)})
     plan = {"format_version": "1.2", "terraform_version": "1.9.5", "planned_values": {"root_module": {}},
             "resource_changes": changes,
             "configuration": {"provider_config": provider_config, "root_module": {"resources": config_resources}}}

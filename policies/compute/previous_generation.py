@@ -1,0 +1,116 @@
+"""Previous-generation instance families, with the current-generation type of the same size and its price."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from types import ModuleType
+
+from finguard.policy.api import Example, PolicyContext, PolicyResource, Violation, policy
+
+
+def _helpers() -> ModuleType:
+    """The pack's shared helpers, loaded by path like the policy files themselves."""
+    name, path = "finguard_policies.compute._instance_types", Path(__file__).with_name("_instance_types.py")
+    module = sys.modules.get(name)
+    if module is None or getattr(module, "__file__", None) != str(path):
+        spec = importlib.util.spec_from_file_location(name, path)
+        if spec is None or spec.loader is None:
+            raise ImportError(f"cannot load {path}")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return module
+
+
+h = _helpers()
+
+_M = ("large", "xlarge", "2xlarge", "4xlarge", "8xlarge", "12xlarge", "16xlarge", "24xlarge", "metal")
+_M6 = (*_M, "32xlarge")
+_T = ("nano", "micro", "small", "medium", "large", "xlarge", "2xlarge")
+_DB5 = ("large", "xlarge", "2xlarge", "4xlarge", "8xlarge", "12xlarge", "16xlarge", "24xlarge")
+_DB6 = (*_DB5, "32xlarge")
+# Sizes of the suggested families, so a suggestion is always a type that exists.
+SIZES: dict[str, tuple[str, ...]] = {
+    "t3": _T, "m6i": _M6, "c6i": _M6, "r6i": _M6, "m5": _M, "r5": _M,
+    "c5": ("large", "xlarge", "2xlarge", "4xlarge", "9xlarge", "12xlarge", "18xlarge", "24xlarge", "metal"),
+    "i3": ("large", "xlarge", "2xlarge", "4xlarge", "8xlarge", "16xlarge", "metal"),
+    "d3": ("xlarge", "2xlarge", "4xlarge", "8xlarge"),
+    "g4dn": ("xlarge", "2xlarge", "4xlarge", "8xlarge", "12xlarge", "16xlarge", "metal"),
+    "p3": ("2xlarge", "8xlarge", "16xlarge"),
+    "x2idn": ("16xlarge", "24xlarge", "32xlarge", "metal"),
+    "x2iedn": ("xlarge", "2xlarge", "4xlarge", "8xlarge", "16xlarge", "24xlarge", "32xlarge", "metal"),
+    "db.t3": ("micro", "small", "medium", "large", "xlarge", "2xlarge"),
+    "db.m6i": _DB6, "db.r6i": _DB6, "db.m5": _DB5, "db.r5": _DB5,
+    "cache.t3": ("micro", "small", "medium"),
+    "cache.m6g": ("large", "xlarge", "2xlarge", "4xlarge", "8xlarge", "12xlarge", "16xlarge"),
+    "cache.r6g": ("large", "xlarge", "2xlarge", "4xlarge", "8xlarge", "12xlarge", "16xlarge"),
+    "cache.m5": ("large", "xlarge", "2xlarge", "4xlarge", "12xlarge", "24xlarge"),
+    "cache.r5": ("large", "xlarge", "2xlarge", "4xlarge", "12xlarge", "24xlarge"),
+}
+# previous-generation family (with its db./cache. prefix) -> current-generation families, preferred first
+CURRENT: dict[str, tuple[str, ...]] = {
+    "t1": ("t3",), "t2": ("t3",),
+    "m1": ("m6i", "m5"), "m3": ("m6i", "m5"), "m4": ("m6i", "m5"), "m2": ("r6i", "r5"),
+    "c1": ("c6i", "c5"), "c3": ("c6i", "c5"), "c4": ("c6i", "c5"), "cc2": ("c6i", "c5"),
+    "r3": ("r6i", "r5"), "r4": ("r6i", "r5"), "cr1": ("r6i", "r5"),
+    "i2": ("i3",), "d2": ("d3",), "g2": ("g4dn",), "g3": ("g4dn",), "g3s": ("g4dn",), "p2": ("p3",),
+    "x1": ("x2idn",), "x1e": ("x2iedn",),
+    "db.t1": ("t3",), "db.t2": ("t3",), "db.m1": ("m6i", "m5"), "db.m2": ("r6i", "r5"),
+    "db.m3": ("m6i", "m5"), "db.m4": ("m6i", "m5"), "db.r3": ("r6i", "r5"), "db.r4": ("r6i", "r5"),
+    "cache.t1": ("t3",), "cache.t2": ("t3",), "cache.m1": ("m6g", "m5"), "cache.m2": ("r6g", "r5"),
+    "cache.m3": ("m6g", "m5"), "cache.m4": ("m6g", "m5"), "cache.r3": ("r6g", "r5"), "cache.r4": ("r6g", "r5"),
+    "cache.c1": ("m6g", "m5"),
+}
+
+
+def _qualified(prefix: str, family: str) -> str:
+    return f"{prefix}.{family}" if prefix else family
+
+
+@policy(
+    id="FG-CMP-003",
+    title="Previous-generation instance family",
+    severity="medium",
+    resource_types=h.ALL_TYPES,
+    remediation="Move to the current-generation family of the same size: same or lower price, faster CPUs, "
+                "Nitro networking and EBS performance.",
+    examples=[
+        Example(fails=True, hcl='''
+resource "aws_instance" "web" {
+  instance_type = "m4.large"
+}'''),
+        Example(fails=True, note="RDS and ElastiCache classes too (their price is not compared)", hcl='''
+resource "aws_elasticache_cluster" "cache" {
+  engine          = "redis"
+  node_type       = "cache.m4.large"
+  num_cache_nodes = 1
+}'''),
+        Example(fails=False, hcl='''
+resource "aws_instance" "web" {
+  instance_type = "m6i.large"
+}'''),
+    ],
+)
+def previous_generation(resource: PolicyResource, ctx: PolicyContext) -> Iterator[Violation]:
+    """Anti-pattern: m4, c4, r4 or t2 types in new code: they cost as much as or more than their successors
+    for less performance, and AWS adds no capacity for them. Best practice: the current generation (m6i, c6i,
+    r6i, t3, i3, d3, ...) of the same size; the finding shows both monthly on-demand prices from the catalog."""
+    for itype in h.instance_types(resource):
+        targets = CURRENT.get(itype.qualified_family)
+        if targets is None:
+            continue
+        what = h.label(resource, itype)
+        fitting = [f for f in targets if itype.size in SIZES.get(_qualified(itype.prefix, f), ())]
+        if not fitting:
+            families = " or ".join(_qualified(itype.prefix, f) for f in targets)
+            yield Violation(f"{what} is a previous-generation type; move to {families} (no {itype.size} size: "
+                            "pick the size by vCPU and memory)")
+            continue
+        suggestion = itype.with_family(fitting[0])
+        alternative = f" (or {itype.with_family(fitting[1])})" if len(fitting) > 1 else ""
+        price, delta = h.compare(ctx, resource, itype, suggestion)
+        yield Violation(f"{what} is a previous-generation type; use {suggestion}{alternative}: {price}",
+                        monthly_cost_delta=delta)
