@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_breakdown import run_cli
+from bench_breakdown import precompile, run_cli
 from generate_plan import generate
 
 TARGETS = {1000: 1.0, 10000: 5.0}
@@ -48,6 +48,7 @@ def bench_rego(count: int = 1000, repeat: int = 5) -> float:
 
 
 def main() -> None:
+    precompile()
     os.environ["FINGUARD_HOME"] = tempfile.mkdtemp(prefix="finguard-bench-")
     run_cli(["pricing", "coverage"])  # compile the catalog once, outside the timings
     ok = True

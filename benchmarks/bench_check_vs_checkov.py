@@ -35,6 +35,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_breakdown import precompile
 from generate_plan import generate
 
 from finguard.errors import InputError
@@ -129,6 +130,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="timed runs per tool (median reported)")
     parser.add_argument("--checkov", help="checkov executable or its virtualenv")
     args = parser.parse_args()
+    precompile()
 
     os.environ.setdefault("FINGUARD_HOME", tempfile.mkdtemp(prefix="finguard-bench-"))
     checkov = locate_checkov(args.checkov)

@@ -48,6 +48,14 @@ def formats_for(kind: str) -> tuple[str, ...]:
 
 
 def get(name: str) -> ModuleType:
+    """The module of one format, importing only it (jinja2 stays unloaded for table and JSON runs)."""
+    for module_name in (name, f"{name}_format"):
+        try:
+            module = importlib.import_module(f"{__name__}.{module_name}")
+        except ModuleNotFoundError:
+            continue
+        if getattr(module, "FORMAT", None) == name:
+            return module
     return formats()[name]
 
 

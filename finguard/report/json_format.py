@@ -5,15 +5,17 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ValidationError
 
-from finguard.diff import ProjectDiff
 from finguard.errors import InputError
 from finguard.model import ProjectCost
 from finguard.policy.model import CheckResult
 from finguard.report.table import check_counts, failing_check
+
+if TYPE_CHECKING:  # diff models are built only when a diff is rendered
+    from finguard.diff import ProjectDiff
 
 FORMAT = "json"
 BREAKDOWN_SCHEMA = "finguard/breakdown"

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from finguard.diff import ProjectDiff
+from typing import TYPE_CHECKING
+
 from finguard.model import ProjectCost
 from finguard.policy.model import CheckResult
 from finguard.report._templates import render
 from finguard.report.table import check_context
+
+if TYPE_CHECKING:  # diff models are built only when a diff is rendered
+    from finguard.diff import ProjectDiff
 
 FORMAT = "markdown"
 

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from finguard.diff import ProjectDiff
 from finguard.model import ComponentStatus, ProjectCost, ResourceStatus
 from finguard.policy.model import CheckResult, Finding, FindingKind, Severity, SuppressionInfo
 from finguard.report._format import money, percent, quantity, unit_price
 from finguard.report._summary import coverage_lines
+
+if TYPE_CHECKING:  # diff models are built only when a diff is rendered
+    from finguard.diff import ProjectDiff
 
 FORMAT = "table"
 SEVERITIES_DESC: tuple[Severity, ...] = tuple(sorted(Severity, reverse=True))  # critical first

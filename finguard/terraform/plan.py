@@ -288,8 +288,8 @@ def _make_resource(
     configured = providers.configured_paths(address)
     computed: list[str] = []
     if configured is not None:
-        computed = [u for u in unknown if not _is_configured(u, configured)]
-        unknown = [u for u in unknown if _is_configured(u, configured)]
+        computed = [u for u in unknown if not configured.sets(u)]
+        unknown = [u for u in unknown if configured.sets(u)]
     values = after if after is not None else before
     region = _resource_region(values) or provider.region
     if region is None and mode == "managed" and providers.default_region and provider_name.endswith("aws"):
@@ -350,14 +350,25 @@ def _leaf_paths(node: Any, prefix: str) -> set[str]:
     return found
 
 
-def _is_configured(path: str, configured: set[str]) -> bool:
-    """The configuration sets this path, a parent of it, or something inside it."""
-    parts = path.split(".")
-    for i in range(1, len(parts) + 1):
-        if ".".join(parts[:i]) in configured:
+class _Configured:
+    """Where the configuration sets values: its leaf paths, and every path leading to one."""
+
+    __slots__ = ("leaves", "parents")
+
+    def __init__(self, leaves: set[str]) -> None:
+        self.leaves = frozenset(leaves)
+        parents: set[str] = set()
+        for leaf in leaves:
+            parts = leaf.split(".")
+            parents.update(".".join(parts[:i]) for i in range(1, len(parts) + 1))
+        self.parents = frozenset(parents)
+
+    def sets(self, path: str) -> bool:
+        """True for a set value, anything inside one, and any block that leads to one."""
+        if path in self.parents:
             return True
-    prefix = path + "."
-    return any(c.startswith(prefix) for c in configured)
+        parts = path.split(".")
+        return any(".".join(parts[:i]) in self.leaves for i in range(1, len(parts)))
 
 
 def _as_dict(value: Any) -> dict[str, Any] | None:
@@ -430,7 +441,7 @@ class _ProviderResolver:
         self.resource_keys: dict[str, str] = {}
         self.references: dict[str, dict[str, list[str]]] = {}
         self.module_sources: dict[str, str] = {}
-        self.configured: dict[str, set[str]] = {}
+        self.configured: dict[str, _Configured] = {}
         root = config.get("root_module")
         if isinstance(root, dict):
             self._index_module(root, "")
@@ -446,7 +457,7 @@ class _ProviderResolver:
             refs = _expression_references(res.get("expressions"), "")
             if refs:
                 self.references[address] = refs
-            self.configured[address] = _leaf_paths(res.get("expressions"), "")
+            self.configured[address] = _Configured(_leaf_paths(res.get("expressions"), ""))
         for name, call in (module.get("module_calls") or {}).items():
             if not isinstance(call, dict):
                 continue
@@ -458,7 +469,7 @@ class _ProviderResolver:
     def config_key(self, address: str, mode: str) -> str | None:
         return self.resource_keys.get(config_address(address))
 
-    def configured_paths(self, address: str) -> set[str] | None:
+    def configured_paths(self, address: str) -> _Configured | None:
         """Paths the configuration sets for this resource; None when the plan has no configuration for it."""
         return self.configured.get(config_address(address))
 
