@@ -16,10 +16,9 @@ import re
 import textwrap
 from dataclasses import dataclass
 
-from finguard.config import FinguardConfig
 from finguard.policy.api import Example
-from finguard.policy.engine import CheckOptions, builtin_packs, builtin_policies_dir, run_check
-from finguard.policy.model import CheckResult, FindingKind, PolicyMeta
+from finguard.policy.engine import builtin_packs, builtin_policies_dir
+from finguard.policy.model import PolicyMeta
 from finguard.policy.python import load_python_policies
 from finguard.policy.rego import EmbeddedEvaluator, load_rego_modules
 
@@ -74,23 +73,8 @@ def builtin_examples() -> list[PolicyExamples]:
     return sorted(found, key=lambda p: p.meta.id)
 
 
-def run_policy_on(hcl: str, config: dict[str, object], policy_id: str) -> CheckResult:
-    """Check a snippet with one built-in policy, under finguard.yml overrides."""
-    from finguard.pricing.catalog import Catalog
-    from finguard.pricing.estimate import estimate
-    from finguard.terraform.snippet import project_from_snippet
-
-    project = project_from_snippet(hcl)
-    catalog = Catalog.open_default()
-    options = CheckOptions(config=FinguardConfig.model_validate(config), only_policies={policy_id})
-    return run_check(project, estimate(project, catalog, "after"), estimate(project, catalog, "before"),
-                     catalog, options)
-
-
 def example_findings(meta: PolicyMeta, example: Example) -> list[str]:
     """Messages the policy reports on its example (errors raise: an example must run cleanly)."""
-    result = run_policy_on(example.hcl, example.config, meta.id)
-    errors = [f for f in result.findings if f.kind is FindingKind.ERROR]
-    if errors:
-        raise AssertionError(f"{meta.id} example raised: {errors[0].message}")
-    return [f.message for f in result.findings if f.policy_id == meta.id]
+    from finguard.policy.testing import snippet_findings
+
+    return [f.message for f in snippet_findings(meta.id, example.hcl, example.config)]

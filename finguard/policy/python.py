@@ -7,7 +7,7 @@ config file), never from a path a pull request can add on its own.
 
 from __future__ import annotations
 
-import importlib.util
+import importlib
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,23 +26,38 @@ def policy_files(directory: Path) -> list[Path]:
                   if not p.name.startswith(("_", "test_")) and "__pycache__" not in p.parts)
 
 
+def _package(directory: Path, pack: str) -> str:
+    """Register `directory` as the package `finguard_policies.<pack>` so its policy files can share
+    helper modules with ordinary relative imports (`from ._volumes import gb_months`)."""
+    import types
+
+    root = sys.modules.get("finguard_policies")
+    if root is None:
+        root = types.ModuleType("finguard_policies")
+        root.__path__ = []
+        sys.modules["finguard_policies"] = root
+    name = "finguard_policies." + "".join(c if c.isalnum() else "_" for c in pack)
+    package = sys.modules.get(name)
+    if package is None or list(getattr(package, "__path__", [])) != [str(directory)]:
+        package = types.ModuleType(name)
+        package.__path__ = [str(directory)]
+        package.__package__ = name
+        for stale in [m for m in sys.modules if m.startswith(name + ".")]:
+            del sys.modules[stale]
+        sys.modules[name] = package
+    return name
+
+
 def load_python_policies(directories: list[tuple[Path, str]]) -> LoadedPython:
     """Import every policy file of each (directory, pack name); a file that fails is an error, not a skip."""
     loaded = LoadedPython()
     for directory, pack in directories:
+        package = _package(directory, pack)
         for path in policy_files(directory):
-            module_name = f"finguard_policies.{pack}.{path.stem}".replace("-", "_")
             try:
-                module = sys.modules.get(module_name)
-                if module is None or getattr(module, "__file__", None) != str(path):
-                    spec = importlib.util.spec_from_file_location(module_name, path)
-                    if spec is None or spec.loader is None:
-                        raise ImportError("not a Python module")
-                    module = importlib.util.module_from_spec(spec)
-                    sys.modules[module_name] = module
-                    spec.loader.exec_module(module)
+                module = importlib.import_module(f"{package}.{path.stem}")
             except Exception as exc:  # any failure in policy code must fail the run, with its cause
-                sys.modules.pop(module_name, None)
+                sys.modules.pop(f"{package}.{path.stem}", None)
                 loaded.errors.append((str(path), f"{type(exc).__name__}: {exc}"))
                 continue
             found = [obj.__finguard_policy__ for obj in vars(module).values()

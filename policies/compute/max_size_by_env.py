@@ -2,30 +2,11 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from collections.abc import Iterator
-from pathlib import Path
-from types import ModuleType
 
 from finguard.policy.api import Example, PolicyContext, PolicyResource, Violation, policy
 
-
-def _helpers() -> ModuleType:
-    """The pack's shared helpers, loaded by path like the policy files themselves."""
-    name, path = "finguard_policies.compute._instance_types", Path(__file__).with_name("_instance_types.py")
-    module = sys.modules.get(name)
-    if module is None or getattr(module, "__file__", None) != str(path):
-        spec = importlib.util.spec_from_file_location(name, path)
-        if spec is None or spec.loader is None:
-            raise ImportError(f"cannot load {path}")
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return module
-
-
-h = _helpers()
+from . import _instance_types as h
 
 
 def _environment(resource: PolicyResource, key: str) -> str | None:

@@ -11,70 +11,19 @@ from typing import Any
 
 import pytest
 
-from finguard.config import FinguardConfig
 from finguard.errors import InputError
-from finguard.policy.engine import CheckOptions, run_check
-from finguard.policy.examples import run_policy_on
 from finguard.policy.model import Finding, FindingKind
-from finguard.pricing.catalog import Catalog
-from finguard.pricing.estimate import estimate
-from finguard.terraform.plan import plan_to_project
+from finguard.policy.testing import change_findings, snippet_result
+from finguard.policy.testing import snippet_findings as findings
 
 REPO = Path(__file__).resolve().parents[2]
 HOURS = Decimal(730)
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _isolated_catalog(tmp_path_factory: pytest.TempPathFactory):
-    """Price from the bundled snapshot only: never the user's cache or a synced catalog."""
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("FINGUARD_HOME", str(tmp_path_factory.getbasetemp() / "finguard-home"))
-        for name in ("FINGUARD_CATALOG", "FINGUARD_PRICING_SOURCE", "FINGUARD_DEFAULT_REGION"):
-            mp.delenv(name, raising=False)
-        yield
-
-
-def findings(policy_id: str, hcl: str, config: dict[str, Any] | None = None) -> list[Finding]:
-    result = run_policy_on(hcl, config or {}, policy_id)
-    errors = [f for f in result.findings if f.kind is FindingKind.ERROR]
-    assert not errors, errors[0].message
-    return [f for f in result.findings if f.policy_id == policy_id]
-
-
-def _expressions(after: dict[str, Any], unknown: dict[str, Any]) -> dict[str, Any]:
-    """Configuration expressions as Terraform writes them: constants, and references for unknown values."""
-    out: dict[str, Any] = {k: {"constant_value": v} for k, v in after.items() if not isinstance(v, list)}
-    for key, value in after.items():
-        if isinstance(value, list):
-            out[key] = [_expressions(v, {}) if isinstance(v, dict) else {"constant_value": v} for v in value]
-    for key, flag in unknown.items():
-        if flag is True:
-            out[key] = {"references": [f"var.{key}"]}
-    return out
-
-
 def plan_findings(policy_id: str, address: str, after: dict[str, Any], unknown: dict[str, Any],
                   config: dict[str, Any] | None = None) -> list[Finding]:
     """Check one planned create whose `unknown` values come from variables (as in a real plan)."""
-    type_, name = address.split(".")
-    plan = {"format_version": "1.2", "terraform_version": "1.9.5", "planned_values": {"root_module": {}},
-            "resource_changes": [{"address": address, "mode": "managed", "type": type_, "name": name,
-                                  "provider_name": "registry.terraform.io/hashicorp/aws",
-                                  "change": {"actions": ["create"], "before": None, "after": after,
-                                             "after_unknown": unknown}}],
-            "configuration": {"provider_config": {"aws": {"name": "aws", "expressions": {
-                "region": {"constant_value": "us-east-1"}}}},
-                "root_module": {"resources": [{"address": address, "mode": "managed", "type": type_,
-                                               "name": name, "provider_config_key": "aws",
-                                               "expressions": _expressions(after, unknown)}]}}}
-    project = plan_to_project(plan)
-    catalog = Catalog.open_default()
-    options = CheckOptions(config=FinguardConfig.model_validate(config or {}), only_policies={policy_id})
-    result = run_check(project, estimate(project, catalog, "after"), estimate(project, catalog, "before"),
-                       catalog, options)
-    errors = [f for f in result.findings if f.kind is FindingKind.ERROR]
-    assert not errors, errors[0].message
-    return [f for f in result.findings if f.policy_id == policy_id]
+    return change_findings(policy_id, [(address, None, after, unknown)], config)
 
 
 def catalog_hourly(instance_type: str, region: str = "us-east-1") -> Decimal:
@@ -281,8 +230,8 @@ def test_environment_without_a_limit_or_without_the_tag_passes() -> None:
 
 
 def test_an_invalid_configured_size_is_an_error_not_a_pass() -> None:
-    result = run_policy_on(instance("m5.large", '  tags = { env = "dev" }\n'),
-                           {"compute": {"max_size_by_env": {"dev": "huge"}}}, "FG-CMP-002")
+    result = snippet_result("FG-CMP-002", instance("m5.large", '  tags = { env = "dev" }\n'),
+                            {"compute": {"max_size_by_env": {"dev": "huge"}}})
     errors = [f for f in result.findings if f.kind is FindingKind.ERROR]
     assert len(errors) == 1 and "'huge', not an instance size" in errors[0].message
 
@@ -394,8 +343,8 @@ def test_switched_off_or_below_the_minimum_saving() -> None:
 
 def test_a_misspelt_setting_is_a_config_error() -> None:
     with pytest.raises(InputError, match="FG-CMP-004"):
-        run_policy_on(instance("m5.large"), {"policies": {"settings": {"FG-CMP-004": {"suggest_gravitn": False}}}},
-                      "FG-CMP-004")
+        snippet_result("FG-CMP-004", instance("m5.large"),
+                       {"policies": {"settings": {"FG-CMP-004": {"suggest_gravitn": False}}}})
 
 
 def test_price_unknown_still_names_the_suggestion() -> None:

@@ -7,30 +7,9 @@ from typing import Any
 
 import pytest
 
-from finguard.config import FinguardConfig
-from finguard.policy.engine import CheckOptions, run_check
-from finguard.policy.examples import run_policy_on
-from finguard.policy.model import Finding, FindingKind
-from finguard.pricing.catalog import Catalog
-from finguard.pricing.estimate import estimate
-from finguard.terraform.plan import plan_to_project
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _isolated_catalog(tmp_path_factory: pytest.TempPathFactory):
-    """Price from the bundled snapshot only: never the user's cache or a synced catalog."""
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("FINGUARD_HOME", str(tmp_path_factory.getbasetemp() / "finguard-home"))
-        for name in ("FINGUARD_CATALOG", "FINGUARD_PRICING_SOURCE", "FINGUARD_DEFAULT_REGION"):
-            mp.delenv(name, raising=False)
-        yield
-
-
-def findings(policy_id: str, hcl: str, config: dict[str, Any] | None = None) -> list[Finding]:
-    result = run_policy_on(hcl, config or {}, policy_id)
-    errors = [f for f in result.findings if f.kind is FindingKind.ERROR]
-    assert not errors, errors[0].message
-    return [f for f in result.findings if f.policy_id == policy_id]
+from finguard.policy.model import Finding
+from finguard.policy.testing import change_findings
+from finguard.policy.testing import snippet_findings as findings
 
 
 def gp3(size: int) -> dict[str, Any]:
@@ -41,27 +20,8 @@ def gp3(size: int) -> dict[str, Any]:
 def plan_findings(policy_id: str, changes: list[tuple[str, dict[str, Any] | None, dict[str, Any] | None]],
                   config: dict[str, Any] | None = None) -> list[Finding]:
     """Check a plan of (address, before, after) changes: create, update, no-op or delete by what is given."""
-    resource_changes = []
-    for address, before, after in changes:
-        type_, name = address.split(".")
-        actions = ["create"] if before is None else ["delete"] if after is None else \
-            ["no-op"] if before == after else ["update"]
-        resource_changes.append({"address": address, "mode": "managed", "type": type_, "name": name,
-                                 "provider_name": "registry.terraform.io/hashicorp/aws",
-                                 "change": {"actions": actions, "before": before, "after": after,
-                                            "after_unknown": {}}})
-    plan = {"format_version": "1.2", "terraform_version": "1.9.5", "planned_values": {"root_module": {}},
-            "resource_changes": resource_changes,
-            "configuration": {"provider_config": {"aws": {"name": "aws", "expressions": {
-                "region": {"constant_value": "us-east-1"}}}}, "root_module": {"resources": []}}}
-    project = plan_to_project(plan)
-    catalog = Catalog.open_default()
-    options = CheckOptions(config=FinguardConfig.model_validate(config or {}), only_policies={policy_id})
-    result = run_check(project, estimate(project, catalog, "after"), estimate(project, catalog, "before"),
-                       catalog, options)
-    errors = [f for f in result.findings if f.kind is FindingKind.ERROR]
-    assert not errors, errors[0].message
-    return [f for f in result.findings if f.policy_id == policy_id]
+    return change_findings(policy_id, [(address, before, after, None) for address, before, after in changes],
+                           config)
 
 
 # -- FG-COST-001 ----------------------------------------------------------------------------------------

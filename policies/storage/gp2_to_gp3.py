@@ -2,31 +2,12 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from collections.abc import Iterator
-from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 from finguard.policy.api import Example, PolicyContext, PolicyResource, Violation, policy
 
-
-def _helpers() -> ModuleType:
-    """The pack's shared helpers, loaded by path like the policy files themselves."""
-    name, path = "finguard_policies.storage._volumes", Path(__file__).with_name("_volumes.py")
-    module = sys.modules.get(name)
-    if module is None or getattr(module, "__file__", None) != str(path):
-        spec = importlib.util.spec_from_file_location(name, path)
-        if spec is None or spec.loader is None:
-            raise ImportError(f"cannot load {path}")
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return module
-
-
-h = _helpers()
+from . import _volumes as h
 
 GP3_BASELINE_IOPS = 3000
 GP2_IOPS_PER_GB = 3

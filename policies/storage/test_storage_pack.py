@@ -9,71 +9,17 @@ from typing import Any
 
 import pytest
 
-from finguard.config import FinguardConfig
-from finguard.policy.engine import CheckOptions, run_check
-from finguard.policy.examples import run_policy_on
 from finguard.policy.model import Finding, FindingKind
-from finguard.pricing.catalog import Catalog
-from finguard.pricing.estimate import estimate
-from finguard.terraform.plan import plan_to_project
+from finguard.policy.testing import change_findings
+from finguard.policy.testing import snippet_findings as findings
 
 POLICIES = Path(__file__).resolve().parents[1]
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _isolated_catalog(tmp_path_factory: pytest.TempPathFactory):
-    """Price from the bundled snapshot only: never the user's cache or a synced catalog."""
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("FINGUARD_HOME", str(tmp_path_factory.getbasetemp() / "finguard-home"))
-        for name in ("FINGUARD_CATALOG", "FINGUARD_PRICING_SOURCE", "FINGUARD_DEFAULT_REGION"):
-            mp.delenv(name, raising=False)
-        yield
-
-
-def findings(policy_id: str, hcl: str, config: dict[str, Any] | None = None) -> list[Finding]:
-    result = run_policy_on(hcl, config or {}, policy_id)
-    errors = [f for f in result.findings if f.kind is FindingKind.ERROR]
-    assert not errors, errors[0].message
-    return [f for f in result.findings if f.policy_id == policy_id]
-
-
-def _expressions(after: dict[str, Any], unknown: dict[str, Any]) -> dict[str, Any]:
-    """Configuration expressions as Terraform writes them: constants, and references for unknown values."""
-    out: dict[str, Any] = {}
-    for key, value in after.items():
-        if isinstance(value, list) and all(isinstance(v, dict) for v in value):
-            inner = unknown.get(key) if isinstance(unknown.get(key), list) else []
-            out[key] = [_expressions(v, inner[i] if i < len(inner) else {}) for i, v in enumerate(value)]
-        else:
-            out[key] = {"constant_value": value}
-    for key, flag in unknown.items():
-        if flag is True:
-            out[key] = {"references": [f"var.{key}"]}
-    return out
 
 
 def plan_findings(policy_id: str, address: str, after: dict[str, Any], unknown: dict[str, Any],
                   config: dict[str, Any] | None = None) -> list[Finding]:
     """Check one planned create whose `unknown` values come from variables (as in a real plan)."""
-    type_, name = address.split(".")
-    plan = {"format_version": "1.2", "terraform_version": "1.9.5", "planned_values": {"root_module": {}},
-            "resource_changes": [{"address": address, "mode": "managed", "type": type_, "name": name,
-                                  "provider_name": "registry.terraform.io/hashicorp/aws",
-                                  "change": {"actions": ["create"], "before": None, "after": after,
-                                             "after_unknown": unknown}}],
-            "configuration": {"provider_config": {"aws": {"name": "aws", "expressions": {
-                "region": {"constant_value": "us-east-1"}}}},
-                "root_module": {"resources": [{"address": address, "mode": "managed", "type": type_,
-                                               "name": name, "provider_config_key": "aws",
-                                               "expressions": _expressions(after, unknown)}]}}}
-    project = plan_to_project(plan)
-    catalog = Catalog.open_default()
-    options = CheckOptions(config=FinguardConfig.model_validate(config or {}), only_policies={policy_id})
-    result = run_check(project, estimate(project, catalog, "after"), estimate(project, catalog, "before"),
-                       catalog, options)
-    errors = [f for f in result.findings if f.kind is FindingKind.ERROR]
-    assert not errors, errors[0].message
-    return [f for f in result.findings if f.policy_id == policy_id]
+    return change_findings(policy_id, [(address, None, after, unknown)], config)
 
 
 def volume(size: int | None = None, volume_type: str | None = None, region: str = "us-east-1",
