@@ -32,6 +32,10 @@ class Settings:
         self.catalog_path = catalog_path
         self.max_price_age_days = max_price_age_days
         self.default_region = default_region
+        self.hcl_variables: dict[str, str] = {}
+        self.hcl_var_files: list[Path] = []
+        self.keep_going = False
+        self.input_errors: list[str] = []  # files skipped under --keep-going: the run still exits 2
         self._catalog: Catalog | None = None
 
     def catalog(self) -> Catalog:
@@ -52,23 +56,57 @@ class Settings:
 @click.option("--default-region", envvar="FINGUARD_DEFAULT_REGION", metavar="REGION",
               help="Region for resources whose plan states none (no provider region); "
                    "without it they are reported as region unknown.")
+@click.option("--var", "hcl_vars", multiple=True, metavar="NAME=VALUE",
+              help="HCL mode: set a root variable (repeatable), as `terraform plan -var`.")
+@click.option("--var-file", "hcl_var_files", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="HCL mode: a .tfvars file (repeatable), as `terraform plan -var-file`.")
+@click.option("--keep-going", is_flag=True, help="HCL mode: skip .tf files that do not parse (named on stderr; "
+                                                  "the run still exits 2).")
 @click.pass_context
-def cli(ctx: click.Context, catalog_path: Path | None, max_price_age_days: int, default_region: str | None) -> None:
-    """Price Terraform plans from public cloud price lists and diff what a change costs."""
-    ctx.obj = Settings(catalog_path, max_price_age_days, default_region)
+def cli(ctx: click.Context, catalog_path: Path | None, max_price_age_days: int, default_region: str | None,
+        hcl_vars: tuple[str, ...], hcl_var_files: tuple[Path, ...], keep_going: bool) -> None:
+    """Price Terraform plans (or .tf code) from public cloud price lists, and hold changes to policy."""
+    settings = Settings(catalog_path, max_price_age_days, default_region)
+    for item in hcl_vars:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            raise UsageError(f"--var {item!r}: expected NAME=VALUE")
+        settings.hcl_variables[name] = value
+    settings.hcl_var_files = list(hcl_var_files)
+    settings.keep_going = keep_going
+    ctx.obj = settings
 
 
 # -- helpers --------------------------------------------------------------------------------------
-def _load_project(settings: Settings, path: Path) -> Project:
-    from finguard.terraform.plan import load_plan
+MAX_WARNINGS = 10
 
+
+def _load_project(settings: Settings, path: Path) -> Project:
+    """A plan JSON file, or a directory of .tf code read without a plan (HCL mode)."""
     if path.is_dir():
-        raise UsageError(f"{path} is a directory; pass a plan JSON file "
-                         "(`terraform show -json tfplan > plan.json`)")
-    project = load_plan(path, default_region=settings.default_region)
-    for warning in project.warnings:
+        from finguard.terraform.hcl import HclOptions, load_directory
+
+        project, report = load_directory(path, HclOptions(variables=settings.hcl_variables,
+                                                          var_files=settings.hcl_var_files,
+                                                          keep_going=settings.keep_going))
+        for error in report.errors:
+            click.echo(f"finguard: error: {error} (skipped: --keep-going)", err=True)
+        settings.input_errors.extend(report.errors)
+    else:
+        from finguard.terraform.plan import load_plan
+
+        project = load_plan(path, default_region=settings.default_region)
+    for warning in project.warnings[:MAX_WARNINGS]:
         click.echo(f"warning: {path}: {warning}", err=True)
+    if len(project.warnings) > MAX_WARNINGS:
+        click.echo(f"warning: {path}: ... and {len(project.warnings) - MAX_WARNINGS} more "
+                   "(--format json lists what could not be priced)", err=True)
     return project
+
+
+def _finish(settings: Settings, code: int = 0) -> None:
+    """Exit 2 when --keep-going skipped broken files, even though the output was written."""
+    sys.exit(EXIT_USAGE if settings.input_errors else code)
 
 
 def _write(text: str, out: Path | None) -> None:
@@ -112,12 +150,13 @@ out_option = click.option("--out", type=click.Path(dir_okay=False, path_type=Pat
 
 # -- breakdown / diff ------------------------------------------------------------------------------
 @cli.command()
-@click.argument("plan", type=click.Path(path_type=Path))
+@click.argument("plan", type=click.Path(path_type=Path), metavar="PLAN_OR_DIR")
 @format_option
 @out_option
 @click.pass_obj
 def breakdown(settings: Settings, plan: Path, fmt: str, out: Path | None) -> None:
-    """Monthly cost of every resource in PLAN (terraform show -json output), per cost component."""
+    """Monthly cost of every resource in PLAN (terraform show -json output) or in a directory of .tf code,
+    per cost component."""
     from finguard import report
     from finguard.pricing.estimate import estimate
 
@@ -125,6 +164,7 @@ def breakdown(settings: Settings, plan: Path, fmt: str, out: Path | None) -> Non
     cost = estimate(project, settings.catalog(), "after")
     _write(report.get(fmt).render_breakdown(cost), out)
     _warn_stale(settings, cost)
+    _finish(settings)
 
 
 @cli.command()
@@ -142,6 +182,9 @@ def diff(settings: Settings, plan: Path, compare_to: Path | None, fmt: str, out:
     from finguard.pricing.estimate import estimate
     from finguard.report.json_format import read_breakdown
 
+    if plan.is_dir() and compare_to is None:
+        raise UsageError(f"{plan} is .tf code with no prior state: compare it to a saved breakdown with "
+                         "--compare-to BASE.json (e.g. `finguard breakdown` of the main branch)")
     project = _load_project(settings, plan)
     catalog = settings.catalog()
     after = estimate(project, catalog, "after")
@@ -156,6 +199,7 @@ def diff(settings: Settings, plan: Path, compare_to: Path | None, fmt: str, out:
         result = diff_costs(estimate(project, catalog, "before"), after, "prior state")
     _write(report.get(fmt).render_diff(result), out)
     _warn_stale(settings, after)
+    _finish(settings)
 
 
 # -- check -----------------------------------------------------------------------------------------
@@ -196,7 +240,7 @@ def check(settings: Settings, plan: Path, config_path: Path | None, fail_on: str
         write_baseline=write_baseline, use_builtin=not no_builtin, with_checkov=with_checkov,
         load_project=lambda: _load_project(settings, plan), write=_write,
     ))
-    sys.exit(code)
+    _finish(settings, code)
 
 
 @cli.command()

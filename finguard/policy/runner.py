@@ -42,13 +42,14 @@ def evaluate(request: CheckRequest) -> CheckResult:
 
     if request.baseline and request.write_baseline:
         raise UsageError("--baseline and --write-baseline cannot be used together")
-    config_path = request.config_path or find_config(request.plan.parent)
+    code_dir = request.plan if request.plan.is_dir() else request.plan.parent
+    config_path = request.config_path or find_config(code_dir)
     config = load_config(config_path)
     project = request.load_project()
     catalog = request.settings.catalog()
     after = estimate(project, catalog, "after")
     before = estimate(project, catalog, "before")
-    tf_dir = request.tf_dir or request.plan.parent
+    tf_dir = request.tf_dir or code_dir
     source_map = SourceMap.scan(tf_dir, project.module_sources, relative_to=Path.cwd()) if tf_dir.is_dir() else None
     evaluator: RegoEvaluator = OpaServerEvaluator(request.opa_url) if request.opa_url else EmbeddedEvaluator()
     options = CheckOptions(

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from finguard.errors import InputError
 from finguard.model import Action, Project, Resource
 from finguard.terraform.addresses import config_address, module_of
+from finguard.terraform.aws_taggable import KNOWN_TAGGABLE
 
 SUPPORTED_MAJOR_VERSIONS = ("0", "1")
 
@@ -312,8 +313,8 @@ def _make_resource(
         after=after,
         unknown_after=unknown,
         computed_after=computed,
-        tags_before=_tags(before, default_tags, set()),
-        tags_after=_tags(after, default_tags, set(unknown)),
+        tags_before=_tags(before, default_tags, set(), type_),
+        tags_after=_tags(after, default_tags, set(unknown), type_),
         references=providers.references_of(address),
     )
 
@@ -404,13 +405,18 @@ def _resource_region(values: dict[str, Any] | None) -> str | None:
     return None
 
 
-def _tags(values: dict[str, Any] | None, default_tags: dict[str, str], unknown: set[str]) -> dict[str, str]:
+def _tags(values: dict[str, Any] | None, default_tags: dict[str, str], unknown: set[str], type_: str) \
+        -> dict[str, str]:
+    """tags_all when the plan knows it; otherwise the provider's default_tags under the resource's own
+    tags, for resources that take tags at all (a route table association has none to inherit)."""
     if not values:
         return {}
     tags_all = values.get("tags_all")
     if isinstance(tags_all, dict) and tags_all and "tags_all" not in unknown:
         return {str(k): _tag_value(v) for k, v in tags_all.items()}
     tags = values.get("tags")
+    if "tags" not in values and "tags_all" not in values and type_ not in KNOWN_TAGGABLE:
+        return {}
     merged = dict(default_tags)
     if isinstance(tags, dict):
         merged.update({str(k): _tag_value(v) for k, v in tags.items()})
@@ -485,18 +491,16 @@ class _ProviderResolver:
         return found
 
     def _resolve(self, config_key: str | None, short: str) -> _Provider:
-        region: str | None = None
-        tags: dict[str, str] = {}
+        """The provider block a resource uses: its own key, else the block it inherits (a module
+        without its own block uses its parent's). An aliased block is a separate configuration: it
+        takes nothing from the default one."""
         for key in self._candidates(config_key, short):
             cfg = self.configs.get(key)
-            if not isinstance(cfg, dict):
-                continue
-            expressions = cfg.get("expressions") or {}
-            if region is None:
-                region = self._region(expressions.get("region"), key)
-            if not tags:
-                tags = self._default_tags(expressions.get("default_tags"))
-        return _Provider(region=region, default_tags=tags)
+            if isinstance(cfg, dict):
+                expressions = cfg.get("expressions") or {}
+                return _Provider(region=self._region(expressions.get("region"), key),
+                                 default_tags=self._default_tags(expressions.get("default_tags")))
+        return _Provider()
 
     @staticmethod
     def _candidates(config_key: str | None, short: str) -> list[str]:

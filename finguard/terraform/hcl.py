@@ -1,0 +1,709 @@
+"""Terraform code (.tf) without a plan -> the same typed Project the plan reader produces.
+
+For pre-commit hooks and forks' pull requests, which have no credentials to run `terraform plan`.
+python-hcl2 parses each file; finguard evaluates variables (defaults, tfvars, -var, -var-file,
+TF_VAR_*), locals, count/for_each, common functions, local modules with their inputs, and provider
+region/default_tags (aliases included), then writes a plan-shaped document and reads it with the plan
+reader, so both modes share one path to the model. What needs a plan (data sources, remote modules,
+attributes computed by the provider) stays unknown and is listed in the project's warnings.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from finguard.errors import InputError
+from finguard.model import Project, SourceLocation
+from finguard.pricing.resources.base import UNKNOWN, is_unknown
+from finguard.terraform.hcl_expr import (
+    ExprError,
+    Node,
+    Scope,
+    contains_unknown,
+    evaluate_value,
+    parse_template,
+    to_string,
+)
+
+META_ARGUMENTS = {"count", "for_each", "provider", "depends_on", "lifecycle", "provisioner", "connection"}
+MODULE_META = {"source", "version", "count", "for_each", "providers", "depends_on"}
+PROVIDER_SOURCES = {"aws": "registry.terraform.io/hashicorp/aws", "azurerm": "registry.terraform.io/hashicorp/azurerm",
+                    "google": "registry.terraform.io/hashicorp/google"}
+_PARALLEL_FROM = 24  # files to parse before a process pool pays for itself
+
+
+@dataclass(slots=True)
+class HclOptions:
+    variables: dict[str, str] = field(default_factory=dict)  # -var NAME=VALUE
+    var_files: list[Path] = field(default_factory=list)  # -var-file
+    keep_going: bool = False
+    environ: dict[str, str] = field(default_factory=lambda: dict(os.environ))
+
+
+@dataclass(slots=True)
+class HclReport:
+    """What the reader could not know or read: shown to the user and counted."""
+
+    errors: list[str] = field(default_factory=list)  # files that did not parse (with --keep-going)
+    unknowns: list[str] = field(default_factory=list)
+
+
+# -- parsing ------------------------------------------------------------------------------------------
+def _parse_text(text: str, where: str) -> dict[str, Any]:
+    import hcl2
+    from hcl2 import SerializationOptions
+
+    options = SerializationOptions(strip_string_quotes=True, explicit_blocks=True, with_comments=False)
+    try:
+        return hcl2.loads(text, serialization_options=options)
+    except Exception as exc:
+        line = getattr(exc, "line", None)
+        column = getattr(exc, "column", None)
+        location = f"{where}:{line}:{column}" if line and line > 0 else where
+        raise InputError(f"HCL syntax error: {_syntax_detail(exc)}", where=location) from None
+
+
+def _syntax_detail(exc: Exception) -> str:
+    """Lark's message, without token internals and the repeated position."""
+    token = getattr(exc, "token", None)
+    if token is not None:
+        text = str(token).strip().splitlines()[0] if str(token).strip() else "end of line"
+        return f"unexpected {text[:40]!r}"
+    char = getattr(exc, "char", None)
+    if char is not None:
+        return f"unexpected character {char!r}"
+    detail = " ".join(str(exc).split())
+    return re.sub(r" at line \d+,? col(umn)? \d+\.?", "", detail.split(" Expected")[0])[:200]
+
+
+def _parse_file(path: str) -> tuple[str, dict[str, Any] | None, str | None]:
+    """(path, document, error) — top level so a process pool can run it."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        return path, None, f"{path}: cannot read: {exc}"
+    cache = _cache_path(text)
+    if cache is not None and cache.exists():
+        try:
+            return path, json.loads(cache.read_text()), None
+        except (OSError, ValueError):
+            pass
+    try:
+        doc = _parse_text(text, path)
+    except InputError as exc:
+        return path, None, str(exc)
+    if cache is not None:
+        try:
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            tmp = cache.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_text(json.dumps(doc))
+            tmp.replace(cache)
+        except OSError:
+            pass  # a cache is an optimisation only
+    return path, doc, None
+
+
+def _cache_path(text: str) -> Path | None:
+    """Parsed documents are cached by content hash, so unchanged files (most files, in a pre-commit run)
+    are not parsed again."""
+    if os.environ.get("FINGUARD_NO_HCL_CACHE") == "1":
+        return None
+    from finguard.pricing.catalog import default_catalog_path
+
+    digest = hashlib.sha256(text.encode()).hexdigest()
+    import hcl2
+
+    version = getattr(hcl2, "__version__", "0")
+    return default_catalog_path().parent / "hcl-cache" / version / digest[:2] / f"{digest}.json"
+
+
+def parse_files(paths: list[Path], keep_going: bool) -> tuple[dict[Path, dict[str, Any]], list[str]]:
+    """Parse .tf files (in parallel when there are many); errors stop the run unless keep_going."""
+    names = [str(p) for p in paths]
+    results: Iterable[tuple[str, dict[str, Any] | None, str | None]]
+    if len(names) >= _PARALLEL_FROM and (os.cpu_count() or 1) > 1:
+        with ProcessPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
+            results = list(pool.map(_parse_file, names, chunksize=8))
+    else:
+        results = [_parse_file(n) for n in names]
+    docs: dict[Path, dict[str, Any]] = {}
+    errors: list[str] = []
+    for name, doc, error in results:
+        if error is not None:
+            if not keep_going:
+                raise InputError(error.split(": ", 1)[1] if ": " in error else error,
+                                 where=error.split(": ", 1)[0])
+            errors.append(error)
+        elif doc is not None:
+            docs[Path(name)] = doc
+    return docs, errors
+
+
+# -- values -------------------------------------------------------------------------------------------
+class _Instance(dict):  # type: ignore[type-arg]
+    """A resource instance's attributes: what the code sets; anything else is computed (unknown)."""
+
+    def __contains__(self, key: object) -> bool:
+        return True
+
+    def __missing__(self, key: str) -> Any:
+        return UNKNOWN
+
+
+class _Lazy(dict):  # type: ignore[type-arg]
+    """Names resolved on first use (locals referring to locals, module outputs, resources)."""
+
+    def __init__(self, names: Iterable[str], resolve: Any) -> None:
+        super().__init__()
+        self._names = set(names)
+        self._resolve = resolve
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._names
+
+    def __missing__(self, key: str) -> Any:
+        if key not in self._names:
+            raise KeyError(key)
+        value = self._resolve(key)
+        self[key] = value
+        return value
+
+    def items(self) -> Any:  # type: ignore[override]
+        return [(k, self[k]) for k in sorted(self._names)]
+
+    def values(self) -> Any:  # type: ignore[override]
+        return [self[k] for k in sorted(self._names)]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(sorted(self._names))
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+
+def _references(node: Node) -> list[str]:
+    """Traversals an expression uses, as Terraform lists them ("aws_launch_template.app.id", ...)."""
+    found: list[str] = []
+
+    def chain(n: Node) -> list[str] | None:
+        if n[0] == "var":
+            return [n[1]]
+        if n[0] == "attr":
+            base = chain(n[1])
+            return [*base, n[2]] if base is not None else None
+        if n[0] == "index":
+            return chain(n[1])
+        return None
+
+    def walk(n: Any) -> None:
+        if isinstance(n, tuple) and n and isinstance(n[0], str):
+            parts = chain(n) if n[0] in ("var", "attr", "index") else None
+            if parts is not None and parts[0] not in ("count", "each", "path", "terraform", "self"):
+                found.append(".".join(parts))
+                if len(parts) > 2:
+                    found.append(".".join(parts[:2]))
+            for child in n[1:]:
+                walk(child)
+        elif isinstance(n, list | tuple):
+            for child in n:
+                walk(child)
+
+    walk(node)
+    return list(dict.fromkeys(found))
+
+
+def _expressions(raw: dict[str, Any]) -> dict[str, Any]:
+    """Configuration expressions as a plan records them (constants, references, nested blocks)."""
+    out: dict[str, Any] = {}
+    for key, value in raw.items():
+        if key in META_ARGUMENTS or key == "__is_block__":
+            continue
+        if isinstance(value, list) and value and all(isinstance(v, dict) and v.get("__is_block__") for v in value):
+            out[key] = [_expressions(v) for v in value]
+        elif isinstance(value, str) and "${" in value:
+            try:
+                out[key] = {"references": _references(parse_template(value))}
+            except ExprError:
+                out[key] = {"references": []}
+        else:
+            out[key] = {"constant_value": value}
+    return out
+
+
+def _split_unknown(value: Any) -> tuple[Any, Any]:
+    """(known part, after_unknown marker) the way a plan writes them."""
+    if is_unknown(value):
+        return None, True
+    if isinstance(value, dict):
+        known: dict[str, Any] = {}
+        marks: dict[str, Any] = {}
+        for k, v in value.items():
+            kv, mark = _split_unknown(v)
+            if mark is True:
+                marks[k] = True
+            else:
+                known[k] = kv
+                if mark:
+                    marks[k] = mark
+        return known, marks
+    if isinstance(value, list):
+        items, marks_list, any_mark = [], [], False
+        for v in value:
+            kv, mark = _split_unknown(v)
+            items.append(kv)
+            marks_list.append(mark or False)
+            any_mark = any_mark or bool(mark)
+        return items, (marks_list if any_mark else [])
+    return value, False
+
+
+# -- evaluation ---------------------------------------------------------------------------------------
+@dataclass(slots=True)
+class _Provider:
+    key: str
+    name: str
+    region: Any = None
+    default_tags: Any = None
+
+
+class _Reader:
+    def __init__(self, root: Path, options: HclOptions) -> None:
+        self.root = root.resolve()
+        self.options = options
+        self.report = HclReport()
+        self.changes: list[dict[str, Any]] = []
+        self.config_resources: dict[str, dict[str, Any]] = {}
+        self.providers: dict[str, _Provider] = {}
+        self.module_sources: dict[str, str] = {}
+        self.docs: dict[Path, dict[str, Any]] = {}
+        self.failed: set[Path] = set()
+
+    def load(self, directory: Path) -> list[dict[str, Any]]:
+        files = sorted(directory.glob("*.tf"))
+        missing = [p for p in files if p not in self.docs and p not in self.failed]
+        if missing:
+            parsed, errors = parse_files(missing, self.options.keep_going)
+            self.docs.update(parsed)
+            self.failed.update(p for p in missing if p not in parsed)
+            self.report.errors.extend(errors)
+        return [self.docs[p] for p in files if p in self.docs]
+
+
+class _Module:
+    """One module instance: its blocks, inputs, providers, and lazily evaluated names."""
+
+    def __init__(self, reader: _Reader, directory: Path, path: str, config_path: str, inputs: dict[str, Any],
+                 providers: dict[str, _Provider]) -> None:
+        self.reader = reader
+        self.dir = directory
+        self.path = path  # "module.app[0]" style instance path, "" at the root
+        self.config_path = config_path  # "module.app" without instance keys
+        self.inputs = inputs
+        self.variables: dict[str, dict[str, Any]] = {}
+        self.locals: dict[str, Any] = {}
+        self.resources: dict[tuple[str, str], dict[str, Any]] = {}
+        self.data: dict[tuple[str, str], dict[str, Any]] = {}
+        self.modules: dict[str, dict[str, Any]] = {}
+        self.outputs: dict[str, Any] = {}
+        self.provider_blocks: list[tuple[str, dict[str, Any]]] = []
+        for doc in reader.load(directory):
+            for block in doc.get("variable", []):
+                self.variables.update({k: v for k, v in block.items() if k != "__is_block__"})
+            for block in doc.get("locals", []):
+                self.locals.update({k: v for k, v in block.items() if k != "__is_block__"})
+            for block in doc.get("output", []):
+                self.outputs.update({k: v for k, v in block.items() if k != "__is_block__"})
+            for block in doc.get("module", []):
+                self.modules.update({k: v for k, v in block.items() if k != "__is_block__"})
+            for block in doc.get("provider", []):
+                for name, body in block.items():
+                    if name != "__is_block__":
+                        self.provider_blocks.append((name, body))
+            for kind, target in (("resource", self.resources), ("data", self.data)):
+                for block in doc.get(kind, []):
+                    for type_, named in block.items():
+                        if type_ == "__is_block__":
+                            continue
+                        for name, body in named.items():
+                            if name != "__is_block__":
+                                target[(type_, name)] = body
+        self.scope = Scope(self._lookup)
+        self.var_values = _Lazy(self.variables, self._variable)
+        self.local_values = _Lazy(self.locals, self._local)
+        self._resolving: set[str] = set()
+        self.providers = dict(providers)
+        for name, body in self.provider_blocks:
+            self._provider(name, body)
+        self.resource_values: dict[str, Any] = {}
+        self.module_outputs = _Lazy(self.modules, self._module_value)
+        self._module_instances: dict[str, Any] = {}
+
+    # names ------------------------------------------------------------------------------------------
+    def _lookup(self, name: str) -> Any:
+        if name == "var":
+            return self.var_values
+        if name == "local":
+            return self.local_values
+        if name == "module":
+            return self.module_outputs
+        if name == "path":
+            return {"module": str(self.dir), "root": str(self.reader.root), "cwd": str(Path.cwd())}
+        if name == "terraform":
+            return {"workspace": "default"}
+        if name == "data":
+            return _Lazy({t for t, _ in self.data}, lambda t: _Lazy(
+                {n for tt, n in self.data if tt == t}, lambda n: UNKNOWN))
+        if any(t == name for t, _ in self.resources):
+            return _Lazy({n for t, n in self.resources if t == name}, lambda n: self._resource_value(name, n))
+        raise ExprError(f"unknown name {name!r}")
+
+    def _guard(self, key: str) -> None:
+        if key in self._resolving:
+            raise ExprError(f"{key} refers to itself")
+        self._resolving.add(key)
+
+    def _variable(self, name: str) -> Any:
+        if name in self.inputs:
+            value = self.inputs[name]
+        else:
+            default = self.variables[name].get("default", _NO_DEFAULT)
+            if default is _NO_DEFAULT:
+                where = f"{self.config_path or 'root'}: variable {name!r}"
+                self.reader.report.unknowns.append(f"{where} has no value (no default, tfvars, -var or TF_VAR_)")
+                return UNKNOWN
+            value = evaluate_value(default, Scope(lambda n: _no_names(n)))
+        return _convert(value, self.variables[name].get("type"))
+
+    def _local(self, name: str) -> Any:
+        key = f"{self.config_path}local.{name}"
+        self._guard(key)
+        try:
+            return evaluate_value(self.locals[name], self.scope)
+        finally:
+            self._resolving.discard(key)
+
+    def _provider(self, name: str, body: dict[str, Any]) -> None:
+        alias = evaluate_value(body.get("alias"), self.scope) if "alias" in body else None
+        local_key = name if not alias else f"{name}.{alias}"
+        key = local_key if not self.config_path else f"{self.config_path}:{local_key}"
+        region = evaluate_value(body["region"], self.scope) if "region" in body else None
+        tags = None
+        for block in body.get("default_tags", []) or []:
+            value = evaluate_value(block.get("tags", {}), self.scope)
+            tags = value if tags is None or is_unknown(value) else {**tags, **value}
+        provider = _Provider(key, name, region, tags)
+        self.reader.providers[key] = provider
+        self.providers[local_key] = provider
+
+    # resources --------------------------------------------------------------------------------------
+    def _instances(self, body: dict[str, Any], what: str) -> list[tuple[Any, dict[str, Any]]] | None:
+        """(index, bindings) per instance; None when count/for_each is unknown without a plan."""
+        if "count" in body:
+            count = evaluate_value(body["count"], self.scope)
+            if is_unknown(count):
+                self.reader.report.unknowns.append(f"{what}: count is known only after apply")
+                return None
+            return [(i, {"count": {"index": i}}) for i in range(int(count))]
+        if "for_each" in body:
+            each = evaluate_value(body["for_each"], self.scope)
+            if (contains_unknown(each) and not isinstance(each, dict)) or is_unknown(each):
+                self.reader.report.unknowns.append(f"{what}: for_each is known only after apply")
+                return None
+            if isinstance(each, dict):
+                items = sorted(each.items())
+            elif isinstance(each, list):
+                items = [(to_string(v), v) for v in sorted(each, key=to_string)]
+            else:
+                raise ExprError(f"{what}: for_each needs a map or a set of strings")
+            return [(k, {"each": {"key": k, "value": v}}) for k, v in items]
+        return [(None, {})]
+
+    def _resource_value(self, type_: str, name: str) -> Any:
+        key = f"{type_}.{name}"
+        if key not in self.resource_values:
+            self._guard(self.config_path + key)
+            try:
+                self.resource_values[key] = self._expand(type_, name, self.resources[(type_, name)])
+            finally:
+                self._resolving.discard(self.config_path + key)
+        return self.resource_values[key]
+
+    def _expand(self, type_: str, name: str, body: dict[str, Any]) -> Any:
+        base = f"{self.path}.{type_}.{name}" if self.path else f"{type_}.{name}"
+        instances = self._instances(body, base)
+        if instances is None:
+            return UNKNOWN
+        values: dict[Any, Any] = {}
+        for index, bindings in instances:
+            attrs = self._attributes(body, self.scope.child(**bindings))
+            values[index] = _Instance(attrs)
+        if "count" in body:
+            return [values[i] for i in sorted(values)]
+        if "for_each" in body:
+            return {str(k): v for k, v in values.items()}
+        return values[None]
+
+    def _attributes(self, body: dict[str, Any], scope: Scope) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key, value in body.items():
+            if key in META_ARGUMENTS or key == "__is_block__":
+                continue
+            if key == "dynamic":
+                for block in value:
+                    for block_name, spec in block.items():
+                        if block_name != "__is_block__":
+                            out.setdefault(block_name, []).extend(self._dynamic(block_name, spec, scope))
+                continue
+            if isinstance(value, list) and value and all(isinstance(v, dict) and v.get("__is_block__") for v in value):
+                out[key] = [_Instance(self._attributes(v, scope)) for v in value]
+            else:
+                out[key] = evaluate_value(value, scope)
+        return out
+
+    def _dynamic(self, block_name: str, spec: dict[str, Any], scope: Scope) -> list[Any]:
+        items = evaluate_value(spec.get("for_each"), scope)
+        if is_unknown(items):
+            return [UNKNOWN]
+        iterator = to_string(evaluate_value(spec.get("iterator"), scope)) if "iterator" in spec else block_name
+        pairs = sorted(items.items()) if isinstance(items, dict) else list(enumerate(items or []))
+        content = (spec.get("content") or [{}])[0]
+        return [self._attributes(content, scope.child(**{iterator: {"key": k, "value": v}})) for k, v in pairs]
+
+    def emit(self) -> None:
+        """Write every resource, data source and child module of this module into the plan."""
+        for (type_, name), body in sorted(self.resources.items()):
+            self._emit_resource(type_, name, body, "managed")
+        for (type_, name), body in sorted(self.data.items()):
+            self._emit_resource(type_, name, body, "data")
+        for name in sorted(self.modules):
+            self.module_outputs[name]  # resolve once (also when an expression already did)
+            for child in self._module_instances.get(name, []):
+                child.emit()
+
+    def _provider_for(self, type_: str, body: dict[str, Any]) -> _Provider | None:
+        local = type_.split("_", 1)[0]
+        ref = body.get("provider")
+        if isinstance(ref, str):
+            local = ref.removeprefix("${").removesuffix("}")
+        return self.providers.get(local) or self.providers.get(local.split(".")[0])
+
+    def _emit_resource(self, type_: str, name: str, body: dict[str, Any], mode: str) -> None:
+        prefix = "data." if mode == "data" else ""
+        config_address = f"{self.config_path}.{prefix}{type_}.{name}" if self.config_path else f"{prefix}{type_}.{name}"
+        base = f"{self.path}.{prefix}{type_}.{name}" if self.path else f"{prefix}{type_}.{name}"
+        provider = self._provider_for(type_, body)
+        provider_name = PROVIDER_SOURCES.get(type_.split("_", 1)[0], type_.split("_", 1)[0])
+        self.reader.config_resources[config_address] = {
+            "address": config_address, "mode": mode, "type": type_, "name": name,
+            "provider_config_key": provider.key if provider else type_.split("_", 1)[0],
+            "expressions": _expressions(body),
+        }
+        if mode == "data":
+            self.reader.report.unknowns.append(f"{base}: data source, read only during a plan")
+            self.reader.changes.append(_change(base, mode, type_, name, None, provider_name, self.path, {}, True))
+            return
+        value = self._resource_value(type_, name)
+        if is_unknown(value):
+            self.reader.changes.append(_change(f"{base}[*]", mode, type_, name, None, provider_name, self.path, {},
+                                               True))
+            return
+        if isinstance(value, list):
+            instances = [(i, v) for i, v in enumerate(value)]
+        elif isinstance(value, dict) and not isinstance(value, _Instance):
+            instances = list(value.items())
+        else:
+            instances = [(None, value)]
+        for index, attrs in instances:
+            suffix = "" if index is None else f"[{index}]" if isinstance(index, int) else f'["{index}"]'
+            known, marks = _split_unknown(dict(attrs))
+            self.reader.changes.append(_change(base + suffix, mode, type_, name, index, provider_name, self.path,
+                                               known, marks or {}))
+
+    # modules ----------------------------------------------------------------------------------------
+    def _module_value(self, name: str) -> Any:
+        body = self.modules[name]
+        source = evaluate_value(body.get("source"), self.scope)
+        config_path = f"{self.config_path}.module.{name}" if self.config_path else f"module.{name}"
+        instance_base = f"{self.path}.module.{name}" if self.path else f"module.{name}"
+        if not isinstance(source, str) or not source.startswith(("./", "../")):
+            self.reader.report.unknowns.append(f"{instance_base}: remote module {source!r} is not read without "
+                                               "`terraform init`; its resources are not counted")
+            return UNKNOWN
+        self.reader.module_sources[config_path] = source
+        directory = (self.dir / source).resolve()
+        if not directory.is_dir():
+            raise InputError(f"module {name}: source {source!r} is not a directory", where=str(self.dir))
+        instances = self._instances(body, instance_base)
+        if instances is None:
+            return UNKNOWN
+        providers = {k: v for k, v in self.providers.items() if "." not in k}
+        mapping = body.get("providers")
+        if isinstance(mapping, list):  # `providers = { aws = aws.west }` may come back as a block list
+            mapping = mapping[0] if mapping else {}
+        for inner, outer in (mapping or {}).items():
+            if inner == "__is_block__":
+                continue
+            ref = str(outer).removeprefix("${").removesuffix("}")
+            if ref in self.providers:
+                providers[str(inner)] = self.providers[ref]
+        children = []
+        outputs: dict[Any, Any] = {}
+        for index, bindings in instances:
+            scope = self.scope.child(**bindings)
+            inputs = {k: evaluate_value(v, scope) for k, v in body.items() if k not in MODULE_META}
+            suffix = "" if index is None else f"[{index}]" if isinstance(index, int) else f'["{index}"]'
+            child = _Module(self.reader, directory, instance_base + suffix, config_path, inputs, providers)
+            children.append(child)
+            outputs[index] = _Lazy(child.outputs, child._output)
+        self._module_instances[name] = children
+        if "count" in body:
+            return [outputs[i] for i in sorted(outputs)]
+        if "for_each" in body:
+            return {str(k): v for k, v in outputs.items()}
+        return outputs[None]
+
+    def _output(self, name: str) -> Any:
+        return evaluate_value(self.outputs[name].get("value"), self.scope)
+
+
+_NO_DEFAULT = object()
+
+
+def _no_names(name: str) -> Any:
+    raise ExprError(f"a variable default cannot refer to {name!r}")
+
+
+def _convert(value: Any, type_expr: Any) -> Any:
+    """-var and TF_VAR_ values arrive as strings: convert them to the declared primitive type."""
+    if not isinstance(value, str) or not isinstance(type_expr, str):
+        return value
+    declared = type_expr.removeprefix("${").removesuffix("}")
+    if declared == "number":
+        try:
+            return int(value) if value.lstrip("-").isdigit() else float(value)
+        except ValueError:
+            raise ExprError(f"{value!r} is not a number") from None
+    if declared == "bool" and value in ("true", "false"):
+        return value == "true"
+    return value
+
+
+def _change(address: str, mode: str, type_: str, name: str, index: Any, provider_name: str, module: str,
+            after: Any, unknown: Any) -> dict[str, Any]:
+    change: dict[str, Any] = {"address": address, "mode": mode, "type": type_, "name": name,
+                              "provider_name": provider_name,
+                              "change": {"actions": ["read"] if mode == "data" else ["create"], "before": None,
+                                         "after": after if after is not None else {}, "after_unknown": unknown}}
+    if index is not None:
+        change["index"] = index
+    if module:
+        change["module_address"] = module
+    return change
+
+
+# -- root variables -----------------------------------------------------------------------------------
+def _root_inputs(root: Path, declared: dict[str, dict[str, Any]], options: HclOptions) -> dict[str, Any]:
+    """Terraform's precedence: TF_VAR_ < terraform.tfvars(.json) < *.auto.tfvars(.json) < -var-file / -var."""
+    values: dict[str, Any] = {}
+    for key, raw in options.environ.items():
+        if key.startswith("TF_VAR_") and key[7:] in declared:
+            values[key[7:]] = _cli_value(raw)
+    files = [root / "terraform.tfvars", root / "terraform.tfvars.json",
+             *sorted(p for p in root.glob("*.auto.tfvars") if p.is_file()),
+             *sorted(p for p in root.glob("*.auto.tfvars.json") if p.is_file())]
+    for path in [p for p in files if p.is_file()] + list(options.var_files):
+        values.update(_read_tfvars(path))
+    for name, raw in options.variables.items():
+        values[name] = _cli_value(raw)
+    return values
+
+
+def _read_tfvars(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"cannot read variables file: {exc.strerror}", where=str(path)) from None
+    if path.suffix == ".json":
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}",
+                             where=str(path)) from None
+        if not isinstance(data, dict):
+            raise InputError("a .tfvars.json file must hold an object", where=str(path))
+        return data
+    doc = _parse_text(text, str(path))
+    scope = Scope(_no_names)
+    try:
+        return {k: evaluate_value(v, scope) for k, v in doc.items() if k != "__is_block__"}
+    except ExprError as exc:
+        raise InputError(f"variables must be literal values: {exc}", where=str(path)) from None
+
+
+def _cli_value(raw: str) -> Any:
+    """-var and TF_VAR_ values: HCL for lists/maps/numbers, plain strings otherwise."""
+    text = raw.strip()
+    if text[:1] in ("[", "{"):
+        try:
+            doc = _parse_text(f"v = {text}\n", "-var")
+            return evaluate_value(doc["v"], Scope(_no_names))
+        except (InputError, ExprError):
+            return raw
+    return raw
+
+
+# -- entry point --------------------------------------------------------------------------------------
+def load_directory(directory: str | Path, options: HclOptions | None = None) -> tuple[Project, HclReport]:
+    """Read a Terraform root module (and its local modules) into a Project."""
+    from finguard.policy.source_map import SourceMap
+    from finguard.terraform.plan import plan_to_project
+
+    options = options or HclOptions()
+    root = Path(directory)
+    if not root.is_dir():
+        raise InputError("not a directory", where=str(root))
+    if not any(root.glob("*.tf")):
+        raise InputError("no .tf files in this directory", where=str(root))
+    reader = _Reader(root, options)
+    declared: dict[str, dict[str, Any]] = {}
+    for doc in reader.load(root):
+        for block in doc.get("variable", []):
+            declared.update({k: v for k, v in block.items() if k != "__is_block__"})
+    try:
+        module = _Module(reader, root.resolve(), "", "", _root_inputs(root, declared, options), {})
+        module.emit()
+    except ExprError as exc:
+        raise InputError(f"cannot evaluate: {exc}", where=str(root)) from None
+    plan = {
+        "format_version": "1.2", "terraform_version": "hcl",
+        "planned_values": {"root_module": {}},
+        "resource_changes": reader.changes,
+        "configuration": {
+            "provider_config": {
+                key: {"name": p.name, "expressions": {
+                    **({"region": {"constant_value": p.region}} if isinstance(p.region, str) else {}),
+                    **({"default_tags": [{"tags": {"constant_value": p.default_tags}}]}
+                       if isinstance(p.default_tags, dict) and not contains_unknown(p.default_tags) else {}),
+                }} for key, p in reader.providers.items()
+            },
+            "root_module": {"resources": list(reader.config_resources.values())},
+        },
+    }
+    project = plan_to_project(plan, source=str(root))
+    project.name = root.resolve().name
+    project.module_sources = dict(reader.module_sources)
+    project.warnings.extend(reader.report.unknowns)
+    smap = SourceMap.scan(root, reader.module_sources, relative_to=Path.cwd())
+    for resource in project.resources:
+        decl = smap.locate(resource.address.removesuffix("[*]"))
+        if decl is not None:
+            resource.source = SourceLocation(file=decl.file, line=decl.line)
+    return project, reader.report
