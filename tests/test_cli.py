@@ -156,7 +156,7 @@ def test_missing_file_directory_and_bad_compare_to(capsys: pytest.CaptureFixture
     code, _, err = run(capsys, "breakdown", str(tmp_path / "nope.json"))
     assert code == 2 and "nope.json: file not found" in err
     code, _, err = run(capsys, "breakdown", str(tmp_path))
-    assert code == 2 and "is a directory" in err
+    assert code == 2 and "no .tf files in this directory" in err
     bogus = tmp_path / "bogus.json"
     bogus.write_text('{"resources": []}')
     code, _, err = run(capsys, "diff", str(change_plan), "--compare-to", str(bogus))

@@ -129,7 +129,7 @@ def test_region_from_variable_alias_and_default_tags_merged_into_tags_all() -> N
     assert a.region == "eu-west-2"
     assert a.tags_after == {"team": "web", "env": "dev", "name": "a"}  # resource tags win over defaults
     assert b.region == "us-east-1"
-    assert b.tags_after == {"team": "web", "env": "prod"}
+    assert b.tags_after == {}  # an aliased provider block is its own configuration: no inherited default_tags
     assert c.region == "eu-west-2" and c.module_address == "module.app" and c.index == 0
     assert c.tags_after == {"x": "1", "team": "web", "env": "prod"}
 
