@@ -9,7 +9,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 HOURS_PER_MONTH = Decimal(730)
 
@@ -120,6 +120,8 @@ class Project(BaseModel):
     warnings: list[str] = Field(default_factory=list)
     # Module path without instance keys ("module.app.module.db") -> its `source` ("./modules/db").
     module_sources: dict[str, str] = Field(default_factory=dict)
+    # HCL mode keeps the scan of its .tf code here, so `check` reads suppressions without a second scan.
+    _source_map: Any = PrivateAttr(default=None)
 
     @property
     def managed(self) -> list[Resource]:

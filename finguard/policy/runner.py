@@ -50,7 +50,10 @@ def evaluate(request: CheckRequest) -> CheckResult:
     after = estimate(project, catalog, "after")
     before = estimate(project, catalog, "before")
     tf_dir = request.tf_dir or code_dir
-    source_map = SourceMap.scan(tf_dir, project.module_sources, relative_to=Path.cwd()) if tf_dir.is_dir() else None
+    source_map = project._source_map
+    if source_map is None or source_map.root != tf_dir.resolve():
+        source_map = SourceMap.scan(tf_dir, project.module_sources, relative_to=Path.cwd()) if tf_dir.is_dir() \
+            else None
     evaluator: RegoEvaluator = OpaServerEvaluator(request.opa_url) if request.opa_url else EmbeddedEvaluator()
     options = CheckOptions(
         config=config, fail_on=Severity(request.fail_on) if request.fail_on else None, evaluator=evaluator,

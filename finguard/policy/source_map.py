@@ -45,12 +45,14 @@ class SourceMap:
     """Configuration address ("module.net.aws_nat_gateway.this") -> Declaration."""
 
     def __init__(self) -> None:
+        self.root: Path | None = None
         self.declarations: dict[str, Declaration] = {}
         self.problems: list[str] = []  # malformed suppression comments: reported, never ignored
 
     @classmethod
     def scan(cls, root: Path, module_sources: dict[str, str], relative_to: Path | None = None) -> SourceMap:
         smap = cls()
+        smap.root = root.resolve()
         base = relative_to or root
         smap._scan_dir(root, "", base)
         for module_path, source in sorted(module_sources.items()):

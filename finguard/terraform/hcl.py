@@ -702,6 +702,7 @@ def load_directory(directory: str | Path, options: HclOptions | None = None) -> 
     project.module_sources = dict(reader.module_sources)
     project.warnings.extend(reader.report.unknowns)
     smap = SourceMap.scan(root, reader.module_sources, relative_to=Path.cwd())
+    project._source_map = smap
     for resource in project.resources:
         decl = smap.locate(resource.address.removesuffix("[*]"))
         if decl is not None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from finguard.pricing.resources.base import UNKNOWN, is_unknown
@@ -37,14 +38,23 @@ class Tok:
     pos: int
 
 
+_PLAIN = re.compile(r'[^"\\$]+')
+
+
 def _read_string(text: str, start: int) -> tuple[list[Any], int]:
     """A quoted template starting after the opening quote: parts (str or expression text) and end."""
     parts: list[Any] = []
     buf: list[str] = []
     i = start
-    while i < len(text):
+    n = len(text)
+    while i < n:
+        plain = _PLAIN.match(text, i)
+        if plain:  # copy runs of ordinary characters at once
+            buf.append(plain.group())
+            i = plain.end()
+            continue
         ch = text[i]
-        if ch == "\\" and i + 1 < len(text):
+        if ch == "\\" and i + 1 < n:
             nxt = text[i + 1]
             buf.append({"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\"}.get(nxt, "\\" + nxt))
             i += 2
@@ -299,6 +309,7 @@ def parse(text: str) -> Node:
     return node
 
 
+@lru_cache(maxsize=65536)
 def parse_template(text: str) -> Node:
     """A string value from python-hcl2: literal text with ${...} interpolations, as a template node."""
     if "${" not in text and "%{" not in text:
