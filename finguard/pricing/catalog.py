@@ -94,6 +94,11 @@ def describe_query(service: str, region: str, filters: dict[str, str]) -> str:
     return f"{service} {region} [{parts}]"
 
 
+def _read_only_uri(path: Path) -> str:
+    """A SQLite URI that opens read-only; as_uri() escapes spaces, ? and # in the path."""
+    return f"{path.resolve().as_uri()}?mode=ro"
+
+
 def default_catalog_path() -> Path:
     if env := os.environ.get("FINGUARD_CATALOG"):
         return Path(env)
@@ -110,7 +115,7 @@ class Catalog:
     def __init__(self, path: Path) -> None:
         self.path = path
         try:
-            self._db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+            self._db = sqlite3.connect(_read_only_uri(path), uri=True, check_same_thread=False)
             self.meta = dict(self._db.execute("SELECT key, value FROM meta"))
         except sqlite3.DatabaseError as exc:
             raise InputError(f"price catalog {path} cannot be read: {exc}", where=str(path)) from exc
@@ -270,7 +275,7 @@ def ensure_compiled(path: Path) -> None:
     digest = snapshot_digest()
     if path.exists():
         try:
-            with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
+            with sqlite3.connect(_read_only_uri(path), uri=True) as db:
                 meta = dict(db.execute("SELECT key, value FROM meta"))
         except sqlite3.DatabaseError:
             meta = {}
@@ -313,7 +318,7 @@ def compile_snapshot(path: Path, digest: str | None = None) -> None:
 def _copy_synced(old_path: Path, db: sqlite3.Connection) -> set[tuple[str, str]]:
     """Carry rows and sources that came from `pricing sync` over into a rebuilt catalog."""
     try:
-        db.execute("ATTACH DATABASE ? AS old", (f"file:{old_path}?mode=ro",))
+        db.execute("ATTACH DATABASE ? AS old", (_read_only_uri(old_path),))
     except sqlite3.DatabaseError:
         return set()
     try:
