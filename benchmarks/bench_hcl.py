@@ -16,7 +16,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_breakdown import precompile, run_cli  # noqa: E402
+from bench_breakdown import precompile, run_cli
 
 FILES = 200
 PER_FILE = 10

@@ -180,7 +180,7 @@ def diff(settings: Settings, plan: Path, compare_to: Path | None, fmt: str, out:
     from finguard import report
     from finguard.diff import diff_costs
     from finguard.pricing.estimate import estimate
-    from finguard.report.json_format import read_breakdown
+    from finguard.report.json_format import read_saved_breakdown
 
     if plan.is_dir() and compare_to is None:
         raise UsageError(f"{plan} is .tf code with no prior state: compare it to a saved breakdown with "
@@ -189,12 +189,7 @@ def diff(settings: Settings, plan: Path, compare_to: Path | None, fmt: str, out:
     catalog = settings.catalog()
     after = estimate(project, catalog, "after")
     if compare_to is not None:
-        try:
-            text = compare_to.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise InputError(f"cannot read: {exc.strerror}", where=str(compare_to)) from None
-        before = read_breakdown(text, str(compare_to))
-        result = diff_costs(before, after, str(compare_to))
+        result = diff_costs(read_saved_breakdown(compare_to), after, str(compare_to))
     else:
         result = diff_costs(estimate(project, catalog, "before"), after, "prior state")
     _write(report.get(fmt).render_diff(result), out)
@@ -224,20 +219,23 @@ SEVERITIES = ("info", "low", "medium", "high", "critical")
               help="Only findings not in this baseline fail the run.")
 @click.option("--write-baseline", type=click.Path(dir_okay=False, path_type=Path),
               help="Record the current findings as accepted, then exit 0.")
+@click.option("--compare-to", "compare_to", type=click.Path(dir_okay=False, path_type=Path),
+              help="A saved breakdown (e.g. the main branch's) to take costs before the change from; needed for "
+                   "cost-delta policies on .tf code without a plan.")
 @click.option("--no-builtin", is_flag=True, help="Do not run the built-in policy packs.")
 @click.option("--with-checkov", is_flag=True, help="Also run Checkov (from its own virtualenv) and merge its "
                                                     "failed checks.")
 @click.pass_obj
 def check(settings: Settings, plan: Path, config_path: Path | None, fail_on: str | None, fmt: str, out: Path | None,
           rego_dirs: tuple[Path, ...], opa_url: str | None, tf_dir: Path | None, baseline: Path | None,
-          write_baseline: Path | None, no_builtin: bool, with_checkov: bool) -> None:
+          write_baseline: Path | None, compare_to: Path | None, no_builtin: bool, with_checkov: bool) -> None:
     """Check PLAN against the policies; exit 1 when findings reach --fail-on."""
     from finguard.policy.runner import CheckRequest, run
 
     code = run(CheckRequest(
         settings=settings, plan=plan, config_path=config_path, fail_on=fail_on, fmt=fmt, out=out,
         rego_dirs=list(rego_dirs), opa_url=opa_url, tf_dir=tf_dir, baseline=baseline,
-        write_baseline=write_baseline, use_builtin=not no_builtin, with_checkov=with_checkov,
+        write_baseline=write_baseline, use_builtin=not no_builtin, with_checkov=with_checkov, compare_to=compare_to,
         load_project=lambda: _load_project(settings, plan), write=_write,
     ))
     _finish(settings, code)
@@ -366,6 +364,18 @@ def coverage() -> None:
     for name in types:
         click.echo(f"  {name}")
     click.echo(f"{len(registry.free_types())} free resource types (listed as free, not unsupported)")
+
+
+# -- commands in their own modules -----------------------------------------------------------------
+def _register() -> None:
+    from finguard.commands.audit import audit
+    from finguard.commands.comment import comment
+
+    cli.add_command(comment)
+    cli.add_command(audit)
+
+
+_register()
 
 
 # -- entry point -----------------------------------------------------------------------------------

@@ -120,6 +120,9 @@ class Project(BaseModel):
     warnings: list[str] = Field(default_factory=list)
     # Module path without instance keys ("module.app.module.db") -> its `source` ("./modules/db").
     module_sources: dict[str, str] = Field(default_factory=dict)
+    # False when read from .tf code without a plan: nothing says what exists today, so "before" is not $0
+    # but unknown (a saved breakdown can supply it: --compare-to).
+    prior_state_known: bool = True
     # HCL mode keeps the scan of its .tf code here, so `check` reads suppressions without a second scan.
     _source_map: Any = PrivateAttr(default=None)
 

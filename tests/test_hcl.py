@@ -298,3 +298,19 @@ def test_cli_check_and_diff_on_a_directory(capsys: pytest.CaptureFixture[str], t
     run(capsys, "breakdown", str(EXAMPLES / "web-app" / "plan.json"), "--format", "json", "--out", str(base))
     code, out, _ = run(capsys, "diff", str(EXAMPLES / "web-app"), "--compare-to", str(base), "--format", "json")
     assert code == 0 and json.loads(out)["monthly_cost_delta"] == 0
+
+
+def test_cost_delta_policy_needs_a_baseline_for_tf_code(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """.tf code has no prior state: the project-delta policy stays silent rather than calling all of it new,
+    until a saved breakdown says what exists (--compare-to)."""
+    directory = EXAMPLES / "eks-platform"
+    code, out, _ = run(capsys, "check", str(directory), "--format", "json")
+    assert "FG-COST-002" not in {f["policy_id"] for f in json.loads(out)["findings"]}
+    empty = tmp_path / "empty.json"
+    run(capsys, "breakdown", str(EXAMPLES / "web-app" / "plan.json"), "--format", "json", "--out", str(empty))
+    doc = json.loads(empty.read_text())
+    doc.update(resources=[], monthly_cost=0)
+    empty.write_text(json.dumps(doc))
+    code, out, _ = run(capsys, "check", str(directory), "--compare-to", str(empty), "--format", "json")
+    delta = [f for f in json.loads(out)["findings"] if f["policy_id"] == "FG-COST-002"]
+    assert code == 1 and delta and "+$858.76" in delta[0]["message"]

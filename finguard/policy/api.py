@@ -120,6 +120,7 @@ class PolicyProject:
     monthly_cost_before: Decimal
     monthly_cost_after: Decimal
     complete: bool
+    prior_state_known: bool = True  # False for .tf code read without a plan or a saved baseline
 
     @property
     def monthly_cost_delta(self) -> Decimal:

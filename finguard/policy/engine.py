@@ -107,7 +107,7 @@ def _existing(cost: ResourceCost | None) -> ResourceCost | None:
 def _project_view(project: Project, resources: list[PolicyResource], before: ProjectCost,
                   after: ProjectCost) -> PolicyProject:
     return PolicyProject(project.name, resources, before.monthly_cost, after.monthly_cost,
-                         before.complete and after.complete)
+                         before.complete and after.complete, project.prior_state_known)
 
 
 def _policy_dirs(options: CheckOptions) -> tuple[list[tuple[Path, str]], list[tuple[Path, str]]]:
@@ -225,6 +225,7 @@ def rego_input(project: Project, resources: list[PolicyResource], before: Projec
         ],
         "project": {
             "name": project.name, "resource_count": len(resources), "complete": view.complete,
+            "prior_state_known": view.prior_state_known,
             "monthly_cost_before": float(view.monthly_cost_before),
             "monthly_cost_after": float(view.monthly_cost_after),
             "monthly_cost_delta": float(view.monthly_cost_delta),

@@ -32,6 +32,8 @@ class CheckRequest:
     write_baseline: Path | None = None
     use_builtin: bool = True
     with_checkov: bool = False
+    compare_to: Path | None = None  # a saved breakdown to take "before" costs from
+    baseline_cost: Any = None  # the same, already read (a ProjectCost)
 
 
 def evaluate(request: CheckRequest) -> CheckResult:
@@ -48,7 +50,16 @@ def evaluate(request: CheckRequest) -> CheckResult:
     project = request.load_project()
     catalog = request.settings.catalog()
     after = estimate(project, catalog, "after")
-    before = estimate(project, catalog, "before")
+    baseline = request.baseline_cost
+    if baseline is None and request.compare_to is not None:
+        from finguard.report.json_format import read_saved_breakdown
+
+        baseline = read_saved_breakdown(request.compare_to)
+    if baseline is not None:
+        before = baseline
+        project = project.model_copy(update={"prior_state_known": True})
+    else:
+        before = estimate(project, catalog, "before")
     tf_dir = request.tf_dir or code_dir
     source_map = project._source_map
     if source_map is None or source_map.root != tf_dir.resolve():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 from decimal import Decimal
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ValidationError
@@ -83,6 +84,15 @@ def render_check(result: CheckResult) -> str:
         "findings": findings,
     }
     return dumps(body)
+
+
+def read_saved_breakdown(path: Path) -> ProjectCost:
+    """A saved breakdown file (e.g. the main branch's), for `--compare-to`."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror}", where=str(path)) from None
+    return read_breakdown(text, str(path))
 
 
 def read_breakdown(text: str, source: str) -> ProjectCost:

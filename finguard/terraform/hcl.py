@@ -700,6 +700,7 @@ def load_directory(directory: str | Path, options: HclOptions | None = None) -> 
     project = plan_to_project(plan, source=str(root))
     project.name = root.resolve().name
     project.module_sources = dict(reader.module_sources)
+    project.prior_state_known = False
     project.warnings.extend(reader.report.unknowns)
     smap = SourceMap.scan(root, reader.module_sources, relative_to=Path.cwd())
     project._source_map = smap

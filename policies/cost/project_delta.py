@@ -37,6 +37,8 @@ def project_delta(project: PolicyProject, ctx: PolicyContext) -> Violation | Non
     """Anti-pattern: a pull request that adds thousands per month without anyone deciding to spend it. Best
     practice: an explicit review when a change adds more than cost.project_delta_threshold (USD per month) or
     cost.project_delta_percent (percent of the current monthly cost; a new project has no percentage)."""
+    if not project.prior_state_known:
+        return None  # .tf code without a plan or --compare-to: what the change adds cannot be known
     cost = ctx.config.cost
     delta = project.monthly_cost_delta
     if delta <= 0:

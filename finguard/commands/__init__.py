@@ -1,0 +1,1 @@
+"""Sub-commands that live in their own modules (kept import-light: heavy imports go inside the command)."""

@@ -1,0 +1,1 @@
+"""Where finguard meets GitHub: the sticky pull-request comment, Actions glue, organisation audits."""
