@@ -35,6 +35,7 @@ class Settings:
         self.hcl_variables: dict[str, str] = {}
         self.hcl_var_files: list[Path] = []
         self.keep_going = False
+        self.usage_file: Path | None = None
         self.input_errors: list[str] = []  # files skipped under --keep-going: the run still exits 2
         self._catalog: Catalog | None = None
 
@@ -60,11 +61,14 @@ class Settings:
               help="HCL mode: set a root variable (repeatable), as `terraform plan -var`.")
 @click.option("--var-file", "hcl_var_files", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
               help="HCL mode: a .tfvars file (repeatable), as `terraform plan -var-file`.")
+@click.option("--usage-file", type=click.Path(dir_okay=False, path_type=Path), envvar="FINGUARD_USAGE_FILE",
+              help="Usage quantities (requests, GB, ...) for usage-based components (default: finguard-usage.yml "
+                   "next to the plan or code, when present).")
 @click.option("--keep-going", is_flag=True, help="HCL mode: skip .tf files that do not parse (named on stderr; "
                                                   "the run still exits 2).")
 @click.pass_context
 def cli(ctx: click.Context, catalog_path: Path | None, max_price_age_days: int, default_region: str | None,
-        hcl_vars: tuple[str, ...], hcl_var_files: tuple[Path, ...], keep_going: bool) -> None:
+        hcl_vars: tuple[str, ...], hcl_var_files: tuple[Path, ...], usage_file: Path | None, keep_going: bool) -> None:
     """Price Terraform plans (or .tf code) from public cloud price lists, and hold changes to policy."""
     settings = Settings(catalog_path, max_price_age_days, default_region)
     for item in hcl_vars:
@@ -74,6 +78,7 @@ def cli(ctx: click.Context, catalog_path: Path | None, max_price_age_days: int, 
         settings.hcl_variables[name] = value
     settings.hcl_var_files = list(hcl_var_files)
     settings.keep_going = keep_going
+    settings.usage_file = usage_file
     ctx.obj = settings
 
 
@@ -96,12 +101,31 @@ def _load_project(settings: Settings, path: Path) -> Project:
         from finguard.terraform.plan import load_plan
 
         project = load_plan(path, default_region=settings.default_region)
+    _apply_usage(settings, path, project)
     for warning in project.warnings[:MAX_WARNINGS]:
         click.echo(f"warning: {path}: {warning}", err=True)
     if len(project.warnings) > MAX_WARNINGS:
         click.echo(f"warning: {path}: ... and {len(project.warnings) - MAX_WARNINGS} more "
                    "(--format json lists what could not be priced)", err=True)
     return project
+
+
+def _apply_usage(settings: Settings, path: Path, project: Project) -> None:
+    """Attach finguard-usage.yml (explicit, or next to the plan/code) after checking its keys."""
+    from finguard.pricing.usage import DEFAULT_USAGE_FILE
+
+    usage_path = settings.usage_file
+    if usage_path is None:
+        candidate = (path if path.is_dir() else path.parent) / DEFAULT_USAGE_FILE
+        usage_path = candidate if candidate.is_file() else None
+    if usage_path is None:
+        return
+    from finguard.pricing.usage import load_usage, usage_keys_for, validate_usage
+
+    usage = load_usage(usage_path)
+    resources = [(r.address, r.type) for r in project.resources if not r.is_data]
+    project.warnings.extend(validate_usage(usage, resources, usage_keys_for))
+    project._usage = usage
 
 
 def _finish(settings: Settings, code: int = 0) -> None:
@@ -276,6 +300,25 @@ def policies_docs(out: Path | None) -> None:
     from finguard.policy.docs import policy_reference
 
     _write(policy_reference(), out)
+
+
+@cli.group()
+def usage() -> None:
+    """Usage quantities for usage-based components (finguard-usage.yml)."""
+
+
+@usage.command("init")
+@click.argument("plan", type=click.Path(path_type=Path), metavar="PLAN_OR_DIR")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write here (default: stdout).")
+@click.pass_obj
+def usage_init(settings: Settings, plan: Path, out: Path | None) -> None:
+    """A finguard-usage.yml template listing every usage-based value of the project, with key and unit."""
+    from finguard.pricing.usage import usage_keys_for, usage_template
+
+    project = _load_project(settings, plan)
+    resources = [(r.address, r.type) for r in project.resources if not r.is_data and r.action.exists_after]
+    _write(usage_template(resources, usage_keys_for), out)
+    _finish(settings)
 
 
 # -- pricing ---------------------------------------------------------------------------------------

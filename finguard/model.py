@@ -125,6 +125,8 @@ class Project(BaseModel):
     prior_state_known: bool = True
     # HCL mode keeps the scan of its .tf code here, so `check` reads suppressions without a second scan.
     _source_map: Any = PrivateAttr(default=None)
+    # finguard-usage.yml values applied to this project (a pricing.usage.UsageFile), read by estimate().
+    _usage: Any = PrivateAttr(default=None)
 
     @property
     def managed(self) -> list[Resource]:

@@ -24,12 +24,14 @@ from finguard.pricing import registry
 from finguard.pricing.catalog import Catalog, describe_query
 from finguard.pricing.resources.base import Attrs, Component, NoCost, is_unknown
 from finguard.pricing.resources.context import ProjectContext
+from finguard.pricing.usage import UsageFile
 
 State = Literal["before", "after"]
 
 
-def estimate(project: Project, catalog: Catalog, state: State = "after") -> ProjectCost:
-    ctx = ProjectContext(project.resources, state)
+def estimate(project: Project, catalog: Catalog, state: State = "after", usage: UsageFile | None = None) \
+        -> ProjectCost:
+    ctx = ProjectContext(project.resources, state, usage if usage is not None else project._usage)
     result = ProjectCost(project=project.name, source=project.source, state=state)
     counts = result.counts
     for resource in project.resources:

@@ -9,13 +9,18 @@ from functools import cache
 
 from finguard.pricing.resources.base import CostModel
 
-_PROVIDER_PACKAGES = ("finguard.pricing.resources.aws",)
+
+def _provider_packages() -> list[str]:
+    """One sub-package per cloud (aws, azure, google, ...): adding a provider touches nothing else."""
+    import finguard.pricing.resources as resources
+
+    return [f"{resources.__name__}.{info.name}" for info in pkgutil.iter_modules(resources.__path__) if info.ispkg]
 
 
 @cache
 def models() -> dict[str, CostModel]:
     found: dict[str, CostModel] = {}
-    for package_name in _PROVIDER_PACKAGES:
+    for package_name in _provider_packages():
         package = importlib.import_module(package_name)
         for info in pkgutil.iter_modules(package.__path__):
             if info.name.startswith("_"):

@@ -63,9 +63,14 @@ def pricing_data_dir() -> Path:
     raise InputError("bundled price snapshot not found (pricing_data/sources.json is missing)")
 
 
-def _snapshot_files() -> list[Path]:
+def _source_manifests() -> list[Path]:
+    """sources.json at the top, plus one per sub-directory (each price set keeps its own manifest)."""
     root = pricing_data_dir()
-    return [root / "sources.json", *sorted(root.glob("*/*.jsonl"))]
+    return [root / "sources.json", *sorted(root.glob("*/sources.json"))]
+
+
+def _snapshot_files() -> list[Path]:
+    return [*_source_manifests(), *sorted(pricing_data_dir().glob("*/*.jsonl"))]
 
 
 @cache
@@ -78,13 +83,18 @@ def snapshot_digest() -> str:
 
 
 def load_snapshot() -> Snapshot:
-    files = _snapshot_files()
-    sources_path, price_files = files[0], files[1:]
-    try:
-        sources = [SourceRecord.model_validate(s) for s in json.loads(sources_path.read_text())]
-    except (json.JSONDecodeError, ValidationError) as exc:
-        raise InputError(f"invalid sources manifest: {exc}", where=str(sources_path)) from exc
+    sources: list[SourceRecord] = []
+    for manifest in _source_manifests():
+        if not manifest.exists():
+            continue
+        try:
+            sources.extend(SourceRecord.model_validate(s) for s in json.loads(manifest.read_text()))
+        except (json.JSONDecodeError, ValidationError) as exc:
+            raise InputError(f"invalid sources manifest: {exc}", where=str(manifest)) from None
     known = {s.id for s in sources}
+    if len(known) != len(sources):
+        raise InputError("two price sources share an id", where=str(pricing_data_dir()))
+    price_files = sorted(pricing_data_dir().glob("*/*.jsonl"))
     prices: list[PriceRecord] = []
     for path in price_files:
         for lineno, line in enumerate(path.read_text().splitlines(), start=1):

@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from finguard.model import HOURS_PER_MONTH, Resource
+from finguard.pricing.usage import UsageKey
 
 if TYPE_CHECKING:
     from finguard.pricing.resources.context import ProjectContext
@@ -137,6 +138,9 @@ class CostModel:
 
     resource_types: ClassVar[tuple[str, ...]] = ()
     provider: ClassVar[str] = "aws"
+    # Usage values the model reads from finguard-usage.yml (ctx.usage(resource)); declared so the file is
+    # validated and `finguard usage init` can list them.
+    usage_keys: ClassVar[dict[str, UsageKey]] = {}
 
     def components(self, resource: Resource, attrs: Attrs, ctx: ProjectContext) -> list[Component]:
         raise NotImplementedError
@@ -151,6 +155,12 @@ def to_decimal(value: Any) -> Decimal | Any:
     if isinstance(value, int | float | str):
         return Decimal(str(value))
     raise ValueError(f"expected a number, got {value!r}")
+
+
+def usage_quantity(usage: dict[str, Any], key: str) -> Decimal | None:
+    """A usage value as a Decimal quantity, or None (usage-based: shown with its unit price only)."""
+    value = usage.get(key)
+    return None if value is None else Decimal(str(value))
 
 
 def quantity(value: Any, default: int | str | None = None) -> Decimal | Any:

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from finguard.model import Resource
 from finguard.pricing.resources.base import Attrs
+from finguard.pricing.usage import UsageFile
 
 
 class ProjectContext:
     """Finds resources by address and follows configuration references between them."""
 
-    def __init__(self, resources: list[Resource], state: str = "after") -> None:
+    def __init__(self, resources: list[Resource], state: str = "after", usage: UsageFile | None = None) -> None:
         self.state = state
+        self._usage = usage
         self._eip_consumers: set[str] | None = None
         self.by_address = {r.address: r for r in resources}
         self._by_id: dict[tuple[str, str], Resource] = {}
@@ -44,6 +48,10 @@ class ProjectContext:
                 return [same_index]
         matches = [r for a, r in self.by_address.items() if a.startswith(base + "[")]
         return matches if len(matches) == 1 else []
+
+    def usage(self, resource: Resource) -> dict[str, Any]:
+        """This resource's values from finguard-usage.yml (type defaults, globs, exact address)."""
+        return self._usage.for_resource(resource.address, resource.type) if self._usage is not None else {}
 
     def attrs_of(self, resource: Resource) -> Attrs:
         """A referenced resource's attributes in the state being priced (a launch template's old

@@ -9,7 +9,10 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from finguard.pricing.resources.base import UNKNOWN, Attrs, Component, is_unknown, quantity
+from finguard.pricing.resources.base import UNKNOWN, Attrs, Component, is_unknown, quantity, usage_quantity
+from finguard.pricing.usage import UsageKey
+
+EBS_USAGE_KEYS = {"monthly_standard_io_requests": UsageKey("requests", "I/O requests to a magnetic (standard) volume")}
 
 SERVICE = "AmazonEC2"
 GP3_FREE_IOPS = Decimal(3000)
@@ -35,6 +38,7 @@ def volume_components(
     count: Decimal | Any = Decimal(1),
     group: str | None = None,
     unknown_reason: str | None = None,
+    usage: dict[str, Any] | None = None,
 ) -> list[Component]:
     """Storage plus IOPS/throughput/IO components of one volume (times `count` identical volumes)."""
     if is_unknown(volume_type):
@@ -67,10 +71,12 @@ def volume_components(
                 _times(extra_tp, count), price_factor=Decimal(1) / Decimal(1024), group=group,
             ))
     elif volume_type == "standard":
+        requests = usage_quantity(usage or {}, "monthly_standard_io_requests")
         parts.append(Component(
             "I/O requests", "1M requests", SERVICE,
             {"productFamily": "System Operation", "volumeApiName": "standard", "usagetype": "EBS:VolumeIOUsage"},
-            None, price_factor=Decimal(1_000_000), group=group,
+            None if requests is None else requests / Decimal(1_000_000), price_factor=Decimal(1_000_000),
+            group=group,
         ))
     return parts
 

@@ -7,7 +7,8 @@ from decimal import Decimal
 from typing import Any
 
 from finguard.pricing.resources.aws._ebs import block_device_components, volume_components
-from finguard.pricing.resources.base import UNKNOWN, Attrs, Component, is_unknown
+from finguard.pricing.resources.base import UNKNOWN, Attrs, Component, is_unknown, usage_quantity
+from finguard.pricing.usage import UsageKey
 
 SERVICE = "AmazonEC2"
 TENANCY = {"default": "Shared", "dedicated": "Dedicated", "host": "Host"}
@@ -58,7 +59,20 @@ def detailed_monitoring(count: Any = Decimal(1)) -> Component:
     )
 
 
-def cpu_credits(instance_type: Any, credit_mode: Any) -> Component | None:
+OS_CHOICES = {"linux": "Linux", "windows": "Windows", "rhel": "RHEL", "suse": "SUSE"}
+# Usage keys of everything that launches EC2 instances (instances, auto scaling groups).
+EC2_USAGE_KEYS = {
+    "operating_system": UsageKey("", "the AMI's operating system (a plan does not say; default linux)",
+                                 choices=tuple(OS_CHOICES)),
+    "monthly_cpu_credit_hrs": UsageKey("vCPU-hours", "CPU credits used above baseline (unlimited burstable types)"),
+}
+
+
+def usage_os(usage: dict[str, Any]) -> str:
+    return OS_CHOICES[str(usage.get("operating_system", "linux")).lower()]
+
+
+def cpu_credits(instance_type: Any, credit_mode: Any, usage: dict[str, Any] | None = None) -> Component | None:
     """Unlimited-mode burstable instances pay for credits beyond baseline: usage-based."""
     if is_unknown(instance_type) or not isinstance(instance_type, str):
         return None
@@ -72,7 +86,7 @@ def cpu_credits(instance_type: Any, credit_mode: Any) -> Component | None:
     return Component(
         "CPU credits", "vCPU-hours", SERVICE,
         {"productFamily": "CPU Credits", "operatingSystem": "Linux", "usagetype": f"CPUCredits:{family}"},
-        None,
+        usage_quantity(usage or {}, "monthly_cpu_credit_hrs"),
     )
 
 
@@ -121,13 +135,14 @@ def launch_configuration_spec(lc: Attrs, count: Any) -> LaunchSpec:
     return spec
 
 
-def fleet_components(spec: LaunchSpec, count: Any, operating_system: str = "Linux") -> list[Component]:
+def fleet_components(spec: LaunchSpec, count: Any, operating_system: str = "Linux",
+                     usage: dict[str, Any] | None = None) -> list[Component]:
     """Instance hours, monitoring and volumes for `count` instances launched from one spec."""
     parts = [instance_hours(spec.instance_type, count=count, operating_system=operating_system,
                             tenancy=spec.tenancy, spot=spec.spot)]
     if spec.monitoring:
         parts.append(detailed_monitoring(count))
-    credits = cpu_credits(spec.instance_type, spec.credit_mode)
+    credits = cpu_credits(spec.instance_type, spec.credit_mode, usage)
     if credits is not None:
         parts.append(credits)
     parts.extend(spec.volumes)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from finguard.model import Resource
 from finguard.pricing.resources.aws._ec2 import (
+    EC2_USAGE_KEYS,
     LaunchSpec,
     fleet_components,
     launch_configuration_spec,
     launch_template_spec,
+    usage_os,
 )
 from finguard.pricing.resources.base import UNKNOWN, Attrs, Component, CostModel, quantity
 from finguard.pricing.resources.context import ProjectContext
@@ -15,12 +17,14 @@ from finguard.pricing.resources.context import ProjectContext
 
 class AwsAutoscalingGroup(CostModel):
     resource_types = ("aws_autoscaling_group",)
+    usage_keys = EC2_USAGE_KEYS
 
     def components(self, resource: Resource, attrs: Attrs, ctx: ProjectContext) -> list[Component]:
         desired = attrs.get("desired_capacity")
         count = quantity(desired) if desired is not None else quantity(attrs.get("min_size"))
         spec = self._spec(resource, attrs, ctx, count)
-        return fleet_components(spec, count)
+        usage = ctx.usage(resource)
+        return fleet_components(spec, count, usage_os(usage), usage)
 
     def _spec(self, resource: Resource, attrs: Attrs, ctx: ProjectContext, count: object) -> LaunchSpec:
         for path in ("launch_template.0.id", "launch_template.0.name",
