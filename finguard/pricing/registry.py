@@ -39,9 +39,17 @@ def models() -> dict[str, CostModel]:
 
 @cache
 def free_types() -> frozenset[str]:
+    """Types that cost nothing by themselves: the shared list plus each provider package's `_free.py`."""
     from finguard.pricing.resources.free_resources import FREE_RESOURCE_TYPES
 
-    return FREE_RESOURCE_TYPES
+    found = set(FREE_RESOURCE_TYPES)
+    for package_name in _provider_packages():
+        try:
+            module = importlib.import_module(f"{package_name}._free")
+        except ModuleNotFoundError:
+            continue
+        found |= set(getattr(module, "FREE_RESOURCE_TYPES", ()))
+    return frozenset(found)
 
 
 def model_for(resource_type: str) -> CostModel | None:

@@ -292,7 +292,7 @@ def _make_resource(
         computed = [u for u in unknown if not configured.sets(u)]
         unknown = [u for u in unknown if configured.sets(u)]
     values = after if after is not None else before
-    region = _resource_region(values) or provider.region
+    region = _resource_region(values, type_) or provider.region
     if region is None and mode == "managed" and providers.default_region and provider_name.endswith("aws"):
         region = providers.default_region
         providers.defaulted += 1
@@ -392,16 +392,32 @@ def _unknown_paths(node: Any, prefix: str = "") -> list[str]:
 _AZ = re.compile(r"^([a-z]{2}(?:-gov)?-[a-z]+-\d)[a-z]$")
 
 
-def _resource_region(values: dict[str, Any] | None) -> str | None:
-    """A region the resource itself states wins over its provider's: AWS provider v6 puts `region`
-    on each resource, and an `availability_zone` (us-west-2a) names its region exactly."""
-    if values:
-        region = values.get("region")
-        if isinstance(region, str) and region:
-            return region
-        zone = values.get("availability_zone")
-        if isinstance(zone, str) and (m := _AZ.match(zone)):
-            return m.group(1)
+_GCP_ZONE = re.compile(r"^([a-z]+-[a-z]+\d+)-[a-z]$")
+_GCP_REGION = re.compile(r"^[a-z]+-[a-z]+\d+$")
+
+
+def _resource_region(values: dict[str, Any] | None, type_: str = "") -> str | None:
+    """A region the resource itself states wins over its provider's: AWS provider v6 and Google
+    resources carry `region`, an `availability_zone` (us-west-2a) or a GCP `zone`/`location`
+    (us-central1-a) names its region exactly, and every Azure resource has a `location`
+    ("East US" -> eastus)."""
+    if not values:
+        return None
+    region = values.get("region")
+    if isinstance(region, str) and region:
+        return region
+    zone = values.get("availability_zone")
+    if isinstance(zone, str) and (m := _AZ.match(zone)):
+        return m.group(1)
+    location = values.get("location")
+    if type_.startswith("azurerm_") and isinstance(location, str) and location:
+        return location.replace(" ", "").lower()
+    if type_.startswith("google_"):
+        for value in (values.get("zone"), location):
+            if isinstance(value, str) and (m := _GCP_ZONE.match(value)):
+                return m.group(1)
+            if isinstance(value, str) and _GCP_REGION.match(value):
+                return value
     return None
 
 
