@@ -177,8 +177,10 @@ out_option = click.option("--out", type=click.Path(dir_okay=False, path_type=Pat
 @click.argument("plan", type=click.Path(path_type=Path), metavar="PLAN_OR_DIR")
 @format_option
 @out_option
+@click.option("--show-coverage", is_flag=True, help="Also list, per resource type, what was priced and why the "
+                                                     "rest was not (on stderr unless --format table).")
 @click.pass_obj
-def breakdown(settings: Settings, plan: Path, fmt: str, out: Path | None) -> None:
+def breakdown(settings: Settings, plan: Path, fmt: str, out: Path | None, show_coverage: bool) -> None:
     """Monthly cost of every resource in PLAN (terraform show -json output) or in a directory of .tf code,
     per cost component."""
     from finguard import report
@@ -186,7 +188,16 @@ def breakdown(settings: Settings, plan: Path, fmt: str, out: Path | None) -> Non
 
     project = _load_project(settings, plan)
     cost = estimate(project, settings.catalog(), "after")
-    _write(report.get(fmt).render_breakdown(cost), out)
+    text = report.get(fmt).render_breakdown(cost)
+    if show_coverage:
+        from finguard.report._summary import coverage_by_type
+
+        lines = "\n".join(" " + line for line in coverage_by_type(cost)) + "\n"
+        if fmt == "table" and out is None:
+            text += "\n" + lines
+        else:
+            click.echo(lines, err=True, nl=False)
+    _write(text, out)
     _warn_stale(settings, cost)
     _finish(settings)
 

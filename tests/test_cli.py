@@ -247,3 +247,14 @@ def test_pricing_sync_then_breakdown_uses_the_synced_region(capsys: pytest.Captu
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_breakdown_show_coverage(capsys: pytest.CaptureFixture[str]) -> None:
+    from .conftest import EXAMPLES
+
+    code, out, _ = run(capsys, "breakdown", str(EXAMPLES / "eks-platform" / "plan.json"), "--show-coverage")
+    assert code == 0 and "Coverage: 38 of 40 resources fully priced or free (95%)" in out
+    assert "1 x no price in the catalog for us-west-2" in out
+    code, out, err = run(capsys, "breakdown", str(EXAMPLES / "eks-platform" / "plan.json"), "--show-coverage",
+                         "--format", "json")
+    assert code == 0 and json.loads(out)["schema"] == "finguard/breakdown" and "Coverage:" in err

@@ -7,6 +7,29 @@ from collections import Counter
 from finguard.model import ProjectCost, ResourceStatus
 
 
+def coverage_by_type(cost: ProjectCost) -> list[str]:
+    """Per resource type: how many were priced, and why the others were not (`breakdown --show-coverage`)."""
+    rows: dict[str, Counter[str]] = {}
+    reasons: dict[str, Counter[str]] = {}
+    for r in cost.resources:
+        if r.status is ResourceStatus.SKIPPED:
+            continue
+        rows.setdefault(r.type, Counter())[r.status.value] += 1
+        for reason in r.reasons:
+            reasons.setdefault(r.type, Counter())[reason.split(": ", 1)[-1]] += 1
+    total = sum(sum(c.values()) for c in rows.values())
+    covered = sum(c["priced"] + c["free"] for c in rows.values())
+    lines = [f"Coverage: {covered} of {total} resources fully priced or free "
+             f"({(covered / total * 100) if total else 100:.0f}%)"]
+    width = max((len(t) for t in rows), default=4)
+    for type_, counts in sorted(rows.items()):
+        parts = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
+        lines.append(f"  {type_:<{width}}  {parts}")
+        for reason, n in reasons.get(type_, Counter()).most_common(3):
+            lines.append(f"  {'':<{width}}    {n} x {reason}")
+    return lines
+
+
 def coverage_lines(cost: ProjectCost) -> list[str]:
     c = cost.counts
     total = c.priced + c.free + c.unsupported + c.incomplete
