@@ -253,7 +253,7 @@ def test_breakdown_show_coverage(capsys: pytest.CaptureFixture[str]) -> None:
     from .conftest import EXAMPLES
 
     code, out, _ = run(capsys, "breakdown", str(EXAMPLES / "eks-platform" / "plan.json"), "--show-coverage")
-    assert code == 0 and "Coverage: 38 of 40 resources fully priced or free (95%)" in out
+    assert code == 0 and "Coverage: 39 of 40 resources fully priced or free (98%)" in out
     assert "1 x no price in the catalog for us-west-2" in out
     code, out, err = run(capsys, "breakdown", str(EXAMPLES / "eks-platform" / "plan.json"), "--show-coverage",
                          "--format", "json")

@@ -32,8 +32,7 @@ def test_web_app_breakdown(catalog: Catalog) -> None:
     assert by_address["aws_autoscaling_group.app"] == Decimal("433.98")
     assert by_address["aws_db_instance.main"] == Decimal("221.56")
     assert by_address["module.network.aws_nat_gateway.this[2]"] == Decimal("32.850")
-    assert cost.counts.unsupported == 3  # aws_cloudwatch_log_group, priced in a later issue
-    assert not cost.complete
+    assert cost.counts.unsupported == 0
 
 
 def test_web_app_diff(catalog: Catalog) -> None:

@@ -96,7 +96,7 @@ def test_update_creates_then_edits_in_place(capsys: pytest.CaptureFixture[str], 
     post = gh.requests[-1]
     body = post.body["body"]
     assert body.split("\n", 1)[0] == MARKER
-    assert "**Monthly cost: $495.85 → >= $815.70 (>= +$319.85, +64.5%)**" in body
+    assert "**Monthly cost: $495.85 → $815.70 (+$319.85, +64.5%)**" in body
     assert "| `aws_autoscaling_group.app` | no-op | $223.74 | $433.98 | +$210.24 |" in body
     assert "<details><summary><code>aws_db_instance.main</code> +$151.11</summary>" in body
     assert body.index("**High (1)**") < body.index("**Low (2)**")
@@ -216,7 +216,7 @@ def test_dry_run_makes_no_request(capsys: pytest.CaptureFixture[str], gh: GitHub
     code, out, _ = run(capsys, "comment", str(WEB), str(EKS), "--dry-run")
     assert code == 1 and out.startswith(MARKER + "\n") and gh.requests == []
     assert "| Project | Before | After | Delta | Change | Policy |" in out
-    assert "| web-app | $495.85 | >= $815.70 | >= +$319.85 | +64.5% | :x: 1 failing, 3 findings |" in out
+    assert "| web-app | $495.85 | $815.70 | +$319.85 | +64.5% | :x: 1 failing, 3 findings |" in out
     assert "### eks-platform" in out and "#### Cost changes" in out
     target = tmp_path / "comment.md"
     code, out, err = run(capsys, "comment", str(WEB), "--dry-run", "--out", str(target))

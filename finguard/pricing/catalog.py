@@ -77,6 +77,11 @@ class PriceMatch:
         """The first-tier price (the price for a quantity inside the first range)."""
         return self.prices[0].usd
 
+    def covers(self, quantity: Decimal) -> bool:
+        """False when the quantity runs past the last tier the catalog holds (a partial tier set)."""
+        last = self.prices[-1].end_range
+        return last is None or quantity <= Decimal(str(last))
+
     def cost_for(self, quantity: Decimal) -> Decimal:
         """Cost of `quantity` units across tiers (AWS tiers are [begin, end) in units per month)."""
         total = Decimal(0)

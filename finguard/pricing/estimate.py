@@ -91,7 +91,7 @@ def price_resource(resource: Resource, catalog: Catalog, ctx: ProjectContext, st
     except (ValueError, TypeError) as exc:
         return ResourceCost(**base, status=ResourceStatus.INCOMPLETE, complete=False,
                             reasons=[f"cannot read attributes: {exc}"])
-    components = [_price_component(spec, resource.region, catalog) for spec in specs]
+    components = [_price_component(spec, spec.region or resource.region, catalog) for spec in specs]
     return _resource_cost(base, components)
 
 
@@ -143,6 +143,10 @@ def _price_component(spec: Component, region: str | None, catalog: Catalog) -> C
         out.reason = spec.unknown_reason or "quantity known only after apply"
         return out
     out.monthly_quantity = monthly_quantity
+    if not match.covers(monthly_quantity * spec.price_factor):
+        out.status = ComponentStatus.MISSING_PRICE
+        out.reason = f"quantity above the highest price tier the catalog holds for {region}"
+        return out
     out.monthly_cost = match.cost_for(monthly_quantity * spec.price_factor)
     return out
 

@@ -104,6 +104,8 @@ class Component:
     figure without usage data); UNKNOWN means a value it depends on is known only after apply.
     hourly: the quantity is "per hour" and becomes monthly with 730 hours.
     price_factor: converts the price-list unit to the display unit (GiBps-mo -> MiBps: 1/1024).
+    region: the price-list region to look the price up in when it is not the resource's own
+    (global services such as Route 53 and CloudFront are priced under "global").
     """
 
     name: str
@@ -115,6 +117,7 @@ class Component:
     price_factor: Decimal = Decimal(1)
     group: str | None = None
     unknown_reason: str | None = None
+    region: str | None = None
 
     @property
     def monthly_quantity(self) -> Decimal | Any | None:
