@@ -35,7 +35,7 @@ import itertools
 import json
 import re
 import sys
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -765,30 +765,7 @@ def build(shared: Path, out: Path, pricing_root: Path = HERE) -> BuildResult:
 
 
 def print_summary(result: BuildResult) -> None:
-    rows, report = result.rows, result.report
-    print(f"wrote {len(rows)} price rows, {len(result.sources)} sources:")
-    for path in result.files:
-        print(f"  {path}")
-    print("\nrows per service and region:")
-    for (service, region), count in sorted(Counter((r.service, r.region) for r in rows).items()):
-        print(f"  {service:<18} {region:<15} {count:>5}")
-    print("\nrows per source:")
-    for source, count in sorted(Counter(r.source for r in rows).items()):
-        print(f"  {source:<50} {count:>5}")
-    if report.overridden:
-        print("\nduplicates dropped (dropped source <- kept source):")
-        for (dropped, kept), count in sorted(report.overridden.items()):
-            print(f"  {dropped} <- {kept}: {count}")
-    print("\ndiscrepancies between sources (the kept figure wins):")
-    for line in report.discrepancies or ["none"]:
-        print(f"  {line}")
-    print("\nskipped input (source: reason x count, e.g. example):")
-    for (source, reason), count in sorted(report.skipped.items()):
-        print(f"  {source}: {reason} x{count}, e.g. {report.skip_examples[(source, reason)]}")
-    if report.notes:
-        print("\nnotes:")
-        for note in report.notes:
-            print(f"  {note}")
+    snap.print_summary(result, source_width=50)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

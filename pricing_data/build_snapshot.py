@@ -29,6 +29,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
+from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 if str(REPO_ROOT) not in sys.path:  # run as a plain script from a checkout
@@ -1139,18 +1140,19 @@ def build(shared: Path, out: Path) -> BuildResult:
     return BuildResult(rows=rows, sources=sources, report=report, files=files)
 
 
-def print_summary(result: BuildResult) -> None:
+def print_summary(result: Any, service_width: int = 18, region_width: int = 15, source_width: int = 45) -> None:
+    """What a build wrote and skipped; shared by every price-set builder (their results have rows, sources,
+    files and a report with overridden/discrepancies/skipped/skip_examples and, optionally, notes)."""
     rows, report = result.rows, result.report
     print(f"wrote {len(rows)} price rows, {len(result.sources)} sources:")
     for path in result.files:
         print(f"  {path}")
     print("\nrows per service and region:")
-    per_service_region = Counter((r.service, r.region) for r in rows)
-    for (service, region), count in sorted(per_service_region.items()):
-        print(f"  {service:<18} {region:<15} {count:>5}")
+    for (service, region), count in sorted(Counter((r.service, r.region) for r in rows).items()):
+        print(f"  {service:<{service_width}} {region:<{region_width}} {count:>5}")
     print("\nrows per source:")
     for source, count in sorted(Counter(r.source for r in rows).items()):
-        print(f"  {source:<45} {count:>5}")
+        print(f"  {source:<{source_width}} {count:>5}")
     if report.overridden:
         print("\nduplicates dropped for a higher-priority source (dropped source <- kept source):")
         for (dropped, kept), count in sorted(report.overridden.items()):
@@ -1161,9 +1163,10 @@ def print_summary(result: BuildResult) -> None:
     print("\nskipped input (source: reason x count, e.g. example):")
     for (source, reason), count in sorted(report.skipped.items()):
         print(f"  {source}: {reason} x{count}, e.g. {report.skip_examples[(source, reason)]}")
-    if report.notes:
+    notes = getattr(report, "notes", [])
+    if notes:
         print("\nnotes:")
-        for note in report.notes:
+        for note in notes:
             print(f"  {note}")
 
 
