@@ -14,14 +14,12 @@ SVG drawn here, in Python (no script, no external asset).
 from __future__ import annotations
 
 import contextlib
-import math
 import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
-from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +27,7 @@ from finguard.config import FinguardConfig, Taxonomy, find_config, load_config
 from finguard.errors import FinguardError
 from finguard.model import Project, ProjectCost
 from finguard.policy.model import CheckResult, Finding, FindingKind, Severity
+from finguard.report.charts import bar_chart, donut_chart
 
 SCHEMA = "finguard/audit"
 VERSION = 1
@@ -584,91 +583,3 @@ def _coverage_class(value: Decimal | None) -> str:
     if value is None or value < 50:
         return "bar-bad"
     return "bar-good" if value >= 90 else "bar-warn"
-
-
-def _n(value: float) -> str:
-    """An SVG coordinate: short, and never an exponent."""
-    text = f"{value:.2f}".rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
-
-
-def _clip(text: str, limit: int = 30) -> str:
-    return text if len(text) <= limit else text[:limit - 1] + "\u2026"
-
-
-def _svg_open(chart_id: str, title: str, desc: str, width: int, height: int) -> list[str]:
-    return [f'<svg xmlns="http://www.w3.org/2000/svg" id="{chart_id}" class="chart" role="img" '
-            f'aria-labelledby="{chart_id}-title {chart_id}-desc" viewBox="0 0 {width} {height}" '
-            f'width="{width}" height="{height}">',
-            f'<title id="{chart_id}-title">{escape(title)}</title>',
-            f'<desc id="{chart_id}-desc">{escape(desc)}</desc>']
-
-
-def bar_chart(chart_id: str, title: str, desc: str, rows: list[tuple[str, float, str, str]], *,
-              scale: float | None = None, track: bool = False, more: int = 0) -> str:
-    """Horizontal bars: (label, value, value text, css class) per row; `scale` is the full-width value."""
-    label_w, bar_w, value_w, row_h, top = 230, 320, 130, 24, 8
-    width = label_w + bar_w + value_w
-    height = top * 2 + row_h * max(len(rows), 1) + (row_h if more > 0 else 0)
-    out = _svg_open(chart_id, title, desc, width, height)
-    if not rows:
-        out.append(f'<text class="chart-empty" x="{width // 2}" y="{top + 16}" text-anchor="middle">No data</text>')
-    biggest = scale or max((v for _, v, _, _ in rows), default=0.0) or 1.0
-    for i, (label, value, text, css) in enumerate(rows):
-        y = top + i * row_h
-        length = 0.0 if value <= 0 else max(bar_w * min(value / biggest, 1.0), 1.5)
-        out.append(f'<g class="bar-row" data-label="{escape(label)}"><title>{escape(label)}: {escape(text)}</title>')
-        out.append(f'<text class="chart-label" x="{label_w - 8}" y="{y + 16}" text-anchor="end">'
-                   f'{escape(_clip(label))}</text>')
-        if track:
-            out.append(f'<rect class="bar-track" x="{label_w}" y="{y + 4}" width="{bar_w}" height="{row_h - 8}" '
-                       'rx="2"/>')
-        out.append(f'<rect class="bar {css}" x="{label_w}" y="{y + 4}" width="{_n(length)}" '
-                   f'height="{row_h - 8}" rx="2"/>')
-        out.append(f'<text class="chart-value" x="{label_w + bar_w + 8}" y="{y + 16}">{escape(text)}</text></g>')
-    if more > 0:
-        y = top + len(rows) * row_h
-        out.append(f'<text class="chart-more" x="{label_w}" y="{y + 16}">and {more} more (see the table)</text>')
-    out.append("</svg>")
-    return "\n".join(out)
-
-
-def _arc_path(cx: float, cy: float, r_out: float, r_in: float, start: float, end: float) -> str:
-    """A ring segment from angle `start` to `end` (radians, clockwise from 12 o'clock), as one closed path."""
-    def point(r: float, a: float) -> str:
-        return f"{_n(cx + r * math.sin(a))} {_n(cy - r * math.cos(a))}"
-
-    large = 1 if end - start > math.pi else 0
-    return (f"M {point(r_out, start)} A {_n(r_out)} {_n(r_out)} 0 {large} 1 {point(r_out, end)} "
-            f"L {point(r_in, end)} A {_n(r_in)} {_n(r_in)} 0 {large} 0 {point(r_in, start)} Z")
-
-
-def donut_chart(chart_id: str, title: str, desc: str, parts: list[tuple[str, int, str]]) -> str:
-    """A ring of (label, count, colour) segments with a legend; a grey ring when every count is zero."""
-    width, height, cx, cy, r_out, r_in = 420, 200, 100, 100, 84, 50
-    total = sum(n for _, n, _ in parts)
-    out = _svg_open(chart_id, title, desc, width, height)
-    if total == 0:
-        out.append(f'<path class="donut-empty" fill="#e1e4e8" d="{_arc_path(cx, cy, r_out, r_in, 0, math.pi)} '
-                   f'{_arc_path(cx, cy, r_out, r_in, math.pi, 2 * math.pi)}"/>')
-    angle = 0.0
-    for label, count, color in parts:
-        if not count:
-            continue
-        sweep = 2 * math.pi * count / total
-        # a segment of the whole ring is drawn as two halves: one arc cannot start and end at the same point
-        steps = [(angle, angle + sweep / 2), (angle + sweep / 2, angle + sweep)] if sweep > math.pi else \
-            [(angle, angle + sweep)]
-        d = " ".join(_arc_path(cx, cy, r_out, r_in, a, b) for a, b in steps)
-        out.append(f'<path class="donut-segment sev-{escape(label)}" fill="{color}" d="{d}">'
-                   f'<title>{escape(label)}: {count} of {total}</title></path>')
-        angle += sweep
-    out.append(f'<text class="donut-total" x="{cx}" y="{cy + 4}" text-anchor="middle">{total}</text>')
-    out.append(f'<text class="donut-label" x="{cx}" y="{cy + 22}" text-anchor="middle">'
-               f'finding{"s" if total != 1 else ""}</text>')
-    for i, (label, count, color) in enumerate(parts):
-        y = 30 + i * 30
-        out.append(f'<g class="legend"><rect x="{cx + r_out + 40}" y="{y}" width="14" height="14" rx="2" '
-                   f'fill="{color}"/><text x="{cx + r_out + 62}" y="{y + 12}">{escape(label)}: {count}</text></g>')
-    out.append("</svg>")
-    return "\n".join(out)

@@ -423,10 +423,12 @@ def coverage() -> None:
 # -- commands in their own modules -----------------------------------------------------------------
 def _register() -> None:
     from finguard.commands.audit import audit
+    from finguard.commands.billing import billing
     from finguard.commands.comment import comment
 
     cli.add_command(comment)
     cli.add_command(audit)
+    cli.add_command(billing)
 
 
 _register()

@@ -13,6 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from finguard.billing.config import BillingConfig
 from finguard.errors import InputError
 from finguard.policy.model import Severity
 
@@ -97,6 +98,7 @@ class FinguardConfig(_Strict):
     cost: Cost = Field(default_factory=Cost)
     policies: PolicySettings = Field(default_factory=PolicySettings)
     suppressions: list[Suppression] = Field(default_factory=list)
+    billing: BillingConfig = Field(default_factory=BillingConfig)
     path: Path | None = Field(default=None, exclude=True)  # where it was read from
 
     @model_validator(mode="after")
@@ -178,16 +180,31 @@ def _line_of(text: str, loc: tuple[int | str, ...]) -> int | None:
 def _did_you_mean(loc: tuple[int | str, ...]) -> str:
     import difflib
 
-    model: type[BaseModel] = FinguardConfig
+    model: type[BaseModel] | None = FinguardConfig
     for part in loc[:-1]:
+        if isinstance(part, int) or model is None:
+            continue  # a list index: the item model was already picked from list[Model]
         field = model.model_fields.get(str(part))
-        annotation = getattr(field, "annotation", None) if field else None
-        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-            model = annotation
-        else:
+        model = _inner_model(getattr(field, "annotation", None)) if field else None
+        if model is None:
             return ""
+    if model is None:
+        return ""
     close = difflib.get_close_matches(str(loc[-1]), list(model.model_fields), n=1)
     return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _inner_model(annotation: object) -> type[BaseModel] | None:
+    """The model a field holds, directly or inside list[...], dict[str, ...] or Optional[...]."""
+    import typing
+
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in typing.get_args(annotation):
+        found = _inner_model(arg)
+        if found is not None:
+            return found
+    return None
 
 
 STARTER_CONFIG = """\

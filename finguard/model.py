@@ -177,6 +177,11 @@ class ResourceCost(BaseModel):
     complete: bool = True
     components: list[CostComponent] = Field(default_factory=list)
     reasons: list[str] = Field(default_factory=list)
+    # What ties the estimate to billed spend later (`finguard billing estimates`): the tags in effect in this
+    # state, and identifiers the state already knows (arn, id; none for a resource not yet created). Optional,
+    # so breakdowns saved before these fields existed still load.
+    tags: dict[str, str] = Field(default_factory=dict)
+    resource_ids: list[str] = Field(default_factory=list)
 
 
 class CostCounts(BaseModel):

@@ -68,12 +68,14 @@ def _count(counts: CostCounts, cost: ResourceCost) -> None:
 
 
 def price_resource(resource: Resource, catalog: Catalog, ctx: ProjectContext, state: State) -> ResourceCost:
-    base = {"address": resource.address, "type": resource.type, "region": resource.region,
-            "action": resource.action}
+    base: dict[str, object] = {"address": resource.address, "type": resource.type, "region": resource.region,
+                               "action": resource.action}
     if resource.is_data:
         return ResourceCost(**base, status=ResourceStatus.SKIPPED, reasons=["data source: not billed"])
     exists = resource.action.exists_after if state == "after" else resource.action.exists_before
     values = resource.after if state == "after" else resource.before
+    if exists and values is not None:
+        base |= _billing_keys(resource, values, state)
     if not exists or values is None:
         reason = "does not exist after this plan" if state == "after" else "does not exist before this plan"
         return ResourceCost(**base, status=ResourceStatus.SKIPPED, reasons=[reason])
@@ -93,6 +95,22 @@ def price_resource(resource: Resource, catalog: Catalog, ctx: ProjectContext, st
                             reasons=[f"cannot read attributes: {exc}"])
     components = [_price_component(spec, spec.region or resource.region, catalog) for spec in specs]
     return _resource_cost(base, components)
+
+
+ID_ATTRIBUTES = ("arn", "id", "self_link")  # AWS, AWS/Azure (resource ids), Google
+
+
+def _billing_keys(resource: Resource, values: dict[str, object], state: State) -> dict[str, object]:
+    """Tags and known identifiers, for matching the estimate with billed spend (only set when present)."""
+    out: dict[str, object] = {}
+    tags = resource.tags_after if state == "after" else resource.tags_before
+    if tags:
+        out["tags"] = dict(tags)
+    unknown = set(resource.unknown_after) if state == "after" else set()
+    ids = [v for k in ID_ATTRIBUTES if k not in unknown and isinstance(v := values.get(k), str) and v]
+    if ids:
+        out["resource_ids"] = list(dict.fromkeys(ids))
+    return out
 
 
 def _resource_cost(base: dict[str, object], components: list[CostComponent]) -> ResourceCost:

@@ -1,0 +1,288 @@
+"""`finguard billing allocate`: every charge to an owner, shared pools split, and a reconciliation to the cent.
+
+Order of work, all as Ibis expressions (DuckDB and Spark alike):
+1. each dimension (team, cost center, ...) from the first matching rule, else from tags (key aliases matched
+   case-insensitively, values normalised to canonical spellings), else the dimension's default
+   (`precedence: tags-first` swaps rules and tags);
+2. charges matching a shared-cost rule (first match wins) leave direct cost and form that pool;
+3. each pool is split per billing period among owners: proportionally to their direct cost, evenly, or by fixed
+   percentages; a pool with nobody to split among stays unallocated, and says so;
+4. the result is an "allocated daily" table (day x owner x provider/account/service x direct/shared), and
+   allocated + unallocated is checked against billed, per period.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING
+
+from pydantic import BaseModel, Field
+
+from finguard.billing.config import UNALLOCATED, AllocationConfig, Dimension, Match
+from finguard.billing.schema import X_PERIOD, X_TAGS
+from finguard.errors import InputError
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
+
+DAILY_KEYS = ("day", "billing_period", "owner", "ProviderName", "BillingAccountId", "SubAccountId", "ServiceName")
+TOLERANCE = 0.005  # half a cent: what "to the cent" means for a float sum
+
+
+class PeriodReconciliation(BaseModel):
+    period: date
+    billed: float
+    allocated: float = Field(description="direct cost with an owner + shared cost split among owners")
+    unallocated: float = Field(description="cost no rule, tag or shared pool gave an owner")
+    difference: float = Field(description="billed - allocated - unallocated: zero up to float rounding")
+
+    @property
+    def balanced(self) -> bool:
+        return abs(self.difference) < TOLERANCE
+
+    @property
+    def unallocated_percent(self) -> float:
+        return 100.0 * self.unallocated / self.billed if self.billed else 0.0
+
+
+class PoolNote(BaseModel):
+    period: date
+    pool: str
+    amount: float
+    owners: int
+    note: str
+
+
+class Allocation(BaseModel):
+    """What `allocate` returns besides the table itself: reconciliation and what the rules matched."""
+
+    model_config = {"arbitrary_types_allowed": True}
+
+    cost: str
+    owner_dimension: str
+    currency: str
+    periods: list[PeriodReconciliation]
+    pools: list[PoolNote] = Field(default_factory=list)
+    tag_keys: dict[str, list[str]] = Field(default_factory=dict, description="dimension -> tag keys found")
+
+    @property
+    def balanced(self) -> bool:
+        return all(p.balanced for p in self.periods)
+
+
+# -- matching -----------------------------------------------------------------------------------------------
+def glob_regex(pattern: str) -> str:
+    """A shell glob (`*`, `?`) as an anchored regular expression both RE2 (DuckDB) and Java (Spark) read alike."""
+    out = ["^"]
+    for ch in pattern:
+        if ch == "*":
+            out.append(".*")
+        elif ch == "?":
+            out.append(".")
+        elif ch.isalnum() or ch in " _-/:@=,":
+            out.append(ch)
+        else:
+            out.append("\\" + ch)
+    return "".join(out) + "$"
+
+
+def _any_glob(column: ir.StringValue, patterns: list[str]) -> ir.BooleanValue:
+    import ibis
+
+    exact = [p for p in patterns if not any(ch in p for ch in "*?")]
+    globs = [p for p in patterns if p not in exact]
+    parts = [column.isin(exact)] if exact else []
+    parts += [column.re_search(glob_regex(p)) for p in globs]
+    return ibis.or_(*parts).fill_null(False) if parts else ibis.literal(False)
+
+
+def match_expr(t: ir.Table, match: Match, owner: ir.StringValue | None = None) -> ir.BooleanValue:
+    """The Ibis condition for a `Match` (owner: the resolved owner, for `unallocated: true`)."""
+    import ibis
+
+    conds: list[ir.BooleanValue] = []
+    pairs = [(match.provider, ["ProviderName"]), (match.billing_account, ["BillingAccountId", "BillingAccountName"]),
+             (match.account, ["SubAccountId", "SubAccountName"]), (match.service, ["ServiceName"]),
+             (match.service_category, ["ServiceCategory"]), (match.region, ["RegionId"]),
+             (match.resource_id, ["ResourceId"]), (match.charge_category, ["ChargeCategory"])]
+    for patterns, columns in pairs:
+        if patterns:
+            conds.append(ibis.or_(*[_any_glob(t[c], patterns) for c in columns]))
+    for key, patterns in match.tags.items():
+        value = t[X_TAGS][key]
+        conds.append(value.notnull() if patterns == ["*"] else _any_glob(value, patterns))
+    if match.unallocated:
+        if owner is None:
+            raise InputError("`unallocated: true` is only meaningful in shared costs")
+        conds.append(owner.isnull())
+    return ibis.and_(*conds) if conds else ibis.literal(True)
+
+
+# -- dimensions ---------------------------------------------------------------------------------------------
+def observed_tag_keys(charges: ir.Table) -> list[str]:
+    """Every tag key present in the charges (one cheap distinct over the map keys)."""
+    keys = charges.select(k=charges[X_TAGS].keys().unnest()).distinct().to_pyarrow()
+    return sorted(str(k) for k in keys.column("k").to_pylist() if k is not None)
+
+
+def resolve_keys(dimension: Dimension, observed: list[str]) -> list[str]:
+    """The observed keys a dimension reads, in its preference order; `Env` and `env` both match alias `env`."""
+    keys: list[str] = []
+    for alias in dimension.tags:
+        for key in observed:
+            if key.lower() == alias.lower() and key not in keys:
+                keys.append(key)
+    return keys
+
+
+def tag_value(t: ir.Table, dimension: Dimension, keys: list[str]) -> ir.StringValue:
+    """The dimension's value from tags, spelled canonically (`Prod`, `prd` -> `production`)."""
+    import ibis
+
+    if not keys:
+        return ibis.null("string")
+    raw = ibis.coalesce(*[t[X_TAGS][k].strip().nullif("") for k in keys]) if len(keys) > 1 else \
+        t[X_TAGS][keys[0]].strip().nullif("")
+    lowered = raw.lower()
+    if dimension.lowercase:
+        raw = lowered
+    if not dimension.values:
+        return raw
+    cases = [(lowered.isin(sorted({s.lower() for s in spellings} | {canonical.lower()})), ibis.literal(canonical))
+             for canonical, spellings in dimension.values.items()]
+    return ibis.cases(*cases, else_=raw)
+
+
+def dimension_values(t: ir.Table, config: AllocationConfig, observed: list[str]) -> dict[str, ir.StringValue]:
+    """Each dimension's value per charge: rules and tags in the configured precedence, then the default."""
+    import ibis
+
+    out = {}
+    for name, dimension in config.dimensions.items():
+        setting = [(match_expr(t, rule.match), ibis.literal(rule.set[name])) for rule in config.rules
+                   if name in rule.set]
+        from_rules = ibis.cases(*setting, else_=ibis.null("string")) if setting else ibis.null("string")
+        from_tags = tag_value(t, dimension, resolve_keys(dimension, observed))
+        ordered = [from_rules, from_tags] if config.precedence == "rules-first" else [from_tags, from_rules]
+        if dimension.default is not None:
+            ordered.append(ibis.literal(dimension.default))
+        out[name] = ibis.coalesce(*ordered)
+    return out
+
+
+# -- allocation ---------------------------------------------------------------------------------------------
+def labelled(charges: ir.Table, config: AllocationConfig, observed: list[str]) -> ir.Table:
+    """Charges with `alloc_<dimension>` columns, the cost metric as `cost` and the shared pool (or null)."""
+    import ibis
+
+    dims = dimension_values(charges, config, observed)
+    owner = dims[config.owner]
+    pool_cases = [(match_expr(charges, s.match, owner), ibis.literal(s.name)) for s in config.shared]
+    pool = ibis.cases(*pool_cases, else_=ibis.null("string")) if pool_cases else ibis.null("string")
+    return charges.mutate(
+        **{f"alloc_{name}": value for name, value in dims.items()},
+        cost=charges[config.cost].fill_null(0.0),
+        pool=pool,
+        day=charges.ChargePeriodStart.date(),
+        billing_period=charges[X_PERIOD],
+    )
+
+
+def _shares(direct: ir.Table, config: AllocationConfig, pool_name: str) -> ir.Table:
+    """(billing_period, owner, share) for one pool: how it is split in each period."""
+    import ibis
+
+    spec = next(s for s in config.shared if s.name == pool_name)
+    owners = direct.filter(direct.owner.notnull())
+    if spec.among:
+        owners = owners.filter(owners.owner.isin(spec.among))
+    per_owner = owners.group_by("billing_period", "owner").agg(direct=owners.cost.sum())
+    if spec.method == "fixed":
+        periods = direct.select("billing_period").distinct()
+        weights = ibis.memtable({"owner": list(spec.weights), "share": [w / 100.0 for w in spec.weights.values()]})
+        return periods.cross_join(weights).select("billing_period", "owner", "share")
+    per_owner = per_owner.filter(per_owner.direct > 0)
+    w = ibis.window(group_by="billing_period")
+    if spec.method == "even":
+        return per_owner.select("billing_period", "owner", share=1.0 / per_owner.owner.count().over(w))
+    return per_owner.select("billing_period", "owner", share=per_owner.direct / per_owner.direct.sum().over(w))
+
+
+def allocate(charges: ir.Table, config: AllocationConfig, *, currency: str | None = None,
+             periods: list[date] | None = None) -> tuple[ir.Table, ir.Table]:
+    """(allocated daily table, labelled charges) as Ibis expressions, not yet executed."""
+    if periods:
+        charges = charges.filter(charges[X_PERIOD].isin(periods))
+    if currency:
+        charges = charges.filter(charges.BillingCurrency == currency)
+    observed = observed_tag_keys(charges)
+    rows = labelled(charges, config, observed)
+    rows = rows.mutate(owner=rows[f"alloc_{config.owner}"])
+    direct_rows = rows.filter(rows.pool.isnull())
+    direct = direct_rows.group_by(list(DAILY_KEYS)).agg(cost=direct_rows.cost.sum())
+    import ibis
+
+    parts = [direct.mutate(owner=direct.owner.fill_null(UNALLOCATED), kind=ibis.literal("direct"),
+                           pool=ibis.null("string"))]
+    for spec in config.shared:
+        pool_rows = rows.filter(rows.pool == spec.name)
+        pool_daily = pool_rows.group_by([k for k in DAILY_KEYS if k != "owner"]).agg(cost=pool_rows.cost.sum())
+        shares = _shares(direct_rows.select("billing_period", "owner", "cost"), config, spec.name)
+        split = pool_daily.join(shares, "billing_period", how="left")
+        split = split.mutate(owner=split.owner.fill_null(UNALLOCATED),
+                             cost=split.cost * split.share.fill_null(1.0))
+        parts.append(split.select(*DAILY_KEYS, "cost").mutate(kind=ibis.literal("shared"),
+                                                                 pool=ibis.literal(spec.name)))
+    daily = parts[0].select(*DAILY_KEYS, "kind", "pool", "cost")
+    for part in parts[1:]:
+        daily = daily.union(part.select(*DAILY_KEYS, "kind", "pool", "cost"))
+    return daily, rows
+
+
+def reconcile(daily: ir.Table, rows: ir.Table) -> list[PeriodReconciliation]:
+    """Billed (from the charges) vs allocated + unallocated (from the result), per period."""
+    billed = rows.group_by("billing_period").agg(billed=rows.cost.sum()).to_pandas()
+    got = daily.group_by("billing_period").agg(
+        allocated=daily.cost.sum(where=daily.owner != UNALLOCATED),
+        unallocated=daily.cost.sum(where=daily.owner == UNALLOCATED),
+    ).to_pandas()
+    merged = billed.merge(got, on="billing_period", how="outer").fillna(0.0).sort_values("billing_period")
+    return [PeriodReconciliation(period=r.billing_period, billed=float(r.billed), allocated=float(r.allocated),
+                                 unallocated=float(r.unallocated),
+                                 difference=float(r.billed) - float(r.allocated) - float(r.unallocated))
+            for r in merged.itertuples()]
+
+
+def pool_notes(daily: ir.Table) -> list[PoolNote]:
+    """Per period and pool: how much, among how many owners, and whether any of it could not be split."""
+    shared = daily.filter(daily.kind == "shared")
+    agg = shared.group_by("billing_period", "pool").agg(
+        amount=shared.cost.sum(),
+        owners=shared.owner.nunique(where=shared.owner != UNALLOCATED),
+        stuck=shared.cost.sum(where=shared.owner == UNALLOCATED).fill_null(0.0),
+    ).order_by("billing_period", "pool").to_pandas()
+    notes = []
+    for r in agg.itertuples():
+        note = f"split among {r.owners} owner(s)"
+        if abs(r.stuck) >= TOLERANCE:
+            note = f"{r.stuck:,.2f} not split: no owner with direct cost to split it among in this period"
+        notes.append(PoolNote(period=r.billing_period, pool=str(r.pool), amount=float(r.amount), owners=int(r.owners),
+                              note=note))
+    return notes
+
+
+def single_currency(charges: ir.Table, wanted: str | None) -> str:
+    """The currency to report in: the only one stored, or the one asked for (reports never add currencies)."""
+    values = charges.select("BillingCurrency").distinct().to_pyarrow().column("BillingCurrency").to_pylist()
+    found = sorted(str(c) for c in values if c is not None)
+    if wanted:
+        if wanted not in found:
+            raise InputError(f"no charges in {wanted}; the store holds {', '.join(found) or 'nothing'}")
+        return wanted
+    if not found:
+        raise InputError("the billing store is empty: run `finguard billing ingest FILE...` first")
+    if len(found) > 1:
+        raise InputError(f"the store holds several billing currencies ({', '.join(found)}): choose one with "
+                         "--currency (or billing.currency in finguard.yml)")
+    return found[0]
+

@@ -1,0 +1,304 @@
+"""Budgets: month- or quarter-to-date spend against an amount, projected to the period's end.
+
+A budget selects rows of the allocated daily table (columns `day`, `owner`, `ProviderName`, `BillingAccountId`,
+`SubAccountId`, `ServiceName`, `kind`, `pool`, `cost`) by owner, account, billing account, service, provider,
+kind (direct/shared) or tag value; every given selector must match (AND), any listed value of one may (OR). A tag
+budget (`tag: {env: [prod]}`) reads the column `tag_<key>` (`tag_env`), which the caller adds to the allocated
+table (e.g. allocating by that tag); a missing column is an input error naming it.
+
+How a budget is judged on `as_of`:
+
+* The period is the calendar month, or the quarter (`fiscal_year_start_month` sets where quarters start), that
+  contains `as_of`.
+* **Actual** is the cost from the period's first day through `data_through`: the last day with data on or
+  before `as_of` (exports lag a day or two; a lagging day is projected, never counted as $0).
+* **Run rate**: over the trailing `lookback_days` (default 7) ending at `data_through` (clipped to the first day
+  of data). Weekday-aware by default: each remaining day is projected at the mean cost of the same weekday in the
+  lookback (with 7 days, exactly last week's same day), so a month ending on a weekend is not projected at
+  weekday cost. With `weekday_aware: false`, or a lookback shorter than a week, every remaining day is projected
+  at the lookback's mean daily cost.
+* **Projected** = actual + the projection of the days after `data_through` to the period's last day.
+* **Variance** = projected - amount (currency) and that over the amount (%).
+* **Status** from projected / amount: >= `over_pct` (default 100) "over", >= `at_risk_pct` (default 90)
+  "at_risk", else "ok". `budgets_exceeded` is the `--fail-on-over` test: any "over" (or, with
+  `basis="actual"`, any budget whose actual already reached `over_pct`).
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any, Literal
+
+import ibis
+import ibis.expr.types as ir
+import numpy as np
+import pandas as pd
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from finguard.errors import InputError
+
+Status = Literal["ok", "at_risk", "over"]
+TAG_PREFIX = "tag_"
+# Budget selector -> column of the allocated daily table.
+SELECTORS: dict[str, str] = {"owner": "owner", "account": "SubAccountId", "billing_account": "BillingAccountId",
+                             "service": "ServiceName", "provider": "ProviderName", "kind": "kind"}
+
+
+def _listify(value: Any) -> Any:
+    return [value] if isinstance(value, str) else value
+
+
+class RunRate(BaseModel):
+    """How the rest of the period is projected."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    lookback_days: int = Field(7, ge=1, le=90)
+    weekday_aware: bool = True
+
+
+class Budget(BaseModel):
+    """One budget: which rows, how much, per month or quarter, and its thresholds (% of the amount)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1)
+    amount: float = Field(gt=0)
+    period: Literal["monthly", "quarterly"] = "monthly"
+    owner: list[str] | None = None
+    account: list[str] | None = Field(None, description="SubAccountId")
+    billing_account: list[str] | None = Field(None, description="BillingAccountId")
+    service: list[str] | None = Field(None, description="ServiceName")
+    provider: list[str] | None = Field(None, description="ProviderName")
+    kind: list[Literal["direct", "shared"]] | None = None
+    tag: dict[str, list[str]] | None = Field(None, description="tag key -> values; reads column tag_<key>")
+    at_risk_pct: float | None = Field(None, gt=0)
+    over_pct: float | None = Field(None, gt=0)
+
+    @field_validator("owner", "account", "billing_account", "service", "provider", "kind", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: Any) -> Any:
+        return _listify(value)
+
+    @field_validator("tag", mode="before")
+    @classmethod
+    def _tag_values(cls, value: Any) -> Any:
+        return {k: _listify(v) for k, v in value.items()} if isinstance(value, dict) else value
+
+
+class BudgetsConfig(BaseModel):
+    """The budgets file (YAML or JSON)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    currency: str | None = None
+    at_risk_pct: float = Field(90.0, gt=0)
+    over_pct: float = Field(100.0, gt=0)
+    fiscal_year_start_month: int = Field(1, ge=1, le=12)
+    run_rate: RunRate = Field(default_factory=RunRate)
+    budgets: list[Budget] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> BudgetsConfig:
+        names = [b.name for b in self.budgets]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"budget names must be unique: {', '.join(dupes)}")
+        for b in self.budgets:
+            at_risk, over = self.thresholds(b)
+            if at_risk > over:
+                raise ValueError(f"budget {b.name!r}: at_risk_pct {at_risk} is above over_pct {over}")
+        return self
+
+    def thresholds(self, budget: Budget) -> tuple[float, float]:
+        return (budget.at_risk_pct if budget.at_risk_pct is not None else self.at_risk_pct,
+                budget.over_pct if budget.over_pct is not None else self.over_pct)
+
+
+class BudgetResult(BaseModel):
+    """One budget on `as_of`."""
+
+    name: str
+    period: Literal["monthly", "quarterly"]
+    period_start: date
+    period_end: date = Field(description="last day of the period (inclusive)")
+    as_of: date
+    data_through: date | None = Field(description="last day with data used (<= as_of)")
+    amount: float
+    actual: float
+    projected: float
+    remaining_days: int = Field(description="days after data_through to the period's end, projected")
+    run_rate_daily: float = Field(description="mean projected cost per remaining day")
+    run_rate_basis: str
+    variance: float = Field(description="projected - amount")
+    variance_pct: float
+    actual_pct: float
+    projected_pct: float
+    at_risk_pct: float
+    over_pct: float
+    status: Status
+    actual_over: bool = Field(description="actual alone has reached over_pct")
+
+
+class BudgetReport(BaseModel):
+    as_of: date
+    currency: str | None
+    data_through: date | None
+    results: list[BudgetResult]
+    warnings: list[str] = Field(default_factory=list)
+
+
+def load_budgets(path: Path) -> BudgetsConfig:
+    """Read and validate a budgets file; errors name the file and the failing field."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror}", where=str(path)) from None
+    return parse_budgets(text, str(path))
+
+
+def parse_budgets(text: str, source: str) -> BudgetsConfig:
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{source}:{mark.line + 1}" if mark is not None else source
+        raise InputError(f"not valid YAML: {getattr(exc, 'problem', exc)}", where=where) from None
+    if not isinstance(data, dict):
+        raise InputError("expected a mapping with a `budgets` list", where=source)
+    try:
+        return BudgetsConfig.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in err["loc"])
+        raise InputError(f"invalid budgets config at ${loc}: {err['msg']}", where=source) from None
+
+
+def period_bounds(as_of: date, period: Literal["monthly", "quarterly"], fiscal_year_start_month: int = 1
+                  ) -> tuple[date, date]:
+    """First and last day of the month or (fiscal) quarter containing `as_of`."""
+    if period == "monthly":
+        start = as_of.replace(day=1)
+        months = 1
+    else:
+        offset = (as_of.month - fiscal_year_start_month) % 3
+        y, m = as_of.year, as_of.month - offset
+        if m < 1:
+            y, m = y - 1, m + 12
+        start = date(y, m, 1)
+        months = 3
+    y, m = start.year, start.month + months - 1
+    y, m = y + (m - 1) // 12, (m - 1) % 12 + 1
+    return start, date(y, m, calendar.monthrange(y, m)[1])
+
+
+def _predicate(t: ir.Table, budget: Budget) -> ir.BooleanValue:
+    pred: ir.BooleanValue = ibis.literal(True)
+    for field, column in SELECTORS.items():
+        values = getattr(budget, field)
+        if values is not None:
+            if column not in t.columns:
+                raise InputError(f"budget {budget.name!r} selects on {field}, but the allocated table has no "
+                                 f"column {column!r}")
+            pred &= t[column].isin(values)
+    for key, values in (budget.tag or {}).items():
+        column = TAG_PREFIX + key
+        if column not in t.columns:
+            raise InputError(f"budget {budget.name!r} selects on tag {key!r}: add column {column!r} (the tag's "
+                             "value) to the allocated daily table")
+        pred &= t[column].isin(values)
+    return pred.fill_null(False)
+
+
+def evaluate_budgets(allocated: ir.Table, config: BudgetsConfig, as_of: date) -> BudgetReport:
+    """Every budget's actual, projection, variance and status on `as_of` (one aggregation over the table)."""
+    t = allocated
+    for col in ("day", "cost"):
+        if col not in t.columns:
+            raise InputError(f"the allocated daily table has no column {col!r}")
+    bounds = {b.name: period_bounds(as_of, b.period, config.fiscal_year_start_month) for b in config.budgets}
+    span = t.filter(t.day <= as_of).agg(first=t.day.min(), last=t.day.max()).to_pandas().iloc[0]
+    data_first, data_through = _date_or_none(span["first"]), _date_or_none(span["last"])
+    lookback_from = (data_through or as_of) - timedelta(days=config.run_rate.lookback_days)
+    earliest = min(min(s for s, _ in bounds.values()), lookback_from)
+    warnings: list[str] = []
+    if data_through is None:
+        warnings.append(f"no allocated cost on or before {as_of}")
+    elif data_through < as_of:
+        warnings.append(f"data ends {data_through}, before as_of {as_of}: the days after it are projected")
+    rows = t.filter((t.day >= earliest) & (t.day <= as_of))
+    aggs = {f"b{i}": rows.cost.sum(where=_predicate(rows, b)) for i, b in enumerate(config.budgets)}
+    daily = rows.group_by("day").agg(**aggs).to_pandas()
+    daily["day"] = [_date_or_none(d) for d in daily["day"]]
+    daily = daily.set_index("day").sort_index().fillna(0.0)
+
+    results = []
+    for i, budget in enumerate(config.budgets):
+        start, end = bounds[budget.name]
+        series = daily[f"b{i}"] if not daily.empty else pd.Series(dtype=float)
+        results.append(_judge(budget, config, as_of, start, end, series, data_first, data_through))
+    return BudgetReport(as_of=as_of, currency=config.currency, data_through=data_through, results=results,
+                        warnings=warnings)
+
+
+def _date_or_none(value: Any) -> date | None:
+    # DuckDB hands back dates, Spark (through pandas) timestamps; an empty aggregate NaT or None.
+    if value is None or value is pd.NaT or (isinstance(value, float) and np.isnan(value)):
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    return value if isinstance(value, date) else pd.Timestamp(value).date()
+
+
+def _judge(budget: Budget, config: BudgetsConfig, as_of: date, start: date, end: date, series: pd.Series,
+           data_first: date | None, data_through: date | None) -> BudgetResult:
+    at_risk_pct, over_pct = config.thresholds(budget)
+    last = data_through if data_through is not None else start - timedelta(days=1)
+    last = max(min(last, as_of), start - timedelta(days=1))
+    cost = {d: float(v) for d, v in series.items()}
+    actual = sum(v for d, v in cost.items() if start <= d <= last)
+    remaining = [last + timedelta(days=k) for k in range(1, (end - last).days + 1)]
+    projected_rest, basis = _project(remaining, cost, last, data_first, config.run_rate)
+    projected = actual + projected_rest
+    amount = budget.amount
+    projected_pct = 100.0 * projected / amount
+    actual_pct = 100.0 * actual / amount
+    status: Status = "over" if projected_pct >= over_pct else "at_risk" if projected_pct >= at_risk_pct else "ok"
+    return BudgetResult(
+        name=budget.name, period=budget.period, period_start=start, period_end=end, as_of=as_of,
+        data_through=data_through, amount=amount, actual=actual, projected=projected,
+        remaining_days=len(remaining), run_rate_daily=projected_rest / len(remaining) if remaining else 0.0,
+        run_rate_basis=basis, variance=projected - amount, variance_pct=100.0 * (projected - amount) / amount,
+        actual_pct=actual_pct, projected_pct=projected_pct, at_risk_pct=at_risk_pct, over_pct=over_pct,
+        status=status, actual_over=actual_pct >= over_pct)
+
+
+def _project(remaining: list[date], cost: dict[date, float], last: date, data_first: date | None,
+             run_rate: RunRate) -> tuple[float, str]:
+    """The projected cost of the remaining days, and how it was made."""
+    if not remaining:
+        return 0.0, "period complete"
+    if data_first is None or last < data_first:
+        return 0.0, "no data"
+    lo = max(last - timedelta(days=run_rate.lookback_days - 1), data_first)
+    window = [lo + timedelta(days=k) for k in range((last - lo).days + 1)]
+    values = np.array([cost.get(d, 0.0) for d in window])
+    if run_rate.weekday_aware and len(window) >= 7:
+        by_weekday = {w: float(np.mean([v for d, v in zip(window, values, strict=True) if d.weekday() == w]))
+                      for w in range(7)}
+        return (sum(by_weekday[d.weekday()] for d in remaining),
+                f"same-weekday mean of the {len(window)} days to {last}")
+    return float(values.mean()) * len(remaining), f"mean daily cost of the {len(window)} days to {last}"
+
+
+def budgets_exceeded(results: BudgetReport | Sequence[BudgetResult], *,
+                     basis: Literal["projected", "actual"] = "projected") -> bool:
+    """True when a budget is over: projected at or past over_pct (default), or actual already past it."""
+    items = results.results if isinstance(results, BudgetReport) else results
+    if basis == "actual":
+        return any(r.actual_over for r in items)
+    return any(r.status == "over" for r in items)

@@ -1,0 +1,359 @@
+"""`finguard billing ingest`: export files -> validated FOCUS rows in the store, with a reconciliation.
+
+Each file is read by the engine (CSV as text, Parquet typed), recognised as FOCUS or mapped onto it
+(`finguard.billing.sources`), then every row is checked in one Ibis expression. A row that fails a check is
+not dropped: it goes to `rejected_rows` with a code, a reason naming the column and value, and the raw row. Every
+run reconciles rows in = accepted + rejected and cost in = accepted + rejected, per file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel, Field
+
+from finguard.billing.schema import (
+    CHARGE_CATEGORIES,
+    FOCUS_1_0,
+    FOCUS_COLUMNS,
+    ISO_4217,
+    REQUIRED_COLUMNS,
+    REQUIRED_VALUES,
+    X_EXTRA,
+    X_INGEST,
+    X_PERIOD,
+    X_ROW,
+    X_SOURCE,
+    X_TAGS,
+)
+from finguard.billing.tags import parsed_tag_sets
+from finguard.errors import InputError
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
+
+    from finguard.billing.engine import Engine, EngineName
+    from finguard.billing.store import BillingStore
+
+_CODE = "x_RejectCode"
+_REASON = "x_RejectReason"
+_RAW = "x_Raw"
+_VALUE_CHARS = 60  # a bad value is quoted in the reason up to this length
+
+
+class RejectCount(BaseModel):
+    code: str
+    rows: int
+    cost: float  # BilledCost of those rows where it could be read
+    example: str  # the first such row's reason, e.g. "row 17: BilledCost is not a number: 'abc'"
+
+
+class FileIngest(BaseModel):
+    """One file's reconciliation: what came in, what was kept, what was rejected and why."""
+
+    file: str
+    format: str
+    sha256: str
+    rows_read: int
+    rows_accepted: int
+    rows_rejected: int
+    cost_read: float = Field(description="sum of every readable BilledCost in the file")
+    cost_accepted: float
+    cost_rejected: float
+    unreadable_cost_rows: int = Field(description="rows whose BilledCost could not be read (counted, cost unknown)")
+    currency: str
+    periods: list[str]
+    rejects: list[RejectCount] = Field(default_factory=list)
+    warnings: list[str] = Field(default_factory=list)
+
+    @property
+    def balanced(self) -> bool:
+        rows_ok = self.rows_read == self.rows_accepted + self.rows_rejected
+        return rows_ok and abs(self.cost_read - self.cost_accepted - self.cost_rejected) < 0.005
+
+
+class IngestResult(BaseModel):
+    ingest_id: str
+    store: str
+    engine: str
+    files: list[FileIngest]
+    replaced_rows: int = Field(description="rows of earlier ingests replaced (same period, provider, account)")
+    stored_rows: int = Field(description="rows in the store after this run")
+
+    @property
+    def balanced(self) -> bool:
+        return all(f.balanced for f in self.files)
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+    for part in files:
+        with part.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+    return digest.hexdigest()
+
+
+def ingest(paths: list[Path], store: BillingStore, engine: Engine, *, fmt: str | None = None) -> IngestResult:
+    """Validate every file, then swap the partitions the batch covers in one transaction.
+
+    Rejected rows are found first (a scan that writes only them); accepted rows are then written once, straight
+    into `charges`: at 10 million rows a staging copy would cost as much as the whole rest of the ingest.
+    """
+    from finguard.billing import sources
+
+    ingest_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ-") + uuid.uuid4().hex[:8]
+    accepted: list[Any] = []
+    rejected: list[str] = []
+    formats: list[str] = []
+    columns: list[list[str]] = []
+    try:
+        for index, path in enumerate(paths):
+            if not path.exists():
+                raise InputError("no such file", where=str(path))
+            raw = engine.read(path)
+            source_columns = [c for c in raw.columns if c != X_ROW]
+            try:
+                module = sources.get_format(fmt) if fmt else sources.detect_format(source_columns)
+                mapped = raw if module.NAME == "focus" else module.to_focus(raw)
+            except InputError as exc:
+                raise InputError(exc.message, where=exc.where or str(path)) from None
+            missing = [c for c in REQUIRED_COLUMNS if c not in mapped.columns]
+            if missing:
+                raise InputError(f"{module.NAME} file lacks required column(s) {', '.join(missing)}; "
+                                 f"columns present: {', '.join(source_columns[:20])}"
+                                 + (" ..." if len(source_columns) > 20 else ""), where=str(path))
+            rejects_name = f"_rejected_{index}"
+            store.materialise(rejects_name, _as_store_data(engine, _rejects(mapped, engine.backend, str(path),
+                                                                            ingest_id)))
+            malformed = engine.malformed_lines(raw) if hasattr(engine, "malformed_lines") else []
+            _add_malformed(store, rejects_name, malformed, str(path), ingest_id)
+            rejected.append(rejects_name)
+            bad_rows = engine.table(rejects_name, store.con.table(rejects_name).select(X_ROW).to_pyarrow()) \
+                if engine.name != "duckdb" else store.con.table(rejects_name).select(X_ROW)
+            good = mapped.anti_join(bad_rows, X_ROW)
+            accepted.append(_as_store_data(engine, _accepted(good, engine.backend, str(path), ingest_id)))
+            formats.append(module.NAME)
+            columns.append(list(mapped.columns))
+        replaced = store.replace(ingest_id, accepted, rejected, [str(p) for p in paths])
+    finally:
+        for name in rejected:
+            store.raw_sql(f"DROP TABLE IF EXISTS {name}")
+    reports = [_reconcile(store, ingest_id, path, f, cols)
+               for path, f, cols in zip(paths, formats, columns, strict=True)]
+    store.record_runs(ingest_id, engine.name, [r.model_dump() for r in reports], replaced)
+    return IngestResult(ingest_id=ingest_id, store=str(store.path), engine=engine.name, files=reports,
+                        replaced_rows=replaced, stored_rows=store.count())
+
+
+def _as_store_data(engine: Engine, expr: ir.Table) -> Any:
+    """What the store can write: the expression itself on DuckDB (it runs there), Arrow from Spark."""
+    return expr if engine.name == "duckdb" else engine.arrow(expr)
+
+
+# -- the checks -------------------------------------------------------------------------------------------
+def _text(c: ir.Value) -> ir.StringValue:
+    """Any scalar column as text (for messages, the raw row and duplicate detection)."""
+    from finguard.billing.sources._common import as_text
+    from finguard.billing.sources._json import map_json
+
+    if c.type().is_map():
+        return map_json(c)
+    return as_text(c)
+
+
+def _typed(c: ir.Value | None, kind: str) -> ir.Value:
+    """A column in its FOCUS type; text that does not parse becomes null (and the row is rejected for it)."""
+    import ibis
+
+    target = {"string": "string", "float64": "float64", "timestamp": "timestamp"}[kind]
+    if c is None:
+        return ibis.null(target)
+    if kind == "string":
+        return _text(c)
+    if c.type().is_string():
+        return c.strip().nullif("").try_cast(target)
+    if kind == "timestamp" and c.type().is_timestamp() and c.type().timezone:
+        return c.cast("timestamp")  # the session time zone is UTC on both engines
+    return c.cast(target)
+
+
+def _blank(c: ir.Value) -> ir.BooleanValue:
+    """No value: null, or (in text) empty; cheap on typed columns, where text conversion would cost seconds."""
+    if c.type().is_string():
+        return c.isnull() | (c.strip() == "")
+    return c.isnull()
+
+
+def _quoted(c: ir.Value) -> ir.StringValue:
+    text = _text(c)
+    return "'" + text.substr(0, _VALUE_CHARS) + "'"
+
+
+def _typed_columns(t: ir.Table) -> dict[str, ir.Value]:
+    cols = {name: (t[name] if name in t.columns else None) for name in FOCUS_COLUMNS}
+    return {name: _typed(cols[name], kind).name(name) for name, kind in FOCUS_COLUMNS.items()}
+
+
+def _checks(t: ir.Table, backend: str) -> list[tuple[ir.BooleanValue, str, ir.StringValue]]:
+    """(failed?, code, reason) for every check, in the order a row's first failure is reported."""
+    import ibis
+
+    typed = _typed_columns(t)
+    checks: list[tuple[ir.BooleanValue, str, ir.StringValue]] = []
+    for name in REQUIRED_VALUES:
+        checks.append((_blank(t[name]), f"missing:{name}", ibis.literal(f"{name} is missing")))
+    for name, kind in FOCUS_COLUMNS.items():
+        if kind == "string" or name not in t.columns or not t[name].type().is_string():
+            continue
+        bad = ~_blank(t[name]) & typed[name].isnull()
+        label = "is not a number" if kind == "float64" else "is not a date-time"
+        code = "not-a-number" if kind == "float64" else "not-a-timestamp"
+        checks.append((bad, f"{code}:{name}", f"{name} {label}: " + _quoted(t[name])))
+    currency = typed["BillingCurrency"]
+    checks.append((currency.notnull() & ~currency.isin(sorted(ISO_4217)), "unknown-currency",
+                   "BillingCurrency " + _quoted(currency) + " is not an ISO 4217 currency code"))
+    category = typed["ChargeCategory"]
+    checks.append((category.notnull() & ~category.isin(list(CHARGE_CATEGORIES)), "unknown-charge-category",
+                   "ChargeCategory " + _quoted(category) + f" is not one of {', '.join(CHARGE_CATEGORIES)}"))
+    checks.append((typed["ChargePeriodEnd"] < typed["ChargePeriodStart"], "charge-period-reversed",
+                   ibis.literal("ChargePeriodEnd is before ChargePeriodStart")))
+    checks.append((typed["BillingPeriodEnd"] <= typed["BillingPeriodStart"], "billing-period-reversed",
+                   ibis.literal("BillingPeriodEnd is not after BillingPeriodStart")))
+    if "_tags_bad" in t.columns:
+        checks.append((t._tags_bad.notnull(), "malformed-tags",
+                       "Tags is not a JSON object of strings: " + _quoted(t.Tags)))
+    if "_dup_of" in t.columns:
+        checks.append((t._dup_of.notnull(), "duplicate-row", "duplicate of row " + t._dup_of.cast("string")))
+    return checks
+
+
+def _duplicates(t: ir.Table) -> ir.Table:
+    """(row, first row) for every exact repeat of an earlier row, every column compared.
+
+    A window over every column costs a minute at 10 million rows; hashing the whole row first and comparing
+    columns only among rows whose hashes collide gives the same answer in a few seconds.
+    """
+    import ibis
+
+    columns = [c for c in t.columns if c != X_ROW]
+    # maps are neither hashable (Spark) nor groupable: compare them as their JSON text; everything else as is
+    values = {f"_c{i}": (_text(t[c]) if t[c].type().is_map() else t[c]) for i, c in enumerate(columns)}
+    hashed = t.select(t[X_ROW], _h=ibis.struct(values).hash())
+    repeated = hashed.group_by("_h").agg(_n=hashed.count()).filter(lambda r: r._n > 1).select("_h")
+    suspects = hashed.semi_join(repeated, "_h").select(X_ROW)
+    candidates = t.semi_join(suspects, X_ROW)
+    candidates = candidates.select(candidates[X_ROW], **{k: (_text(candidates[c]) if candidates[c].type().is_map()
+                                                             else candidates[c]) for k, c in zip(values, columns,
+                                                                                                   strict=True)})
+    first = candidates[X_ROW].min().over(ibis.window(group_by=[candidates[c] for c in values]))
+    return candidates.select(candidates[X_ROW], _dup_of=first).filter(lambda r: r._dup_of != r[X_ROW])
+
+
+def _rejects(t: ir.Table, backend: str, source: str, ingest_id: str) -> ir.Table:
+    """The rejected rows only, each with its first failed check and the raw row as read."""
+    import ibis
+
+    columns = list(t.columns)
+    t = t.left_join(_duplicates(t), X_ROW).select(*columns, "_dup_of")
+    if "Tags" in t.columns and t.Tags.type().is_string():
+        sets = parsed_tag_sets(t)
+        bad = sets.filter(sets[X_TAGS].isnull()).select(_bad_text=sets._tags_text, _tags_bad=ibis.literal(True))
+        t = t.left_join(bad, t.Tags == bad._bad_text).select(*columns, "_dup_of", "_tags_bad")
+    checks = _checks(t, backend)
+    code = ibis.cases(*[(cond.fill_null(False), ibis.literal(c)) for cond, c, _ in checks], else_=ibis.null("string"))
+    reason = ibis.cases(*[(cond.fill_null(False), msg) for cond, _, msg in checks], else_=ibis.null("string"))
+    source_cols = [c for c in t.columns if c not in (X_ROW, "_dup_of", "_tags_bad")]
+    flagged = t.mutate(_code=code, _reason=reason).filter(lambda r: r._code.notnull())
+    typed = _typed_columns(flagged)
+    raw = ibis.map(ibis.array([ibis.literal(c) for c in source_cols]),
+                   ibis.array([_text(flagged[c]) for c in source_cols]))
+    return flagged.select(
+        ibis.literal(ingest_id).name(X_INGEST),
+        ibis.literal(source).name(X_SOURCE),
+        flagged[X_ROW].cast("int64").name(X_ROW),
+        flagged._code.name("code"),
+        flagged._reason.name("reason"),
+        typed["BilledCost"],
+        typed["BillingCurrency"],
+        raw.name("raw"),
+    )
+
+
+def _accepted(t: ir.Table, backend: str, source: str, ingest_id: str) -> ir.Table:
+    """Rows that passed, in the store's column order: typed FOCUS columns and the x_ columns."""
+    import ibis
+
+    typed = _typed_columns(t)
+    extras = [c for c in t.columns if c not in FOCUS_COLUMNS and c != X_ROW]
+    extra = (ibis.map(ibis.array([ibis.literal(c) for c in extras]), ibis.array([_text(t[c]) for c in extras]))
+             if extras else ibis.null("map<string, string>"))
+    return t.select(
+        *typed.values(),
+        typed["BillingPeriodStart"].date().name(X_PERIOD),
+        extra.name(X_EXTRA),
+        ibis.literal(source).name(X_SOURCE),
+        t[X_ROW].cast("int64").name(X_ROW),
+        ibis.literal(ingest_id).name(X_INGEST),
+    )
+
+
+def _add_malformed(store: BillingStore, rejects: str, lines: list[tuple[int, str, str]], source: str,
+                   ingest_id: str) -> None:
+    """CSV lines the reader could not split: rejected rows too (cost unknown), with the raw line kept."""
+    for line, message, text in lines:
+        store.raw_sql(f"INSERT INTO {rejects} VALUES (?, ?, ?, 'malformed-line', ?, NULL, NULL, MAP {{'line': ?}})",
+                      [ingest_id, source, line, f"CSV line {line}: {message.splitlines()[0]}", text])
+
+
+def _reconcile(store: BillingStore, ingest_id: str, path: Path, fmt: str, columns: list[str]) -> FileIngest:
+    """The file's figures, read back from what the store now holds (so they describe what was written)."""
+    def q(sql: str) -> Any:
+        return store.raw_sql(sql, [ingest_id, str(path)])
+
+    mine = f'"{X_INGEST}" = ? AND "{X_SOURCE}" = ?'
+    charges = f"(SELECT * FROM charges WHERE {mine})"
+    rows_ok, cost_ok = q(f"SELECT count(*), coalesce(sum(BilledCost), 0) FROM {charges}").fetchone()
+    rows_bad, cost_bad, unreadable = q(
+        "SELECT count(*), coalesce(sum(BilledCost), 0), count(*) FILTER (WHERE BilledCost IS NULL) "
+        f"FROM rejected_rows WHERE {mine}").fetchone()
+    currencies = [r[0] for r in q(f"SELECT DISTINCT BillingCurrency FROM {charges} ORDER BY 1").fetchall()]
+    periods = [str(r[0]) for r in q(f'SELECT DISTINCT "{X_PERIOD}" FROM {charges} ORDER BY 1').fetchall()]
+    rejects_by_code = [
+        RejectCount(code=code, rows=int(n), cost=float(cost or 0.0), example=f"row {row}: {reason}")
+        for code, n, cost, row, reason in q(
+            f'SELECT code, count(*), sum(BilledCost), min("{X_ROW}"), arg_min(reason, "{X_ROW}") FROM rejected_rows '
+            f"WHERE {mine} GROUP BY code ORDER BY count(*) DESC, code").fetchall()
+    ]
+    warnings = []
+    absent = [c for c in FOCUS_1_0 if c not in columns]
+    if absent:
+        warnings.append(f"FOCUS 1.0 column(s) absent, stored as null: {', '.join(absent)}")
+    if len(currencies) > 1:
+        warnings.append(f"several billing currencies ({', '.join(currencies)}): reports need --currency")
+    for category, n, cost in q(f"SELECT ChargeCategory, count(*), sum(BilledCost) FROM {charges} "
+                               "WHERE BilledCost < 0 GROUP BY 1 ORDER BY 1").fetchall():
+        warnings.append(f"{n} {category} row(s) with negative BilledCost ({cost:,.2f}): kept as credits/corrections")
+    outside = q(f"SELECT count(*) FROM {charges} WHERE ChargePeriodStart < BillingPeriodStart "
+                "OR ChargePeriodStart >= BillingPeriodEnd").fetchone()[0]
+    if outside:
+        warnings.append(f"{outside} row(s) charged outside their billing period: kept in the billing period stated")
+    return FileIngest(
+        file=str(path), format=fmt, sha256=sha256_of(path), rows_read=int(rows_ok) + int(rows_bad),
+        rows_accepted=int(rows_ok), rows_rejected=int(rows_bad), cost_read=float(cost_ok) + float(cost_bad),
+        cost_accepted=float(cost_ok), cost_rejected=float(cost_bad), unreadable_cost_rows=int(unreadable),
+        currency=", ".join(currencies) or "-", periods=periods, rejects=rejects_by_code, warnings=warnings)
+
+
+def run(paths: list[Path], db: Path, engine_name: EngineName, fmt: str | None = None) -> IngestResult:
+    """Open the store and the engine, ingest, close: what the CLI calls."""
+    from finguard.billing.engine import open_engine
+    from finguard.billing.store import BillingStore
+
+    with BillingStore(db) as store, open_engine(engine_name, store.con) as engine:
+        return ingest(paths, store, engine, fmt=fmt)

@@ -1,0 +1,213 @@
+"""The billing store: one DuckDB database file holding ingested charges, rejected rows and the ingest log.
+
+Charges are partitioned by (billing period, provider, billing account): ingesting a batch of files replaces
+exactly the partitions the batch contains, in one transaction, so re-running an ingest is idempotent and a
+failed run leaves the store as it was. A period's export split into several files must be ingested in one
+batch (`finguard billing ingest part-1.csv part-2.csv`), since each batch replaces whole partitions.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from finguard.billing.schema import (
+    FOCUS_COLUMNS,
+    PARTITION_KEY,
+    X_EXTRA,
+    X_INGEST,
+    X_PERIOD,
+    X_ROW,
+    X_SOURCE,
+)
+from finguard.errors import InputError
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
+    import pyarrow as pa
+
+    from finguard.billing.engine import Engine
+
+SQL_TYPES = {"string": "VARCHAR", "float64": "DOUBLE", "timestamp": "TIMESTAMP"}
+CHARGE_COLUMNS: dict[str, str] = {
+    **{name: SQL_TYPES[kind] for name, kind in FOCUS_COLUMNS.items()},
+    X_PERIOD: "DATE",
+    X_EXTRA: "MAP(VARCHAR, VARCHAR)",
+    X_SOURCE: "VARCHAR",
+    X_ROW: "BIGINT",
+    X_INGEST: "VARCHAR",
+}
+REJECTED_COLUMNS: dict[str, str] = {
+    X_INGEST: "VARCHAR",
+    X_SOURCE: "VARCHAR",
+    X_ROW: "BIGINT",
+    "code": "VARCHAR",  # short, groupable: e.g. "not-a-number:BilledCost"
+    "reason": "VARCHAR",  # for people: names the column and the bad value
+    "BilledCost": "DOUBLE",  # when it could be read, so rejected cost is accounted for
+    "BillingCurrency": "VARCHAR",
+    "raw": "MAP(VARCHAR, VARCHAR)",  # the whole row as read: a rejected row is kept, not lost
+}
+INGEST_COLUMNS: dict[str, str] = {
+    "ingest_id": "VARCHAR", "started_at": "TIMESTAMP", "file": "VARCHAR", "sha256": "VARCHAR", "format": "VARCHAR",
+    "engine": "VARCHAR", "rows_read": "BIGINT", "rows_accepted": "BIGINT", "rows_rejected": "BIGINT",
+    "cost_read": "DOUBLE", "cost_accepted": "DOUBLE", "cost_rejected": "DOUBLE", "currency": "VARCHAR",
+    "replaced_rows": "BIGINT",
+}
+
+
+def pa_Table() -> type:
+    import pyarrow as pa
+
+    return pa.Table
+
+
+def default_db_path() -> Path:
+    """FINGUARD_BILLING_DB, else .finguard/billing.duckdb in the current directory (a job's working copy)."""
+    env = os.environ.get("FINGUARD_BILLING_DB")
+    return Path(env) if env else Path(".finguard") / "billing.duckdb"
+
+
+def _ddl(name: str, columns: dict[str, str]) -> str:
+    body = ", ".join(f'"{col}" {kind}' for col, kind in columns.items())
+    return f"CREATE TABLE IF NOT EXISTS {name} ({body})"
+
+
+class Rows(list):
+    """A fetched result with the two DB-API reads the callers use."""
+
+    def fetchone(self) -> Any:
+        return self[0] if self else None
+
+    def fetchall(self) -> list[Any]:
+        return list(self)
+
+
+class BillingStore:
+    """The DuckDB database behind every billing job, opened through Ibis."""
+
+    def __init__(self, path: Path | str, *, create: bool = True) -> None:
+        import ibis
+
+        self.path = path = Path(path)
+        if not create and not path.exists():
+            raise InputError("no billing store here yet: run `finguard billing ingest FILE...` first",
+                             where=str(path))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.con = ibis.duckdb.connect(str(path))
+        except Exception as exc:  # a file that is not a DuckDB database, or one locked by another process
+            raise InputError(f"cannot open the billing store: {str(exc).splitlines()[0]}", where=str(path)) from None
+        self.raw_sql("SET TimeZone = 'UTC'")
+        self.raw_sql("SET enable_progress_bar = false")
+        # bounded memory: DuckDB spills to disk past this instead of growing with the bill
+        self.raw_sql(f"SET memory_limit = '{os.environ.get('FINGUARD_DUCKDB_MEMORY', '2GB')}'")
+        self.raw_sql(_ddl("charges", CHARGE_COLUMNS))
+        self.raw_sql(_ddl("rejected_rows", REJECTED_COLUMNS))
+        self.raw_sql(_ddl("ingest_runs", INGEST_COLUMNS))
+        self._spark_export: Path | None = None
+
+    def raw_sql(self, sql: str, params: list[Any] | None = None) -> Rows:
+        """Run one statement and fetch its result whole: DuckDB 2 refuses new work while a result is open."""
+        cursor = self.con.con.execute(sql, params) if params is not None else self.con.con.execute(sql)
+        return Rows(cursor.fetchall())
+
+    def close(self) -> None:
+        if self._spark_export:
+            import shutil
+
+            shutil.rmtree(self._spark_export, ignore_errors=True)
+        self.con.disconnect()
+
+    def __enter__(self) -> BillingStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def materialise(self, name: str, data: ir.Table | pa.Table) -> None:
+        """A table of this database from an Ibis expression on it (compiled, run in place) or Arrow data."""
+        if isinstance(data, pa_Table()):
+            self.con.con.register(f"{name}_arrow", data)
+            try:
+                self.raw_sql(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM {name}_arrow")
+            finally:
+                self.con.con.unregister(f"{name}_arrow")
+            return
+        self.raw_sql(f"CREATE OR REPLACE TABLE {name} AS {self.con.compile(data)}")
+
+    # -- reading ---------------------------------------------------------------------------------------------
+    def charges(self, engine: Engine) -> ir.Table:
+        """The charges table on `engine`: DuckDB reads it in place; Spark reads a Parquet export of it."""
+        from finguard.billing.tags import with_tags
+
+        if engine.name == "duckdb":
+            return with_tags(self.con.table("charges"))
+        if self._spark_export is None:
+            self._spark_export = Path(tempfile.mkdtemp(prefix="finguard-charges-"))
+            target = str(self._spark_export / "charges.parquet").replace("'", "''")
+            self.raw_sql(f"COPY charges TO '{target}' (FORMAT parquet)")
+        df = engine.session.read.parquet(str(self._spark_export / "charges.parquet"))  # type: ignore[attr-defined]
+        df.createOrReplaceTempView("charges")
+        return with_tags(engine.con.table("charges"))
+
+    def count(self) -> int:
+        return int(self.raw_sql("SELECT count(*) FROM charges").fetchone()[0])
+
+    def currencies(self) -> list[str]:
+        rows = self.raw_sql("SELECT DISTINCT BillingCurrency FROM charges ORDER BY 1").fetchall()
+        return [r[0] for r in rows]
+
+    # -- writing ---------------------------------------------------------------------------------------------
+    def replace(self, ingest_id: str, accepted: list[ir.Table | pa.Table], rejected: list[str],
+                files: list[str]) -> int:
+        """Write a batch and retire what it replaces, in one transaction: all or nothing.
+
+        Accepted rows (Ibis expressions on this database, or Arrow) are inserted under `ingest_id`; then every
+        older row in a partition the batch now holds is deleted, and earlier rejects of the same files.
+        `rejected` names tables of this database in REJECTED_COLUMNS order. Returns how many rows were replaced.
+        """
+        charge_cols = ", ".join(f'"{c}"' for c in CHARGE_COLUMNS)
+        reject_cols = ", ".join(f'"{c}"' for c in REJECTED_COLUMNS)
+        key = ", ".join(f'"{k}"' for k in PARTITION_KEY)
+        match = " AND ".join(f'c."{k}" IS NOT DISTINCT FROM p."{k}"' for k in PARTITION_KEY)
+        self.raw_sql("BEGIN TRANSACTION")
+        try:
+            for i, data in enumerate(accepted):
+                if isinstance(data, pa_Table()):
+                    self.con.con.register(f"_accepted_{i}", data)
+                    source = f"SELECT {charge_cols} FROM _accepted_{i}"
+                else:
+                    source = str(self.con.compile(data))
+                self.raw_sql(f"INSERT INTO charges ({charge_cols}) {source}")
+            new_partitions = f'SELECT DISTINCT {key} FROM charges WHERE "{X_INGEST}" = ?'
+            stale = (f'FROM charges c WHERE c."{X_INGEST}" <> ? AND EXISTS '
+                     f"(SELECT 1 FROM ({new_partitions}) p WHERE {match})")
+            replaced = int(self.raw_sql(f"SELECT count(*) {stale}", [ingest_id, ingest_id]).fetchone()[0])
+            self.raw_sql(f"DELETE {stale}", [ingest_id, ingest_id])
+            if files:
+                self.raw_sql(f'DELETE FROM rejected_rows WHERE "{X_SOURCE}" IN ({", ".join("?" for _ in files)})',
+                             files)
+            for name in rejected:
+                self.raw_sql(f"INSERT INTO rejected_rows ({reject_cols}) SELECT {reject_cols} FROM {name}")
+            self.raw_sql("COMMIT")
+        except BaseException:
+            self.raw_sql("ROLLBACK")
+            raise
+        finally:
+            for i, data in enumerate(accepted):
+                if isinstance(data, pa_Table()):
+                    self.con.con.unregister(f"_accepted_{i}")
+        return replaced
+
+    def record_runs(self, ingest_id: str, engine: str, files: list[dict[str, Any]], replaced: int) -> None:
+        """One ingest_runs row per file: the reconciliation, kept with the data it describes."""
+        from datetime import UTC, datetime
+
+        now = datetime.now(UTC).replace(tzinfo=None)
+        for f in files:
+            row = {**f, "ingest_id": ingest_id, "started_at": now, "engine": engine, "replaced_rows": replaced}
+            cols = list(INGEST_COLUMNS)
+            self.raw_sql(f"INSERT INTO ingest_runs ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})",
+                         [row.get(c) for c in cols])
