@@ -25,6 +25,7 @@ from finguard.errors import InputError
 if TYPE_CHECKING:
     import ibis.expr.types as ir
 
+TAG_COLUMN_PREFIX = "tag_"  # allocated_daily column of a non-owner dimension, e.g. tag_environment
 DAILY_KEYS = ("day", "billing_period", "owner", "ProviderName", "BillingAccountId", "SubAccountId", "ServiceName")
 TOLERANCE = 0.005  # half a cent: what "to the cent" means for a float sum
 
@@ -217,25 +218,27 @@ def allocate(charges: ir.Table, config: AllocationConfig, *, currency: str | Non
         charges = charges.filter(charges.BillingCurrency == currency)
     observed = observed_tag_keys(charges)
     rows = labelled(charges, config, observed)
-    rows = rows.mutate(owner=rows[f"alloc_{config.owner}"])
+    # every other dimension rides along as tag_<name>, so budgets and reports can select by it (null: none)
+    extra = {f"{TAG_COLUMN_PREFIX}{d}": rows[f"alloc_{d}"] for d in config.dimensions if d != config.owner}
+    rows = rows.mutate(owner=rows[f"alloc_{config.owner}"], **extra)
+    keys = [*DAILY_KEYS, *extra]
     direct_rows = rows.filter(rows.pool.isnull())
-    direct = direct_rows.group_by(list(DAILY_KEYS)).agg(cost=direct_rows.cost.sum())
+    direct = direct_rows.group_by(keys).agg(cost=direct_rows.cost.sum())
     import ibis
 
     parts = [direct.mutate(owner=direct.owner.fill_null(UNALLOCATED), kind=ibis.literal("direct"),
                            pool=ibis.null("string"))]
     for spec in config.shared:
         pool_rows = rows.filter(rows.pool == spec.name)
-        pool_daily = pool_rows.group_by([k for k in DAILY_KEYS if k != "owner"]).agg(cost=pool_rows.cost.sum())
+        pool_daily = pool_rows.group_by([k for k in keys if k != "owner"]).agg(cost=pool_rows.cost.sum())
         shares = _shares(direct_rows.select("billing_period", "owner", "cost"), config, spec.name)
         split = pool_daily.join(shares, "billing_period", how="left")
         split = split.mutate(owner=split.owner.fill_null(UNALLOCATED),
                              cost=split.cost * split.share.fill_null(1.0))
-        parts.append(split.select(*DAILY_KEYS, "cost").mutate(kind=ibis.literal("shared"),
-                                                                 pool=ibis.literal(spec.name)))
-    daily = parts[0].select(*DAILY_KEYS, "kind", "pool", "cost")
+        parts.append(split.select(*keys, "cost").mutate(kind=ibis.literal("shared"), pool=ibis.literal(spec.name)))
+    daily = parts[0].select(*keys, "kind", "pool", "cost")
     for part in parts[1:]:
-        daily = daily.union(part.select(*DAILY_KEYS, "kind", "pool", "cost"))
+        daily = daily.union(part.select(*keys, "kind", "pool", "cost"))
     return daily, rows
 
 

@@ -57,12 +57,13 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import date, timedelta
-from enum import StrEnum
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
+
+from finguard.billing.job_config import AnomalyConfig, AnomalyKind
 
 _MAD_TO_SD = 1.4826
 _DEN_FLOOR = 0.1  # expected cost floor, as a fraction of the level, for weekdays that are normally ~0
@@ -72,36 +73,6 @@ _RAMP_DAYS = 14  # days after a level shift in which a still-rising excess makes
 _WINSOR_C = 2.5
 _WINSOR_K = 0.98872  # E[min(|Z|, 2.5)^2] ** 0.5 for a standard normal Z
 _ROOT_CAUSE_BASELINE_DAYS = 28
-
-
-class AnomalyKind(StrEnum):
-    """What shape of change an anomaly is."""
-
-    SPIKE = "spike"
-    LEVEL_SHIFT = "level_shift"
-    DRIFT = "drift"
-
-
-class AnomalyConfig(BaseModel):
-    """Thresholds and windows; defaults suit daily allocated cost in dollars."""
-
-    model_config = ConfigDict(frozen=True)
-
-    sensitivity: float = Field(3.0, gt=0, description="score threshold, in robust sigmas")
-    min_impact: float = Field(50.0, ge=0, description="minimum excess over expected, $/day")
-    min_history: int = Field(28, ge=21, description="days of a series before its first scored day")
-    lookback_weeks: int = Field(8, ge=2, description="same-weekday history for the weekly index")
-    level_window: int = Field(7, ge=3, description="days in the recent-level median")
-    scale_window: int = Field(28, ge=7, description="days of residuals in the robust scale")
-    min_scale: float = Field(0.02, gt=0, description="floor of the scale, as a fraction of expected")
-    shift_confirm_days: int = Field(3, ge=2, description="days a step must persist to be a level shift")
-    drift_window: int = Field(28, ge=14, description="days in the drift reference level")
-    drift_min_rel: float = Field(0.15, gt=0, description="minimum drift size, as a fraction of the reference")
-    drift_k: float = Field(0.5, ge=0, description="CUSUM allowance, sigmas per day")
-    drift_h: float = Field(8.0, gt=0, description="CUSUM alarm threshold, sigmas")
-    direction: Literal["up", "both"] = "up"
-    detectors: frozenset[AnomalyKind] = frozenset(AnomalyKind)
-    root_cause_top: int = Field(3, ge=1)
 
 
 class RootCause(BaseModel):
@@ -630,3 +601,15 @@ def _root_causes(
             if sign * delta[k] > 0
         ]
     return out
+
+
+class AnomalyReport(BaseModel):
+    """What `finguard billing anomalies` found: the anomalies detected from `since` through `as_of`, over every
+    daily series of allocated cost keyed by `keys` (the result the job's section renders and its JSON is)."""
+
+    as_of: date | None = Field(description="last day of data scored (None: no data)")
+    since: date | None = Field(description="anomalies detected on or after this day are reported")
+    keys: list[str] = Field(description="allocated_daily columns each series is keyed by")
+    series_count: int = Field(description="series scored")
+    anomalies: list[Anomaly] = Field(default_factory=list)
+    currency: str

@@ -37,8 +37,9 @@ import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, Field, ValidationError
 
+from finguard.billing.job_config import Budget, BudgetsConfig, RunRate
 from finguard.errors import InputError
 
 Status = Literal["ok", "at_risk", "over"]
@@ -46,77 +47,6 @@ TAG_PREFIX = "tag_"
 # Budget selector -> column of the allocated daily table.
 SELECTORS: dict[str, str] = {"owner": "owner", "account": "SubAccountId", "billing_account": "BillingAccountId",
                              "service": "ServiceName", "provider": "ProviderName", "kind": "kind"}
-
-
-def _listify(value: Any) -> Any:
-    return [value] if isinstance(value, str) else value
-
-
-class RunRate(BaseModel):
-    """How the rest of the period is projected."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    lookback_days: int = Field(7, ge=1, le=90)
-    weekday_aware: bool = True
-
-
-class Budget(BaseModel):
-    """One budget: which rows, how much, per month or quarter, and its thresholds (% of the amount)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    name: str = Field(min_length=1)
-    amount: float = Field(gt=0)
-    period: Literal["monthly", "quarterly"] = "monthly"
-    owner: list[str] | None = None
-    account: list[str] | None = Field(None, description="SubAccountId")
-    billing_account: list[str] | None = Field(None, description="BillingAccountId")
-    service: list[str] | None = Field(None, description="ServiceName")
-    provider: list[str] | None = Field(None, description="ProviderName")
-    kind: list[Literal["direct", "shared"]] | None = None
-    tag: dict[str, list[str]] | None = Field(None, description="tag key -> values; reads column tag_<key>")
-    at_risk_pct: float | None = Field(None, gt=0)
-    over_pct: float | None = Field(None, gt=0)
-
-    @field_validator("owner", "account", "billing_account", "service", "provider", "kind", mode="before")
-    @classmethod
-    def _one_or_many(cls, value: Any) -> Any:
-        return _listify(value)
-
-    @field_validator("tag", mode="before")
-    @classmethod
-    def _tag_values(cls, value: Any) -> Any:
-        return {k: _listify(v) for k, v in value.items()} if isinstance(value, dict) else value
-
-
-class BudgetsConfig(BaseModel):
-    """The budgets file (YAML or JSON)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    currency: str | None = None
-    at_risk_pct: float = Field(90.0, gt=0)
-    over_pct: float = Field(100.0, gt=0)
-    fiscal_year_start_month: int = Field(1, ge=1, le=12)
-    run_rate: RunRate = Field(default_factory=RunRate)
-    budgets: list[Budget] = Field(min_length=1)
-
-    @model_validator(mode="after")
-    def _consistent(self) -> BudgetsConfig:
-        names = [b.name for b in self.budgets]
-        dupes = sorted({n for n in names if names.count(n) > 1})
-        if dupes:
-            raise ValueError(f"budget names must be unique: {', '.join(dupes)}")
-        for b in self.budgets:
-            at_risk, over = self.thresholds(b)
-            if at_risk > over:
-                raise ValueError(f"budget {b.name!r}: at_risk_pct {at_risk} is above over_pct {over}")
-        return self
-
-    def thresholds(self, budget: Budget) -> tuple[float, float]:
-        return (budget.at_risk_pct if budget.at_risk_pct is not None else self.at_risk_pct,
-                budget.over_pct if budget.over_pct is not None else self.over_pct)
 
 
 class BudgetResult(BaseModel):

@@ -582,3 +582,24 @@ def recommend_commitment(
         expected_monthly_savings=HOURS_PER_MONTH * (float(covered.mean()) - commitment),
     )
 
+
+
+# --------------------------------------------------------------------------------------------------------------
+# The job's result.
+
+
+class CommitmentsResult(BaseModel):
+    """What `finguard billing commitments` reports: the utilisation/coverage report and one what-if per lookback.
+
+    A lookback whose what-if cannot be computed (no eligible usage, no discount to observe) has no
+    recommendation and a line in `notes` saying why, so one empty window never hides the others.
+    """
+
+    currency: str | None
+    owner_dimension: str = Field(description="allocation dimension `by_owner` is keyed by")
+    commitment_type: str = Field(description="type the what-if recommends")
+    target_coverage: float
+    lookback_days: list[int]
+    report: CommitmentReport
+    recommendations: list[CommitmentRecommendation]
+    notes: list[str] = Field(default_factory=list)

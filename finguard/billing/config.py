@@ -11,6 +11,15 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from finguard.billing.job_config import (
+    AnomalyJob,
+    BudgetsConfig,
+    CommitmentsJob,
+    ForecastJob,
+    MatchConfig,
+    UnitCostsJob,
+)
+
 UNALLOCATED = "(unallocated)"
 
 
@@ -133,3 +142,9 @@ class BillingConfig(_Strict):
     engine: Literal["duckdb", "spark"] = "duckdb"
     currency: str | None = None  # needed only when the store holds several billing currencies
     allocation: AllocationConfig = Field(default_factory=AllocationConfig)
+    budgets: BudgetsConfig | None = None
+    anomalies: AnomalyJob = Field(default_factory=AnomalyJob)
+    forecast: ForecastJob = Field(default_factory=ForecastJob)
+    commitments: CommitmentsJob = Field(default_factory=CommitmentsJob)
+    unit_costs: UnitCostsJob = Field(default_factory=UnitCostsJob)
+    estimates: MatchConfig = Field(default_factory=MatchConfig)

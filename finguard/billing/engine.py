@@ -120,6 +120,10 @@ class SparkEngine(Engine):
     backend = "pyspark"
 
     def __init__(self, master: str | None = None) -> None:
+        import warnings
+
+        # PySpark 4.3 warns on every import that pandas 3 is "not fully supported"; the parity test is the check
+        warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas", category=FutureWarning)
         try:
             import ibis
             from pyspark.sql import SparkSession
@@ -132,7 +136,8 @@ class SparkEngine(Engine):
                    .config("spark.ui.enabled", "false")
                    .config("spark.sql.session.timeZone", "UTC")  # timestamps are UTC, never the machine's zone
                    .config("spark.sql.shuffle.partitions", os.environ.get("FINGUARD_SPARK_PARTITIONS", "4"))
-                   .config("spark.sql.ansi.enabled", "false"))
+                   .config("spark.sql.ansi.enabled", "false")
+                   .config("spark.ui.showConsoleProgress", "false"))  # no progress bars in CI logs
         self.session = builder.getOrCreate()
         self.session.sparkContext.setLogLevel("ERROR")
         self.con = ibis.pyspark.connect(self.session)
@@ -172,12 +177,20 @@ class SparkEngine(Engine):
             raise InputError(f"cannot read {kind.upper()}: {_first_line(exc)}", where=str(path)) from None
 
     def table(self, name: str, data: pa.Table) -> ir.Table:
-        target = self._tmp / f"{name}.parquet"
+        if data.num_rows == 0:  # Spark cannot infer a schema from a Parquet file without row groups
+            self.session.createDataFrame(data).createOrReplaceTempView(name)
+            return self.con.table(name)
+        target = self._tmp / f"t{name}.parquet"  # Spark skips files named _* or .* as hidden
         import pyarrow.parquet as pq
 
         pq.write_table(data, target)
         self.session.read.parquet(str(target)).createOrReplaceTempView(name)
         return self.con.table(name)
+
+    def arrow(self, expr: ir.Table) -> pa.Table:
+        """Spark's own Arrow export: Ibis goes through pandas, which turns map columns into dicts it cannot
+        cast back (x_Extra, x_Tags)."""
+        return self.session.sql(str(self.con.compile(expr))).toArrow()
 
     def close(self) -> None:
         shutil.rmtree(self._tmp, ignore_errors=True)

@@ -37,9 +37,10 @@ from typing import Any, Literal
 import ibis
 import ibis.expr.types as ir
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from finguard.billing.commitments import exact_cost
+from finguard.billing.job_config import MatchConfig
 from finguard.billing.schema import X_TAGS
 from finguard.errors import InputError
 from finguard.model import ProjectCost, ResourceCost, ResourceStatus
@@ -47,19 +48,6 @@ from finguard.model import ProjectCost, ResourceCost, ResourceStatus
 HOURS_PER_MONTH = 730
 MatchedBy = Literal["address_tag", "resource_id", "tags"]
 _SPLIT = re.compile(r"[/:]")
-
-
-class MatchConfig(BaseModel):
-    """How estimates find their billed rows (see the module docstring for the order)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    address_tag: str | None = "terraform_address"
-    resource_ids: dict[str, list[str]] = Field(default_factory=dict, description="address -> ResourceIds/globs")
-    use_state_ids: bool = True
-    tag_keys: list[str] = Field(default_factory=lambda: ["Name"])
-    cost: Literal["ListCost", "EffectiveCost", "BilledCost"] = "ListCost"
-    top_unmatched: int = Field(10, ge=0)
 
 
 class ResourceComparison(BaseModel):

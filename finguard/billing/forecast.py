@@ -40,24 +40,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel
 from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 
-
-class ForecastConfig(BaseModel):
-    """Interval levels, model choices and history thresholds."""
-
-    model_config = ConfigDict(frozen=True)
-
-    levels: tuple[float, ...] = (0.8, 0.95)
-    damped_trend: bool = True
-    simulations: int = Field(1000, ge=100, description="simulated paths behind every interval")
-    seed: int = 0
-    fit_days: int = Field(365, ge=35, description="most recent days of history the model is fitted on")
-    min_days_trend: int = Field(35, ge=21)
-    min_days_seasonal: int = Field(14, ge=14)
-    min_days_level: int = Field(5, ge=3)
-    include_total: bool = True
+from finguard.billing.job_config import ForecastConfig
 
 
 class Interval(BaseModel):
@@ -382,3 +368,33 @@ def _rng_kw(res: Any, seed: int) -> dict[str, Any]:
     """statsmodels 0.15 renamed simulate's `random_state` to `rng`."""
     params = inspect.signature(res.simulate).parameters
     return {"rng" if "rng" in params else "random_state": np.random.default_rng(seed)}
+
+
+# -- the job's result ---------------------------------------------------------------------------------------
+class DailyCost(BaseModel):
+    """One day of actual cost (the total over every series), for the chart of history before the forecast."""
+
+    date: date
+    cost: float
+
+
+class ForecastReport(BaseModel):
+    """What `finguard billing forecast` reports: one model, so its JSON, Markdown, HTML and CSV agree.
+
+    `history` is the total's recent days up to `as_of` (the chart needs actuals the forecasts do not carry);
+    `backtest` is None when it was skipped, with the reason in `notes`.
+    """
+
+    as_of: date
+    keys: list[str]
+    currency: str
+    horizon_months: int
+    levels: list[float]
+    history: list[DailyCost]
+    forecasts: list[SeriesForecast]
+    backtest: BacktestResult | None = None
+    notes: list[str] = []
+
+    @property
+    def total(self) -> SeriesForecast | None:
+        return next((f for f in self.forecasts if f.total), None)

@@ -361,3 +361,44 @@ def _total(metric: str, parts: list[ChangeAttribution]) -> ChangeAttribution:
                              current_unit_cost=c1 / u1 if u1 > 0 else None, cost_change=c1 - c0,
                              volume_effect=volume, efficiency_effect=efficiency,
                              unexplained=sum(p.unexplained for p in parts))
+
+
+# --------------------------------------------------------------------------------------------------------------
+# The `billing unit-costs` job's result.
+
+
+def bucket_end(bucket: date, grain: Grain) -> date:
+    """The last day of the bucket starting on `bucket`."""
+    if grain == "day":
+        return bucket
+    if grain == "week":
+        return bucket + timedelta(days=6)
+    following = date(bucket.year + bucket.month // 12, bucket.month % 12 + 1, 1)
+    return following - timedelta(days=1)
+
+
+def last_complete_buckets(last_day: date, grain: Grain) -> tuple[tuple[date, date], tuple[date, date]]:
+    """(base, current) inclusive date ranges: the last bucket that ends by `last_day`, and the one before it, so a
+    scheduled run mid-month compares the last two full months, never a partial one."""
+    current = bucket_of(last_day, grain)
+    if bucket_end(current, grain) > last_day:
+        current = bucket_of(current - timedelta(days=1), grain)
+    base = bucket_of(current - timedelta(days=1), grain)
+    return (base, bucket_end(base, grain)), (current, bucket_end(current, grain))
+
+
+class UnitEconomics(BaseModel):
+    """What `finguard billing unit-costs` reports: cost per unit over time, and what moved the latest change
+    (volume vs efficiency) per metric; one model so JSON, Markdown, HTML and CSV show the same numbers."""
+
+    currency: str
+    cost_metric: str = Field(description="the allocated cost measure, e.g. BilledCost")
+    owner_dimension: str
+    metrics_file: str
+    grain: Grain
+    metric: str | None = Field(None, description="the metric asked for; None: every metric of the file")
+    first_day: date = Field(description="first day of metrics within the billed days")
+    last_day: date = Field(description="last day of metrics within the billed days (and --as-of)")
+    report: UnitCostReport
+    changes: list[ChangeReport] = Field(description="per metric: the last complete bucket vs the one before")
+    notes: list[str] = Field(default_factory=list)

@@ -13,8 +13,6 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from finguard.commands.billing_generate import generate
-
 if TYPE_CHECKING:
     from finguard.billing.config import BillingConfig
     from finguard.billing.engine import Engine
@@ -64,12 +62,44 @@ def common(func: Any) -> Any:
     return func
 
 
-@click.group()
+class JobGroup(click.Group):
+    """The billing group: besides its own commands, every `finguard/commands/billing_<job>.py` module with a
+    `command` is a subcommand, imported only when asked for (or listed), so a job module may import this one
+    and `finguard --help` loads no job."""
+
+    def _jobs(self) -> dict[str, click.Command]:
+        import importlib
+        import pkgutil
+
+        import finguard.commands as package
+
+        found = {}
+        for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda i: i.name):
+            if info.name.startswith("billing_"):
+                command = importlib.import_module(f"finguard.commands.{info.name}").command
+                found[command.name or info.name] = command
+        return found
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self._jobs()})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        import importlib.util
+
+        own = super().get_command(ctx, cmd_name)
+        if own is not None:
+            return own
+        guess = f"finguard.commands.billing_{cmd_name.replace('-', '_')}"
+        if importlib.util.find_spec(guess) is not None:
+            command = importlib.import_module(guess).command
+            if command.name == cmd_name:
+                return command
+        return self._jobs().get(cmd_name)
+
+
+@click.group(cls=JobGroup)
 def billing() -> None:
     """Scheduled FinOps jobs: ingest billing exports, allocate cost to owners, report."""
-
-
-billing.add_command(generate)
 
 
 # -- ingest -------------------------------------------------------------------------------------------------
@@ -128,6 +158,11 @@ def _periods(values: tuple[str, ...]) -> list[date]:
     return out
 
 
+out_option = click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+                          help="Also write the job's Markdown, JSON, CSV and HTML files into this directory.")
+json_option = click.option("--json", "as_json", is_flag=True, help="Print the result as JSON instead of text.")
+as_of_option = click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]),
+                            help="Judge as of this day (default: the last day with data).")
 period_option = click.option("--period", "periods", multiple=True, metavar="YYYY-MM",
                              help="Billing period(s) to work on (repeatable; default: all in the store).")
 currency_option = click.option("--currency", help="Billing currency, when the store holds several.")
@@ -154,7 +189,7 @@ def allocate(db: Path | None, engine_name: str | None, config_path: Path | None,
 
 def run_allocation(store: BillingStore, engine: Engine, config: BillingConfig, periods: list[date],
                    currency: str | None) -> Any:
-    """Allocate, store `allocated_daily`, and return the Allocation summary."""
+    """Allocate, store `allocated_daily` (and what produced it), and return the Allocation summary."""
     from finguard.billing.allocate import Allocation, allocate, pool_notes, reconcile, single_currency
 
     charges = store.charges(engine)
@@ -162,8 +197,41 @@ def run_allocation(store: BillingStore, engine: Engine, config: BillingConfig, p
     daily, rows = allocate(charges, config.allocation, currency=chosen, periods=periods or None)
     store.materialise("allocated_daily", daily if engine.name == "duckdb" else engine.arrow(daily))
     saved = store.con.table("allocated_daily") if engine.name == "duckdb" else daily
-    return Allocation(cost=config.allocation.cost, owner_dimension=config.allocation.owner, currency=chosen,
-                      periods=reconcile(saved, rows), pools=pool_notes(saved))
+    allocation = Allocation(cost=config.allocation.cost, owner_dimension=config.allocation.owner, currency=chosen,
+                            periods=reconcile(saved, rows), pools=pool_notes(saved))
+    store.raw_sql("CREATE OR REPLACE TABLE allocation_meta (inputs VARCHAR, summary VARCHAR)")
+    store.raw_sql("INSERT INTO allocation_meta VALUES (?, ?)",
+                  [_allocation_inputs(store, config, periods, currency), allocation.model_dump_json()])
+    return allocation
+
+
+def _allocation_inputs(store: BillingStore, config: BillingConfig, periods: list[date], currency: str | None) -> str:
+    """What an allocation depends on: the rules, the window, and the ingests the store holds."""
+    import hashlib
+    import json
+
+    ingests = [r[0] for r in store.raw_sql("SELECT DISTINCT ingest_id FROM ingest_runs ORDER BY 1").fetchall()]
+    stored = store.currencies()
+    resolved = currency or config.currency or (stored[0] if len(stored) == 1 else None)
+    key = {"allocation": config.allocation.model_dump(mode="json"), "periods": [str(p) for p in periods],
+           "currency": resolved, "ingests": ingests, "rows": store.count()}
+    return hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()
+
+
+def allocated(store: BillingStore, engine: Engine, config: BillingConfig, periods: list[date],
+              currency: str | None) -> tuple[Any, Any]:
+    """(allocated_daily as a table of the store, Allocation): the stored result when its inputs are unchanged
+    (same rules, window and ingests), else a fresh allocation. Every job after `allocate` starts here."""
+    from finguard.billing.allocate import Allocation
+
+    inputs = _allocation_inputs(store, config, periods, currency)
+    try:
+        row = store.raw_sql("SELECT summary FROM allocation_meta WHERE inputs = ?", [inputs]).fetchone()
+    except Exception:  # no allocation stored yet
+        row = None
+    allocation = Allocation.model_validate_json(row[0]) if row else run_allocation(store, engine, config, periods,
+                                                                                  currency)
+    return store.con.table("allocated_daily"), allocation
 
 
 def describe_allocation(allocation: Any) -> str:
@@ -174,3 +242,21 @@ def describe_allocation(allocation: Any) -> str:
     for note in allocation.pools:
         lines.append(f"  shared {note.pool} {note.period:%Y-%m}: {note.amount:,.2f} {note.note}")
     return "\n".join(lines)
+
+
+def emit(name: str, result: Any, currency: str, out: Path | None, as_json: bool) -> None:
+    """Print a job's result (text or JSON) and, with --out, write <name>.md/.json/.html and its CSV files."""
+    from finguard.report.billing_html import render_job_page
+    from finguard.report.sections import section
+
+    sec = section(name)
+    click.echo(result.model_dump_json(indent=2) if as_json else sec.text(result, currency))
+    if out is None:
+        return
+    out.mkdir(parents=True, exist_ok=True)
+    (out / f"{name}.md").write_text(sec.markdown(result, currency), encoding="utf-8")
+    (out / f"{name}.json").write_text(result.model_dump_json(indent=2) + "\n", encoding="utf-8")
+    (out / f"{name}.html").write_text(render_job_page(sec.TITLE, [sec.html(result, currency)]), encoding="utf-8")
+    written = sec.write_csv(result, out)
+    if not as_json:
+        click.echo(f"wrote {name}.md, {name}.json, {name}.html and {len(written)} CSV file(s) to {out}")

@@ -53,3 +53,6 @@ def generate(out: Path, rows: int, days: int, start: datetime, seed: int, fmt: s
     bad = f" + {truth.bad_rows.count:,} bad" if truth.bad_rows.count else ""
     click.echo(f"{truth.rows:,} rows{bad}, BilledCost {truth.totals.billed_cost:,.2f} {spec.currency} -> {out} "
                f"(truth: {truth_path(out)})")
+
+
+command = generate  # discovered by finguard.commands.billing

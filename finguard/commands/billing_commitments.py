@@ -1,0 +1,154 @@
+"""`finguard billing commitments`: Savings Plan / reserved instance utilisation, coverage, unused cost and
+effective savings rate, per commitment, type and owner, and a what-if of the hourly commitment to buy."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from finguard.commands.billing import (
+    _config,
+    _db,
+    _periods,
+    _session,
+    as_of_option,
+    common,
+    currency_option,
+    emit,
+    json_option,
+    out_option,
+    period_option,
+)
+from finguard.errors import InputError
+
+if TYPE_CHECKING:
+    from finguard.billing.commitments import CommitmentsResult
+    from finguard.billing.config import BillingConfig
+    from finguard.billing.engine import Engine
+    from finguard.billing.store import BillingStore
+
+MAX_LOOKBACK_DAYS = 1100
+NO_COMMITMENTS = "no commitment discounts in the billing data (no rows with a CommitmentDiscountId): nothing to report"
+
+
+@click.command("commitments")
+@common
+@period_option
+@currency_option
+@as_of_option
+@click.option("--lookback", "lookbacks", type=int, multiple=True, metavar="DAYS",
+              help="What-if window: the trailing DAYS of hourly eligible spend (repeatable; default "
+                   "billing.commitments.lookback_days: 30, 60, 90).")
+@click.option("--target-coverage", type=float, metavar="PCT",
+              help="Coverage the what-if aims for, in percent of eligible on-demand-equivalent spend, 1-100 "
+                   "(default: billing.commitments.target_coverage, 80).")
+@click.option("--type", "commitment_type", metavar="TYPE",
+              help="Commitment type the what-if recommends, as in CommitmentDiscountType (default: "
+                   "billing.commitments.commitment_type, 'Savings Plan').")
+@out_option
+@json_option
+def command(db: Path | None, engine_name: str | None, config_path: Path | None, periods: tuple[str, ...],
+            currency: str | None, as_of: datetime | None, lookbacks: tuple[int, ...], target_coverage: float | None,
+            commitment_type: str | None, out: Path | None, as_json: bool) -> None:
+    """Report commitment utilisation, coverage, unused cost and effective savings rate, and what to buy.
+
+    Per-owner figures use the allocation's owner dimension (billing.allocation: its rules, then tags); a
+    commitment's unused and purchase rows belong to whoever they are billed to, usually nobody
+    ('(unallocated)'). The what-if is computed for each --lookback window ending at --as-of (default: the end
+    of the data). Data without commitment rows prints a line saying so and exits 0. Exit codes: 0 written,
+    2 bad input (coverage out of range, unknown --type, empty store).
+    """
+    config, path = _config(config_path)
+    for days in lookbacks:
+        if not 1 <= days <= MAX_LOOKBACK_DAYS:
+            raise InputError(f"--lookback {days}: give 1 to {MAX_LOOKBACK_DAYS} days")
+    target = None
+    if target_coverage is not None:
+        if not 1 <= target_coverage <= 100:
+            raise InputError(f"--target-coverage {target_coverage:g}: give a percent from 1 to 100 (e.g. 80)")
+        target = target_coverage / 100
+    with _session(_db(db, config, path), engine_name or config.engine, create=False) as (store, engine):
+        result = compute(store, engine, config, periods=_periods(periods), currency=currency,
+                         as_of=as_of.date() if as_of else None, lookback_days=list(lookbacks) or None,
+                         target_coverage=target, commitment_type=commitment_type)
+    if result is None:
+        click.echo("null" if as_json else f"commitments: {NO_COMMITMENTS}")
+        if as_json:
+            click.echo(f"commitments: {NO_COMMITMENTS}", err=True)
+        return
+    emit("commitments", result, result.currency or "USD", out, as_json)
+
+
+def compute(store: BillingStore, engine: Engine, config: BillingConfig, *, periods: list[date],
+            currency: str | None = None, as_of: date | None = None, lookback_days: Sequence[int] | None = None,
+            target_coverage: float | None = None, commitment_type: str | None = None) -> CommitmentsResult | None:
+    """The commitment report and one what-if per lookback (None: the data holds no commitment rows), for the
+    command and the combined report; the what-if settings default to billing.commitments in finguard.yml."""
+    from finguard.billing.allocate import single_currency
+    from finguard.billing.commitments import (
+        DEFAULT_RULES,
+        CommitmentsResult,
+        commitment_report,
+        recommend_commitment,
+    )
+    from finguard.billing.schema import X_PERIOD
+
+    job = config.commitments
+    charges = store.charges(engine)
+    chosen = single_currency(charges, currency or config.currency)
+    charges = charges.filter(charges.BillingCurrency == chosen)
+    if periods:
+        charges = charges.filter(charges[X_PERIOD].isin(periods))
+    if not _has_commitments(charges):
+        return None
+    kind = commitment_type or job.commitment_type
+    report = commitment_report(charges, owner=owner_of(charges, config))
+    known = {c.type for c in report.commitments if c.type} | {r.commitment_type for r in DEFAULT_RULES
+                                                              if r.commitment_type}
+    if kind not in known:
+        raise InputError(f"commitment type {kind!r} is neither in the data nor a known type; use one of: "
+                         f"{', '.join(sorted(known))}")
+    target = job.target_coverage if target_coverage is None else target_coverage
+    windows = list(lookback_days or job.lookback_days)
+    recommendations = []
+    failed: dict[str, list[int]] = {}  # why -> lookbacks: one line for the windows that fail alike
+    for days in windows:
+        try:
+            recommendations.append(recommend_commitment(charges, commitment_type=kind, lookback_days=days,
+                                                        target_coverage=target, as_of=as_of))
+        except InputError as exc:
+            failed.setdefault(_why_no_whatif(exc.message, kind), []).append(days)
+    notes = [f"no what-if over {', '.join(map(str, days))} days: {why}" for why, days in failed.items()]
+    return CommitmentsResult(currency=report.currency or chosen, owner_dimension=config.allocation.owner,
+                             commitment_type=kind, target_coverage=target, lookback_days=windows, report=report,
+                             recommendations=recommendations, notes=notes)
+
+
+def _why_no_whatif(message: str, kind: str) -> str:
+    """recommend_commitment's reason, with what it means for the reader where the bare message is cryptic."""
+    if message.startswith("discount 1"):
+        return (f"the {kind} rows it covered show no discount to price a commitment at (their EffectiveCost is 0, "
+                f"as in anonymised samples): {message}")
+    return message
+
+
+def _has_commitments(charges: Any) -> bool:
+    """Whether any charge names a commitment discount (exports without the columns have them null in the store)."""
+    if "CommitmentDiscountId" not in charges.columns:
+        return False
+    cid = charges.CommitmentDiscountId
+    return bool(charges.filter(cid.notnull() & (cid != "")).limit(1).count().execute())
+
+
+def owner_of(charges: Any, config: BillingConfig) -> Any:
+    """The allocation's owner of each charge (rules, then tags, then the dimension's default), as the function of
+    the table `commitment_report` takes. Shared-cost pools are not split here: a commitment's fee and unused
+    rows stay with the owner the rules or tags give them, usually '(unallocated)'."""
+    from finguard.billing.allocate import dimension_values, observed_tag_keys
+
+    observed = observed_tag_keys(charges)
+    return lambda t: dimension_values(t, config.allocation, observed)[config.allocation.owner]
