@@ -26,7 +26,9 @@ if TYPE_CHECKING:
     import ibis.expr.types as ir
 
 TAG_COLUMN_PREFIX = "tag_"  # allocated_daily column of a non-owner dimension, e.g. tag_environment
-DAILY_KEYS = ("day", "billing_period", "owner", "ProviderName", "BillingAccountId", "SubAccountId", "ServiceName")
+# ChargeFrequency rides along so daily jobs can tell usage from the fees, support and tax billed on the 1st
+DAILY_KEYS = ("day", "billing_period", "owner", "ProviderName", "BillingAccountId", "SubAccountId", "ServiceName",
+              "ChargeFrequency")
 TOLERANCE = 0.005  # half a cent: what "to the cent" means for a float sum
 
 
@@ -212,6 +214,10 @@ def _shares(direct: ir.Table, config: AllocationConfig, pool_name: str) -> ir.Ta
 def allocate(charges: ir.Table, config: AllocationConfig, *, currency: str | None = None,
              periods: list[date] | None = None) -> tuple[ir.Table, ir.Table]:
     """(allocated daily table, labelled charges) as Ibis expressions, not yet executed."""
+    import ibis
+
+    if "ChargeFrequency" not in charges.columns:  # optional in FOCUS 1.0 exports and hand-built tables
+        charges = charges.mutate(ChargeFrequency=ibis.null("string"))
     if periods:
         charges = charges.filter(charges[X_PERIOD].isin(periods))
     if currency:
@@ -224,8 +230,6 @@ def allocate(charges: ir.Table, config: AllocationConfig, *, currency: str | Non
     keys = [*DAILY_KEYS, *extra]
     direct_rows = rows.filter(rows.pool.isnull())
     direct = direct_rows.group_by(keys).agg(cost=direct_rows.cost.sum())
-    import ibis
-
     parts = [direct.mutate(owner=direct.owner.fill_null(UNALLOCATED), kind=ibis.literal("direct"),
                            pool=ibis.null("string"))]
     for spec in config.shared:

@@ -107,6 +107,9 @@ def compute(store: BillingStore, engine: Engine, config: BillingConfig, *, perio
                          currency=allocation.currency)
 
 
+NOT_USAGE = ("Recurring", "One-Time")
+
+
 def _daily_series(allocated_daily: ir.Table, keys: list[str], as_of: date | None) -> pd.DataFrame:
     """(keys..., date, cost): allocated cost per series and day, summed in the engine, through `as_of`."""
     import pandas as pd
@@ -114,6 +117,10 @@ def _daily_series(allocated_daily: ir.Table, keys: list[str], as_of: date | None
     t = allocated_daily
     if as_of is not None:
         t = t.filter(t.day <= as_of)
+    # usage only: recurring fees, support and tax land on the 1st of every month by design, and one-time
+    # charges (credits, refunds, upfront purchases) are events of the bill, not of usage; both would read as
+    # monthly spikes and page someone every month
+    t = t.filter(t.ChargeFrequency.isnull() | ~t.ChargeFrequency.isin(NOT_USAGE))
     t = t.mutate(**{k: t[k].cast("string").fill_null(NO_KEY) for k in keys})
     frame = t.group_by([*keys, "day"]).agg(cost=t.cost.sum()).to_pandas()
     frame = frame.rename(columns={"day": "date"})
