@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 
 HISTORY_DAYS = 90  # days of actual cost the report carries for its chart
 NOT_KEYS = ("day", "billing_period", "cost")  # allocated_daily columns a series cannot be keyed by
+FIXED = ("Recurring", "One-Time")  # ChargeFrequency of charges billed on set days, not accrued with usage
 NONE = "(none)"  # a null key value (e.g. no ServiceName), so series keys stay JSON strings
 
 
@@ -84,21 +85,31 @@ def compute(store: BillingStore, engine: Engine, config: BillingConfig, *, perio
     job = config.forecast
     daily, allocation = allocated(store, engine, config, periods, currency)
     keys = series_keys(list(by) if by else list(job.by), daily.columns, config.allocation.owner)
-    frame = daily_frame(daily, keys)
-    if frame.empty:
+    whole = daily_frame(daily, keys)
+    frequency = daily.ChargeFrequency
+    frame = daily_frame(daily.filter(frequency.isnull() | ~frequency.isin(FIXED)), keys)
+    recurring = daily_frame(daily.filter(frequency == "Recurring"), keys)
+    one_time = daily_frame(daily.filter(frequency == "One-Time"), keys)
+    if whole.empty:
         raise InputError("no allocated cost to forecast in the chosen periods: ingest billing data first")
-    first, last = frame["date"].min().date(), frame["date"].max().date()
+    first, last = whole["date"].min().date(), whole["date"].max().date()
     as_of = as_of or last
     if as_of > last:
         raise InputError(f"--as-of {as_of} is after the last day with data ({last}): the gap would read as $0")
     if as_of < first:
         raise InputError(f"--as-of {as_of} is before the first day with data ({first})")
     months = horizon or job.horizon_months
+    notes: list[str] = []  # short histories are noted per series by the model ladder (SeriesForecast.note)
+    if frame.empty:
+        raise InputError("no usage-based cost to forecast in the chosen periods (only recurring or one-time "
+                         "charges)")
     try:
         forecasts = forecast(frame, keys, as_of, months, job)
     except ValueError as exc:  # the library's checks on its input, phrased for the user
         raise InputError(f"cannot forecast: {exc}") from None
-    notes: list[str] = []  # short histories are noted per series by the model ladder (SeriesForecast.note)
+    fixed = not recurring.empty or not one_time.empty
+    if fixed:
+        add_fixed_charges(forecasts, recurring, one_time, keys, as_of)
     result = None
     why = ""
     holdout = job.backtest_months if backtest is None else (job.backtest_months or 3) if backtest else 0
@@ -115,9 +126,54 @@ def compute(store: BillingStore, engine: Engine, config: BillingConfig, *, perio
         break
     if holdout and result is None:
         notes.append(f"back-test skipped: {why}")
+    if fixed:
+        notes.append("the model forecasts usage-based cost by day; recurring charges (fees, support, tax) are "
+                 "added per month at their latest monthly amount, and one-time charges count only as billed; "
+                 "the back-test scores usage-based cost")
     return ForecastReport(as_of=as_of, keys=keys, currency=allocation.currency, horizon_months=months,
-                          levels=list(job.levels), history=_history(frame, as_of), forecasts=forecasts,
+                          levels=list(job.levels), history=_history(whole, as_of), forecasts=forecasts,
                           backtest=result, notes=notes)
+
+
+def add_fixed_charges(forecasts: list[Any], recurring: Any, one_time: Any, keys: list[str], as_of: date) -> None:
+    """Add the charges a daily model cannot see coming (billed on set days, e.g. the 1st) to each month.
+
+    Recurring: the month-to-date amount when this month's has been billed, else last month's, in the current
+    month's end and every month ahead. One-time: only what was billed this month. Intervals shift by the same
+    amount (a known charge adds no uncertainty)."""
+    import pandas as pd
+
+    month = pd.Timestamp(as_of.replace(day=1))
+    previous = month - pd.DateOffset(months=1)
+    end = pd.Timestamp(as_of)
+
+    def amount(frame: Any, key: dict[str, Any], total: bool, start: Any, stop: Any) -> float:
+        if frame.empty:
+            return 0.0
+        rows = frame[(frame["date"] >= start) & (frame["date"] <= stop)]
+        if not total:
+            for k in keys:
+                rows = rows[rows[k] == key.get(k)]
+        return float(rows["cost"].sum())
+
+    for f in forecasts:
+        this_month = amount(recurring, f.key, f.total, month, end)
+        carried = this_month or amount(recurring, f.key, f.total, previous, month - pd.Timedelta(days=1))
+        billed = this_month + amount(one_time, f.key, f.total, month, end)
+        f.month_to_date = round(f.month_to_date + billed, 2)  # cents, as forecast() gives them
+        f.month_end.actual_to_date = round(f.month_end.actual_to_date + billed, 2)
+        _shift(f.month_end, billed + (0.0 if this_month else carried))
+        for p in f.months:
+            if p.month == f.month_end.month:
+                continue
+            _shift(p, carried)
+
+
+def _shift(period: Any, extra: float) -> None:
+    period.forecast += extra
+    for interval in period.intervals:
+        interval.lower += extra
+        interval.upper += extra
 
 
 def series_keys(wanted: list[str], columns: Sequence[str], owner_dimension: str) -> list[str]:

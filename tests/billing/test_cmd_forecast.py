@@ -111,17 +111,18 @@ def test_month_end_intervals_hold_the_true_totals(store: tuple[Path, GroundTruth
         want = _truth_of(truth, "2024-03", owner)
         lower, upper = _interval(end, 0.95)
         held[owner] = lower <= want <= upper
-        if owner is None:  # the total: the true March lies inside both intervals
+        if owner is None:  # the total: the true March lies inside both intervals, and April is within 3%
             assert _interval(end, 0.8)[0] <= want <= _interval(end, 0.8)[1]
+            # the support/tax/commitment fees billed on each 1st are added per month (a daily model alone was
+            # 14-29% low on months it had not started)
+            assert f["months"][0]["forecast"] == pytest.approx(_truth_of(truth, "2024-04", None), rel=0.03)
         elif owner != "(unallocated)":
-            # the teams' clean usage: March within 2.5%, April (wholly forecast) within 6%. The total and
-            # (unallocated) carry the support/tax/commitment fees billed on each 1st, which a daily model does
-            # not foresee in a month it has not started.
+            # the teams' clean usage: March within 2.5%, April (wholly forecast) within 6%
             assert end["forecast"] == pytest.approx(want, rel=0.025), owner
             assert f["months"][0]["forecast"] == pytest.approx(_truth_of(truth, "2024-04", owner), rel=0.06), owner
     # 95% intervals hold ~93% of true month totals (forecast.py's evaluation); here every series but
-    # ml-platform, whose second half of March ran 2% above its trend
-    assert held == {None: True, "(unallocated)": True, "checkout": True, "ml-platform": False, "mobile": True,
+    # ml-platform, whose second half of March ran 2% above its trend, and (unallocated), $1 above its upper bound
+    assert held == {None: True, "(unallocated)": False, "checkout": True, "ml-platform": False, "mobile": True,
                     "payments": True}
     total = next(f for f in report["forecasts"] if f["total"])
     assert total["month_to_date"] == pytest.approx(sum(f["month_to_date"] for f in report["forecasts"]
@@ -157,7 +158,9 @@ def test_out_writes_markdown_json_html_and_csv(store: tuple[Path, GroundTruth], 
     md = (out / "forecast.md").read_text()
     assert md.startswith("## Forecast\n") and "| **total** |" in md
     # as_of closes April: its total is the actual one, and the summary leads with May
-    april = f"{_truth_of(truth, '2024-04', None):,.2f}"
+    total = next(f for f in report["forecasts"] if f["total"])
+    assert total["month_end"]["actual_to_date"] == pytest.approx(_truth_of(truth, "2024-04", None), abs=0.01)
+    april = f"{total['month_end']['actual_to_date']:,.2f}"  # forecast.py rounds the to-date sum to cents
     assert f"2024-04 is complete at ${april}; the total for 2024-05 is forecast at" in md
     html = (out / "forecast.html").read_text()
     assert html.count("<svg") == 2 and 'id="chart-forecast-trend"' in html and "<script" not in html
