@@ -19,6 +19,7 @@ from finguard.commands.billing import (
     _db,
     _periods,
     _session,
+    allocated,
     as_of_option,
     common,
     currency_option,
@@ -27,7 +28,7 @@ from finguard.commands.billing import (
     out_option,
     period_option,
 )
-from finguard.commands.billing_budgets import _day, allocation_for
+from finguard.commands.billing_budgets import _day
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
@@ -90,7 +91,7 @@ def compute(store: BillingStore, engine: Engine, config: BillingConfig, *, perio
 
     job = config.anomalies
     keys = list(dict.fromkeys(job.by))
-    allocated_daily, allocation = allocation_for(store, engine, config, periods or [], currency)
+    allocated_daily, allocation = allocated(store, engine, config, periods or [], currency)
     daily = _daily_series(allocated_daily, keys, _day(as_of))
     if daily.empty:
         return AnomalyReport(as_of=None, since=_day(since), keys=keys, series_count=0, currency=allocation.currency)

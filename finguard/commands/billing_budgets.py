@@ -17,6 +17,7 @@ from finguard.commands.billing import (
     _db,
     _periods,
     _session,
+    allocated,
     as_of_option,
     common,
     currency_option,
@@ -92,36 +93,13 @@ def compute(store: BillingStore, engine: Engine, config: BillingConfig, *, perio
     if budgets is None:
         return None
     wanted = currency or budgets.currency
-    daily, allocation = allocation_for(store, engine, config, periods or [], wanted)
+    daily, allocation = allocated(store, engine, config, periods or [], wanted)
     if budgets.currency and budgets.currency != allocation.currency:
         raise InputError(f"the budgets are in {budgets.currency} but the allocated cost is in "
                          f"{allocation.currency}: set the budgets' currency to {allocation.currency}")
     day = _day(as_of) or last_day(daily) or datetime.now(UTC).date()
     report = evaluate_budgets(daily, budgets, day)
     return report.model_copy(update={"currency": allocation.currency})
-
-
-def allocation_for(store: BillingStore, engine: Engine, config: BillingConfig, periods: list[date],
-                   currency: str | None) -> tuple[Any, Any]:
-    """`allocated()`, also reusing an allocation stored without --currency when it is in `currency`.
-
-    The combined report allocates with the user's --currency (often none) and hands its jobs the resolved
-    currency; without this, the stored allocation's inputs would differ by that and every job would redo it.
-    """
-    from finguard.billing.allocate import Allocation
-    from finguard.commands.billing import _allocation_inputs, allocated
-
-    if currency is not None:
-        try:
-            row = store.raw_sql("SELECT summary FROM allocation_meta WHERE inputs = ?",
-                                [_allocation_inputs(store, config, periods, None)]).fetchone()
-        except Exception:  # no allocation stored yet
-            row = None
-        if row:
-            stored = Allocation.model_validate_json(row[0])
-            if stored.currency == currency:
-                return store.con.table("allocated_daily"), stored
-    return allocated(store, engine, config, periods, currency)
 
 
 def last_day(daily: Any) -> date | None:

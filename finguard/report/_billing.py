@@ -74,6 +74,14 @@ def compact_money(value: float, currency: str = "USD") -> str:
     return f"{sign}${text}" if currency == "USD" else f"{sign}{text} {currency}"
 
 
+def csv_number(value: float | None, places: int = 6) -> str:
+    """A CSV cell at full precision without float noise: '' for None, no trailing zeros, never '-0'."""
+    if value is None:
+        return ""
+    text = f"{value:.{places}f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
 def pct(value: float | None, digits: int = 1) -> str:
     return "n/a" if value is None else f"{value:.{digits}f}%"
 

@@ -10,7 +10,7 @@ from markupsafe import escape
 
 from finguard.billing.anomalies import Anomaly, AnomalyReport, RootCause
 from finguard.report import charts
-from finguard.report._billing import CHART_MAX_ROWS, money
+from finguard.report._billing import CHART_MAX_ROWS, csv_number, money
 
 NAME = "anomalies"
 TITLE = "Cost anomalies"
@@ -170,5 +170,4 @@ def _key(a: Anomaly, key: str) -> str:
 
 
 def _num(value: float) -> str:
-    text = f"{value:.6f}".rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
+    return csv_number(value, 6)

@@ -8,7 +8,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from finguard.report._billing import money, pct
+from finguard.report._billing import csv_number, money, pct
 
 NAME = "estimates"
 TITLE = "Estimate vs actual"
@@ -193,10 +193,7 @@ def html(result: Any, currency: str) -> str:
 
 # -- csv ----------------------------------------------------------------------------------------------------
 def _num(value: float | None) -> str:
-    if value is None:
-        return ""
-    text = f"{value:.6f}".rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
+    return csv_number(value, 6)
 
 
 def write_csv(result: Any, directory: Path) -> list[Path]:

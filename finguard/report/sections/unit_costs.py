@@ -11,7 +11,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from finguard.report._billing import compact_money, money
+from finguard.report._billing import compact_money, csv_number, money
 
 NAME = "unit_costs"
 TITLE = "Unit costs"
@@ -289,10 +289,7 @@ def _change_row(a: Any, currency: str, *, total: bool = False) -> str:
 
 # -- csv ----------------------------------------------------------------------------------------------------
 def _num(value: float | None) -> str:
-    if value is None:
-        return ""
-    text = f"{value:.10f}".rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
+    return csv_number(value, 10)
 
 
 def write_csv(result: Any, directory: Path) -> list[Path]:
