@@ -127,7 +127,7 @@ def tag_coverage(rows: ir.Table, config: AllocationConfig, *, currency: str = "U
     per_account = sets.group_by("account_id", "account_name").agg(
         spend=sets.cost.sum(), taggable=sets.cost.sum(where=tg),
         **{f"covered_{i}": sets.cost.sum(where=tg & v) for i, v in enumerate(present.values())},
-    ).order_by([ibis.desc("taggable"), "account_id"]).to_pyarrow().to_pylist()
+    ).order_by([ibis.desc(ibis._.taggable.round(6)), "account_id"]).to_pyarrow().to_pylist()
     dimensions = []
     for i, (name, dim) in enumerate(config.dimensions.items()):
         accounts = [AccountCoverage(account_id=a["account_id"], account_name=a["account_name"],
@@ -169,7 +169,7 @@ def _untagged(bare: ir.Table, n: int) -> tuple[list[UntaggedResource], int, floa
     per = bare.group_by("resource_id").agg(cost=bare.cost.sum(), account_id=bare.account_id.min(),
                                            account_name=bare.account_name.min(), service=bare.service.min())
     ranked = per.mutate(resources=per.count().over(), total=per.cost.sum().over())
-    top = ranked.order_by([ibis.desc("cost"), "resource_id"]).limit(max(n, 1)).to_pyarrow().to_pylist()
+    top = ranked.order_by([ibis.desc(ranked.cost.round(6)), "resource_id"]).limit(max(n, 1)).to_pyarrow().to_pylist()
     if not top:
         return [], 0, 0.0
     resources = [UntaggedResource(resource_id=r["resource_id"], account_id=r["account_id"],
@@ -196,6 +196,6 @@ def _keys(sets: ir.Table, total: float, n: int) -> list[TagKeyCoverage]:
     mine = sets.filter(sets.taggable)
     pairs = mine.select(mine[X_TAGS], mine.cost, key=mine[X_TAGS].keys().unnest())
     pairs = pairs.filter(pairs[X_TAGS][pairs.key].strip().nullif("").notnull())
-    top = pairs.group_by("key").agg(cost=pairs.cost.sum()).order_by([ibis.desc("cost"), "key"]).limit(n)
+    top = pairs.group_by("key").agg(cost=pairs.cost.sum()).order_by([ibis.desc(ibis._.cost.round(6)), "key"]).limit(n)
     return [TagKeyCoverage(key=r["key"], cost=r["cost"], percent=100.0 * r["cost"] / total if total > 0 else None)
             for r in top.to_pyarrow().to_pylist()]

@@ -261,7 +261,7 @@ def _periods(groups: list[dict], reconciled: list[PeriodReconciliation]
             unallocated=r.unallocated if r else unallocated,
             difference=r.difference if r else 0.0, direct=sum(line.direct for line in mine),
             shared=dict(sorted(shared.items())), owners=sum(line.owner != UNALLOCATED for line in mine)))
-    ordered = sorted(lines.values(), key=lambda o: (o.period, o.owner == UNALLOCATED, -o.total, o.owner))
+    ordered = sorted(lines.values(), key=lambda o: (o.period, o.owner == UNALLOCATED, -_rank(o.total), o.owner))
     return totals, ordered, sorted(pools)
 
 
@@ -279,7 +279,7 @@ def chargeback(owners: list[OwnerPeriod], periods: list[PeriodTotals]) -> list[C
 
 def _top_services(t: ir.Table, n: int) -> list[ServiceCost]:
     whole = float(t.cost.sum().to_pyarrow().as_py() or 0.0)
-    top = t.group_by("ServiceName").agg(cost=t.cost.sum()).order_by([t.cost.sum().desc(), "ServiceName"])
+    top = t.group_by("ServiceName").agg(cost=t.cost.sum()).order_by([t.cost.sum().round(6).desc(), "ServiceName"])
     return [ServiceCost(service=r["ServiceName"], cost=r["cost"], share_percent=_pct(r["cost"], whole))
             for r in top.limit(n).to_pyarrow().to_pylist()]
 
@@ -288,14 +288,14 @@ def _owner_services(t: ir.Table, n: int) -> list[OwnerServices]:
     import ibis
 
     per = t.group_by("owner", "ServiceName").agg(cost=t.cost.sum())
-    w = ibis.window(group_by="owner", order_by=[ibis.desc("cost"), "ServiceName"])
+    w = ibis.window(group_by="owner", order_by=[per.cost.round(6).desc(), "ServiceName"])
     ranked = per.mutate(rank=ibis.row_number().over(w), owner_total=per.cost.sum().over(group_by="owner"))
     out: dict[str, OwnerServices] = {}
     for r in ranked.filter(ranked["rank"] < n).order_by("owner", "rank").to_pyarrow().to_pylist():
         entry = out.setdefault(r["owner"], OwnerServices(owner=r["owner"], total=r["owner_total"], services=[]))
         entry.services.append(ServiceCost(service=r["ServiceName"], cost=r["cost"],
                                           share_percent=_pct(r["cost"], r["owner_total"])))
-    return sorted(out.values(), key=lambda o: (o.owner == UNALLOCATED, -o.total, o.owner))
+    return sorted(out.values(), key=lambda o: (o.owner == UNALLOCATED, -_rank(o.total), o.owner))
 
 
 def _trend(t: ir.Table, top: int) -> DailyTrend:
@@ -308,13 +308,19 @@ def _trend(t: ir.Table, top: int) -> DailyTrend:
     per["day"] = pd.to_datetime(per["day"])
     days = pd.date_range(per["day"].min(), per["day"].max(), freq="D")
     totals = per[per.owner != UNALLOCATED].groupby("owner")["cost"].sum()
-    ranked = sorted(totals.index, key=lambda o: (-totals[o], o))
+    ranked = sorted(totals.index, key=lambda o: (-_rank(totals[o]), o))
     keep = set(ranked[:top])
     per["series"] = per.owner.where(per.owner.isin(keep) | (per.owner == UNALLOCATED), OTHER_OWNERS)
     wide = per.pivot_table(index="day", columns="series", values="cost", aggfunc="sum").reindex(days).fillna(0.0)
     names = [o for o in ranked[:top]] + [s for s in (OTHER_OWNERS, UNALLOCATED) if s in wide.columns]
     return DailyTrend(days=[d.date() for d in days],
                       series=[TrendSeries(name=s, values=[float(v) for v in wide[s]]) for s in names])
+
+
+def _rank(amount: float) -> float:
+    """An amount to order by: to a millionth, so owners with the same cost tie on every engine (float sums in
+    another order differ in the last bits) and the name decides."""
+    return round(float(amount), 6)
 
 
 def _pct(part: float, whole: float) -> float | None:
