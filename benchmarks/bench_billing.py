@@ -262,8 +262,16 @@ def write_config(run: Path, parquet: Path, seed: int) -> tuple[Path, Path]:
     config = {"billing": {"db": str(store), "engine": "duckdb", "allocation": allocation_config(truth),
                           "budgets": budgets_config(truth), "unit_costs": {"metrics": str(metrics), "grain": "month",
                                                                            "gauges": ["customers"]}}}
+    class Dumper(yaml.SafeDumper):
+        """Quotes account ids: YAML would read 012345678901 as a number, or leave a reader wondering."""
+
+    def quoted(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
+        style = "'" if value.isdigit() else None
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+    Dumper.add_representer(str, quoted)
     path = run / "finguard.yml"
-    path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+    path.write_text(yaml.dump(config, Dumper=Dumper, sort_keys=False), encoding="utf-8")
     return path, store
 
 
@@ -659,6 +667,8 @@ def main(argv: list[str] | None = None) -> int:
                  "the rest of the machine used during the step, in % of all cores (other sessions' test runs "
                  "inflate wall time)")
     notes.append("`reconcile-estimates` is not run: it needs a saved `finguard breakdown` estimate")
+    notes.append(f"threads: DuckDB's default (one per core, {os.cpu_count()} here); the pandas baseline is "
+                 "single-threaded apart from pyarrow's Parquet read")
 
     pandas_runs: list[PandasRun] = []
     if not args.no_pandas and by_name["allocate"].ok:
