@@ -5,6 +5,8 @@ Exit codes (documented in the README): 0 ok, 1 policy failure, 2 usage or input 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 EXIT_OK = 0
 EXIT_POLICY_FAILURE = 1
 EXIT_USAGE = 2
@@ -30,3 +32,13 @@ class InputError(FinguardError):
 
 class UsageError(FinguardError):
     """Wrong command-line usage."""
+
+
+def read_text(path: Path, encoding: str = "utf-8") -> str:
+    """A file's text, or one InputError naming the file: unreadable, or not text in `encoding`."""
+    try:
+        return path.read_text(encoding=encoding)
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror}", where=str(path)) from None
+    except UnicodeDecodeError:
+        raise InputError("not UTF-8 text", where=str(path)) from None

@@ -40,7 +40,7 @@ import yaml
 from pydantic import BaseModel, Field, ValidationError
 
 from finguard.billing.job_config import Budget, BudgetsConfig, RunRate
-from finguard.errors import InputError
+from finguard.errors import InputError, read_text
 
 Status = Literal["ok", "at_risk", "over"]
 TAG_PREFIX = "tag_"
@@ -84,11 +84,7 @@ class BudgetReport(BaseModel):
 
 def load_budgets(path: Path) -> BudgetsConfig:
     """Read and validate a budgets file; errors name the file and the failing field."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror}", where=str(path)) from None
-    return parse_budgets(text, str(path))
+    return parse_budgets(read_text(path), str(path))
 
 
 def parse_budgets(text: str, source: str) -> BudgetsConfig:

@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
-from finguard.errors import InputError
+from finguard.errors import InputError, read_text
 
 Grain = Literal["day", "week", "month"]
 REQUIRED = ("date", "owner", "metric", "value")
@@ -131,13 +131,7 @@ class ChangeReport(BaseModel):
 
 def read_metrics(path: Path) -> BusinessMetrics:
     """Read and validate a business metrics CSV."""
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror}", where=str(path)) from None
-    except UnicodeDecodeError:
-        raise InputError("not UTF-8 text", where=str(path)) from None
-    return parse_metrics(text, str(path))
+    return parse_metrics(read_text(path, "utf-8-sig"), str(path))
 
 
 def parse_metrics(text: str, source: str) -> BusinessMetrics:

@@ -17,7 +17,7 @@ import click
 from pydantic import BaseModel, Field
 
 from finguard.commands.billing import _config, _db, _session, common, currency_option, emit, json_option, out_option
-from finguard.errors import InputError
+from finguard.errors import InputError, read_text
 
 if TYPE_CHECKING:
     from finguard.billing.config import BillingConfig
@@ -59,12 +59,7 @@ def read_estimate(path: Path) -> tuple[ProjectCost, datetime | None]:
 
     from finguard.report.json_format import read_breakdown
 
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror}", where=str(path)) from None
-    except UnicodeDecodeError:
-        raise InputError("not UTF-8 text", where=str(path)) from None
+    text = read_text(path)
     project = read_breakdown(text, str(path))
     stamp = json.loads(text).get("generated_at")
     if stamp is None:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ValidationError
 
-from finguard.errors import InputError
+from finguard.errors import InputError, read_text
 from finguard.model import ProjectCost
 from finguard.policy.model import CheckResult
 from finguard.report.table import check_counts, failing_check
@@ -88,11 +88,7 @@ def render_check(result: CheckResult) -> str:
 
 def read_saved_breakdown(path: Path) -> ProjectCost:
     """A saved breakdown file (e.g. the main branch's), for `--compare-to`."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror}", where=str(path)) from None
-    return read_breakdown(text, str(path))
+    return read_breakdown(read_text(path), str(path))
 
 
 def read_breakdown(text: str, source: str) -> ProjectCost:
