@@ -99,26 +99,52 @@ def _any_glob(column: ir.StringValue, patterns: list[str]) -> ir.BooleanValue:
     return ibis.or_(*parts).fill_null(False) if parts else ibis.literal(False)
 
 
-def match_expr(t: ir.Table, match: Match, owner: ir.StringValue | None = None) -> ir.BooleanValue:
-    """The Ibis condition for a `Match` (owner: the resolved owner, for `unallocated: true`)."""
+# FOCUS columns each Match field is tested against (any of them matching is a match)
+MATCH_COLUMNS: dict[str, tuple[str, ...]] = {
+    "provider": ("ProviderName",), "billing_account": ("BillingAccountId", "BillingAccountName"),
+    "account": ("SubAccountId", "SubAccountName"), "service": ("ServiceName",),
+    "service_category": ("ServiceCategory",), "region": ("RegionId",), "resource_id": ("ResourceId",),
+    "charge_category": ("ChargeCategory",),
+}
+
+
+def match_expr(t: ir.Table, match: Match, owner: ir.StringValue | None = None,
+               tags_ok: ir.BooleanValue | None = None) -> ir.BooleanValue:
+    """The Ibis condition for a `Match` (owner: the resolved owner, for `unallocated: true`).
+
+    `tags_ok`: the match's tag conditions, already evaluated per tag set (`tag_lookup`); without it they are
+    read from the row's `x_Tags` map."""
     import ibis
 
     conds: list[ir.BooleanValue] = []
-    pairs = [(match.provider, ["ProviderName"]), (match.billing_account, ["BillingAccountId", "BillingAccountName"]),
-             (match.account, ["SubAccountId", "SubAccountName"]), (match.service, ["ServiceName"]),
-             (match.service_category, ["ServiceCategory"]), (match.region, ["RegionId"]),
-             (match.resource_id, ["ResourceId"]), (match.charge_category, ["ChargeCategory"])]
-    for patterns, columns in pairs:
+    for field, columns in MATCH_COLUMNS.items():
+        patterns = getattr(match, field)
         if patterns:
             conds.append(ibis.or_(*[_any_glob(t[c], patterns) for c in columns]))
-    for key, patterns in match.tags.items():
-        value = t[X_TAGS][key]
-        conds.append(value.notnull() if patterns == ["*"] else _any_glob(value, patterns))
+    if match.tags:
+        conds.append(tags_ok.fill_null(False) if tags_ok is not None else tag_condition(t, match))
     if match.unallocated:
         if owner is None:
             raise InputError("`unallocated: true` is only meaningful in shared costs")
         conds.append(owner.isnull())
     return ibis.and_(*conds) if conds else ibis.literal(True)
+
+
+def tag_condition(t: ir.Table, match: Match) -> ir.BooleanValue:
+    """The tag part of a match on a table with an `x_Tags` map: every key's value matches one of its globs."""
+    import ibis
+
+    conds = []
+    for key, patterns in match.tags.items():
+        value = t[X_TAGS][key]
+        conds.append(value.notnull() if patterns == ["*"] else _any_glob(value, patterns))
+    return ibis.and_(*conds).fill_null(False)
+
+
+def match_columns(config: AllocationConfig) -> set[str]:
+    """The charge columns the rules and shared pools look at."""
+    return {c for m in [*(r.match for r in config.rules), *(s.match for s in config.shared)]
+            for field, columns in MATCH_COLUMNS.items() if getattr(m, field) for c in columns}
 
 
 # -- dimensions ---------------------------------------------------------------------------------------------
@@ -156,16 +182,58 @@ def tag_value(t: ir.Table, dimension: Dimension, keys: list[str]) -> ir.StringVa
     return ibis.cases(*cases, else_=raw)
 
 
-def dimension_values(t: ir.Table, config: AllocationConfig, observed: list[str]) -> dict[str, ir.StringValue]:
-    """Each dimension's value per charge: rules and tags in the configured precedence, then the default."""
+def tag_matches(config: AllocationConfig) -> list[Match]:
+    """The rule and shared-pool matches that test tags, in the order `tag_lookup` numbers their columns."""
+    return [m for m in [*(r.match for r in config.rules), *(s.match for s in config.shared)] if m.tags]
+
+
+def tags_as_text(charges: ir.Table) -> ir.Table:
+    """Charges with `Tags` as JSON text (the store's form); a table carrying only the `x_Tags` map gets it printed."""
+    from finguard.billing.sources._json import map_json
+
+    if "Tags" in charges.columns and charges.Tags.type().is_string():
+        return charges
+    if X_TAGS in charges.columns:
+        return charges.mutate(Tags=map_json(charges[X_TAGS]))
+    if "Tags" in charges.columns and charges.Tags.type().is_map():
+        return charges.mutate(Tags=map_json(charges.Tags))
     import ibis
 
+    return charges.mutate(Tags=ibis.null("string"))
+
+
+def tag_lookup(charges: ir.Table, config: AllocationConfig) -> ir.Table:
+    """Per distinct `Tags` text: each dimension's value from tags (`_tags_<dimension>`) and each tag condition of
+    the rules and pools (`_tagmatch_<n>`), fetched as a small in-memory table.
+
+    A bill repeats a resource's tags on every line: ten million charges carry a few thousand distinct texts, so
+    key aliases, trimming and value spellings are worked out once per text and joined back, not once per row."""
+    import ibis
+
+    from finguard.billing.tags import parsed_tag_sets
+
+    sets = parsed_tag_sets(tags_as_text(charges))
+    observed = observed_tag_keys(sets)
+    columns: dict[str, ir.Value] = {
+        f"_tags_{name}": tag_value(sets, dim, resolve_keys(dim, observed)).cast("string")
+        for name, dim in config.dimensions.items()}
+    for i, match in enumerate(tag_matches(config)):
+        columns[f"_tagmatch_{i}"] = tag_condition(sets, match)
+    return ibis.memtable(sets.select("_tags_text", **columns).to_pyarrow())
+
+
+def dimension_values(t: ir.Table, config: AllocationConfig) -> dict[str, ir.StringValue]:
+    """Each dimension's value per row of `t` (joined with `tag_lookup`): rules and tags in the configured
+    precedence, then the default."""
+    import ibis
+
+    tags_ok = _tags_ok(t, config)
     out = {}
     for name, dimension in config.dimensions.items():
-        setting = [(match_expr(t, rule.match), ibis.literal(rule.set[name])) for rule in config.rules
-                   if name in rule.set]
+        setting = [(match_expr(t, rule.match, tags_ok=tags_ok.get(id(rule.match))), ibis.literal(rule.set[name]))
+                   for rule in config.rules if name in rule.set]
         from_rules = ibis.cases(*setting, else_=ibis.null("string")) if setting else ibis.null("string")
-        from_tags = tag_value(t, dimension, resolve_keys(dimension, observed))
+        from_tags = t[f"_tags_{name}"]
         ordered = [from_rules, from_tags] if config.precedence == "rules-first" else [from_tags, from_rules]
         if dimension.default is not None:
             ordered.append(ibis.literal(dimension.default))
@@ -173,22 +241,45 @@ def dimension_values(t: ir.Table, config: AllocationConfig, observed: list[str])
     return out
 
 
+def _tags_ok(t: ir.Table, config: AllocationConfig) -> dict[int, ir.BooleanValue]:
+    return {id(m): t[f"_tagmatch_{i}"] for i, m in enumerate(tag_matches(config))}
+
+
 # -- allocation ---------------------------------------------------------------------------------------------
-def labelled(charges: ir.Table, config: AllocationConfig, observed: list[str]) -> ir.Table:
-    """Charges with `alloc_<dimension>` columns, the cost metric as `cost` and the shared pool (or null)."""
+def labelled(charges: ir.Table, config: AllocationConfig, lookup: ir.Table | None = None) -> ir.Table:
+    """Every charge with `alloc_<dimension>` columns, the cost metric as `cost`, `day`, `billing_period` and the
+    shared pool (or null). Lazy: coverage and anomaly root causes read it, filtered, on demand."""
+    charges = tags_as_text(charges)
+    rows = charges.mutate(cost=charges[config.cost].fill_null(0.0), day=charges.ChargePeriodStart.date(),
+                          billing_period=charges[X_PERIOD])
+    return _label(rows, config, tag_lookup(charges, config) if lookup is None else lookup)
+
+
+def _label(t: ir.Table, config: AllocationConfig, lookup: ir.Table) -> ir.Table:
+    """`t` (with `Tags` text and `cost`) joined with its tag sets' values, then labelled."""
+    return _label_joined(_with_lookup(t, lookup), config, lookup)
+
+
+def _with_lookup(t: ir.Table, lookup: ir.Table) -> ir.Table:
+    """`t` with its tag set's `_tags_*` / `_tagmatch_*` columns (null for charges without tags)."""
+    extra = [c for c in lookup.columns if c != "_tags_text"]
+    return t.left_join(lookup, t.Tags == lookup._tags_text).select(*t.columns, *extra)
+
+
+def _label_joined(joined: ir.Table, config: AllocationConfig, lookup: ir.Table) -> ir.Table:
     import ibis
 
-    dims = dimension_values(charges, config, observed)
+    extra = [c for c in lookup.columns if c != "_tags_text"]
+    dims = dimension_values(joined, config)
     owner = dims[config.owner]
-    pool_cases = [(match_expr(charges, s.match, owner), ibis.literal(s.name)) for s in config.shared]
+    tags_ok = _tags_ok(joined, config)
+    pool_cases = [(match_expr(joined, s.match, owner, tags_ok.get(id(s.match))), ibis.literal(s.name))
+                  for s in config.shared]
     pool = ibis.cases(*pool_cases, else_=ibis.null("string")) if pool_cases else ibis.null("string")
-    return charges.mutate(
-        **{f"alloc_{name}": value for name, value in dims.items()},
-        cost=charges[config.cost].fill_null(0.0),
-        pool=pool,
-        day=charges.ChargePeriodStart.date(),
-        billing_period=charges[X_PERIOD],
-    )
+    # the owner dimension as `owner`, every other one as tag_<name> (how allocated_daily keys them; null: none)
+    named = {f"{TAG_COLUMN_PREFIX}{d}": dims[d] for d in config.dimensions if d != config.owner}
+    return joined.mutate(**{f"alloc_{name}": value for name, value in dims.items()}, pool=pool, owner=owner,
+                         **named).drop(*extra)
 
 
 def _shares(direct: ir.Table, config: AllocationConfig, pool_name: str) -> ir.Table:
@@ -213,27 +304,39 @@ def _shares(direct: ir.Table, config: AllocationConfig, pool_name: str) -> ir.Ta
 
 def allocate(charges: ir.Table, config: AllocationConfig, *, currency: str | None = None,
              periods: list[date] | None = None) -> tuple[ir.Table, ir.Table]:
-    """(allocated daily table, labelled charges) as Ibis expressions, not yet executed."""
+    """(allocated daily table, labelled charges) as Ibis expressions, not yet executed.
+
+    The daily table is labelled after a first aggregation: charges summed per day and every column the result
+    or a rule reads (tags as their text). Ten million hourly lines are a few million such groups, and
+    labelling, pooling and splitting then work on those instead of on every line."""
     import ibis
 
+    charges = tags_as_text(charges)
+    if X_TAGS in charges.columns:  # the map is re-derived per distinct text; carrying it per row costs a join
+        charges = charges.drop(X_TAGS)
     if "ChargeFrequency" not in charges.columns:  # optional in FOCUS 1.0 exports and hand-built tables
         charges = charges.mutate(ChargeFrequency=ibis.null("string"))
     if periods:
         charges = charges.filter(charges[X_PERIOD].isin(periods))
     if currency:
         charges = charges.filter(charges.BillingCurrency == currency)
-    observed = observed_tag_keys(charges)
-    rows = labelled(charges, config, observed)
-    # every other dimension rides along as tag_<name>, so budgets and reports can select by it (null: none)
-    extra = {f"{TAG_COLUMN_PREFIX}{d}": rows[f"alloc_{d}"] for d in config.dimensions if d != config.owner}
-    rows = rows.mutate(owner=rows[f"alloc_{config.owner}"], **extra)
-    keys = [*DAILY_KEYS, *extra]
-    direct_rows = rows.filter(rows.pool.isnull())
+    lookup = tag_lookup(charges, config)
+    grouping = sorted({*DAILY_KEYS[3:], *match_columns(config)})
+    joined = _with_lookup(charges, lookup)
+    values = [c for c in lookup.columns if c != "_tags_text"]
+    summed = joined.group_by(day=joined.ChargePeriodStart.date(), billing_period=joined[X_PERIOD],
+                             **{c: joined[c] for c in [*grouping, *values]}
+                             ).agg(cost=joined[config.cost].fill_null(0.0).sum())
+    # fetched once: the engine would otherwise redo the scan for direct cost, each pool and the shares alike
+    grouped = _label_joined(ibis.memtable(summed.to_pyarrow()), config, lookup)
+    # every other dimension rides along as tag_<name>, so budgets and reports can select by it
+    keys = [*DAILY_KEYS, *(f"{TAG_COLUMN_PREFIX}{d}" for d in config.dimensions if d != config.owner)]
+    direct_rows = grouped.filter(grouped.pool.isnull())
     direct = direct_rows.group_by(keys).agg(cost=direct_rows.cost.sum())
     parts = [direct.mutate(owner=direct.owner.fill_null(UNALLOCATED), kind=ibis.literal("direct"),
                            pool=ibis.null("string"))]
     for spec in config.shared:
-        pool_rows = rows.filter(rows.pool == spec.name)
+        pool_rows = grouped.filter(grouped.pool == spec.name)
         pool_daily = pool_rows.group_by([k for k in keys if k != "owner"]).agg(cost=pool_rows.cost.sum())
         shares = _shares(direct_rows.select("billing_period", "owner", "cost"), config, spec.name)
         split = pool_daily.join(shares, "billing_period", how="left")
@@ -243,7 +346,7 @@ def allocate(charges: ir.Table, config: AllocationConfig, *, currency: str | Non
     daily = parts[0].select(*keys, "kind", "pool", "cost")
     for part in parts[1:]:
         daily = daily.union(part.select(*keys, "kind", "pool", "cost"))
-    return daily, rows
+    return daily, labelled(charges, config, lookup)
 
 
 def reconcile(daily: ir.Table, rows: ir.Table) -> list[PeriodReconciliation]:

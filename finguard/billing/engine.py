@@ -189,7 +189,8 @@ class SparkEngine(Engine):
 
     def arrow(self, expr: ir.Table) -> pa.Table:
         """Spark's own Arrow export: Ibis goes through pandas, which turns map columns into dicts it cannot
-        cast back (x_Extra, x_Tags)."""
+        cast back (x_Extra, x_Tags). In-memory tables in `expr` are registered first, as Ibis would."""
+        self.con._run_pre_execute_hooks(expr)
         return self.session.sql(str(self.con.compile(expr))).toArrow()
 
     def close(self) -> None:

@@ -233,11 +233,12 @@ def _checks(t: ir.Table, backend: str) -> list[tuple[ir.BooleanValue, str, ir.St
     return checks
 
 
-def _duplicates(t: ir.Table) -> ir.Table:
-    """(row, first row) for every exact repeat of an earlier row, every column compared.
+def _duplicates(t: ir.Table) -> ir.Table | None:
+    """(row, first row) for every exact repeat of an earlier row, every column compared; None when there is none.
 
-    A window over every column costs a minute at 10 million rows; hashing the whole row first and comparing
-    columns only among rows whose hashes collide gives the same answer in a few seconds.
+    A window over every column costs a minute at 10 million rows. Hashing the whole row and fetching the hashes
+    that occur more than once (none, in a clean export) costs one scan; only rows with such a hash are then
+    compared column by column, so hash collisions (Spark's hash has 32 bits) cost time, never a wrong answer.
     """
     import ibis
 
@@ -245,8 +246,10 @@ def _duplicates(t: ir.Table) -> ir.Table:
     # maps are neither hashable (Spark) nor groupable: compare them as their JSON text; everything else as is
     values = {f"_c{i}": (_text(t[c]) if t[c].type().is_map() else t[c]) for i, c in enumerate(columns)}
     hashed = t.select(t[X_ROW], _h=ibis.struct(values).hash())
-    repeated = hashed.group_by("_h").agg(_n=hashed.count()).filter(lambda r: r._n > 1).select("_h")
-    suspects = hashed.semi_join(repeated, "_h").select(X_ROW)
+    repeated = hashed.group_by("_h").agg(_n=hashed.count()).filter(lambda r: r._n > 1).select("_h").to_pyarrow()
+    if repeated.num_rows == 0:
+        return None
+    suspects = hashed.semi_join(ibis.memtable(repeated), "_h").select(X_ROW)
     candidates = t.semi_join(suspects, X_ROW)
     candidates = candidates.select(candidates[X_ROW], **{k: (_text(candidates[c]) if candidates[c].type().is_map()
                                                              else candidates[c]) for k, c in zip(values, columns,
@@ -255,21 +258,47 @@ def _duplicates(t: ir.Table) -> ir.Table:
     return candidates.select(candidates[X_ROW], _dup_of=first).filter(lambda r: r._dup_of != r[X_ROW])
 
 
+def _malformed_tags(t: ir.Table) -> ir.Table | None:
+    """(`_bad_text`, `_tags_bad`) for each distinct Tags text that is not a JSON object of strings; None if none.
+
+    The distinct texts are fetched first and parsed on their own: left in one query, DuckDB pushes the parse
+    below the DISTINCT and parses every row (seconds at ten million rows, for a few thousand texts)."""
+    import ibis
+
+    if "Tags" not in t.columns or not t.Tags.type().is_string():
+        return None
+    texts = t.select(Tags=t.Tags.nullif("")).filter(lambda r: r.Tags.notnull()).distinct().to_pyarrow()
+    if texts.num_rows == 0:
+        return None
+    sets = parsed_tag_sets(ibis.memtable(texts))
+    bad = sets.filter(sets[X_TAGS].isnull()).select(_bad_text=sets._tags_text).to_pyarrow()
+    if bad.num_rows == 0:
+        return None
+    bad_texts = ibis.memtable(bad)
+    return bad_texts.mutate(_tags_bad=ibis.literal(True))
+
+
 def _rejects(t: ir.Table, backend: str, source: str, ingest_id: str) -> ir.Table:
     """The rejected rows only, each with its first failed check and the raw row as read."""
     import ibis
 
     columns = list(t.columns)
-    t = t.left_join(_duplicates(t), X_ROW).select(*columns, "_dup_of")
-    if "Tags" in t.columns and t.Tags.type().is_string():
-        sets = parsed_tag_sets(t)
-        bad = sets.filter(sets[X_TAGS].isnull()).select(_bad_text=sets._tags_text, _tags_bad=ibis.literal(True))
-        t = t.left_join(bad, t.Tags == bad._bad_text).select(*columns, "_dup_of", "_tags_bad")
+    flags = []
+    duplicates = _duplicates(t)
+    if duplicates is not None:
+        t = t.left_join(duplicates, X_ROW).select(*columns, *flags, "_dup_of")
+        flags.append("_dup_of")
+    bad_tags = _malformed_tags(t)
+    if bad_tags is not None:
+        t = t.left_join(bad_tags, t.Tags == bad_tags._bad_text).select(*columns, *flags, "_tags_bad")
+        flags.append("_tags_bad")
     checks = _checks(t, backend)
     code = ibis.cases(*[(cond.fill_null(False), ibis.literal(c)) for cond, c, _ in checks], else_=ibis.null("string"))
     reason = ibis.cases(*[(cond.fill_null(False), msg) for cond, _, msg in checks], else_=ibis.null("string"))
-    source_cols = [c for c in t.columns if c not in (X_ROW, "_dup_of", "_tags_bad")]
-    flagged = t.mutate(_code=code, _reason=reason).filter(lambda r: r._code.notnull())
+    source_cols = [c for c in t.columns if c not in (X_ROW, *flags)]
+    # filtering on the plain OR first keeps the CASE (and its messages) to the few rows that fail
+    failed = ibis.or_(*[cond.fill_null(False) for cond, _, _ in checks])
+    flagged = t.filter(failed).mutate(_code=code, _reason=reason)
     typed = _typed_columns(flagged)
     raw = ibis.map(ibis.array([ibis.literal(c) for c in source_cols]),
                    ibis.array([_text(flagged[c]) for c in source_cols]))

@@ -135,22 +135,29 @@ class BillingStore:
             finally:
                 self.con.con.unregister(f"{name}_arrow")
             return
-        self.raw_sql(f"CREATE OR REPLACE TABLE {name} AS {self.con.compile(data)}")
+        self.raw_sql(f"CREATE OR REPLACE TABLE {name} AS {self.sql(data)}")
+
+    def sql(self, expr: ir.Table) -> str:
+        """An expression on this database as SQL to embed in a statement, its in-memory tables registered first
+        (Ibis does that only when it runs an expression itself)."""
+        self.con._run_pre_execute_hooks(expr)
+        return str(self.con.compile(expr))
 
     # -- reading ---------------------------------------------------------------------------------------------
     def charges(self, engine: Engine) -> ir.Table:
-        """The charges table on `engine`: DuckDB reads it in place; Spark reads a Parquet export of it."""
-        from finguard.billing.tags import with_tags
+        """The charges table on `engine`: DuckDB reads it in place; Spark reads a Parquet export of it.
 
+        `Tags` is the JSON text as exported; `finguard.billing.tags.with_tags` adds the parsed map where a job
+        needs one (allocation works per distinct text instead)."""
         if engine.name == "duckdb":
-            return with_tags(self.con.table("charges"))
+            return self.con.table("charges")
         if self._spark_export is None:
             self._spark_export = Path(tempfile.mkdtemp(prefix="finguard-charges-"))
             target = str(self._spark_export / "charges.parquet").replace("'", "''")
             self.raw_sql(f"COPY charges TO '{target}' (FORMAT parquet)")
         df = engine.session.read.parquet(str(self._spark_export / "charges.parquet"))  # type: ignore[attr-defined]
         df.createOrReplaceTempView("charges")
-        return with_tags(engine.con.table("charges"))
+        return engine.con.table("charges")
 
     def count(self) -> int:
         return int(self.raw_sql("SELECT count(*) FROM charges").fetchone()[0])
@@ -179,7 +186,7 @@ class BillingStore:
                     self.con.con.register(f"_accepted_{i}", data)
                     source = f"SELECT {charge_cols} FROM _accepted_{i}"
                 else:
-                    source = str(self.con.compile(data))
+                    source = self.sql(data)
                 self.raw_sql(f"INSERT INTO charges ({charge_cols}) {source}")
             new_partitions = f'SELECT DISTINCT {key} FROM charges WHERE "{X_INGEST}" = ?'
             stale = (f'FROM charges c WHERE c."{X_INGEST}" <> ? AND EXISTS '

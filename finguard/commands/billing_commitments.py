@@ -106,7 +106,8 @@ def compute(store: BillingStore, engine: Engine, config: BillingConfig, *, perio
     if not _has_commitments(charges):
         return None
     kind = commitment_type or job.commitment_type
-    report = commitment_report(charges, owner=owner_of(charges, config))
+    owned, owner_column = owner_of(charges, config)
+    report = commitment_report(owned, owner=owner_column)
     known = {c.type for c in report.commitments if c.type} | {r.commitment_type for r in DEFAULT_RULES
                                                               if r.commitment_type}
     if kind not in known:
@@ -144,11 +145,10 @@ def _has_commitments(charges: Any) -> bool:
     return bool(charges.filter(cid.notnull() & (cid != "")).limit(1).count().execute())
 
 
-def owner_of(charges: Any, config: BillingConfig) -> Any:
-    """The allocation's owner of each charge (rules, then tags, then the dimension's default), as the function of
-    the table `commitment_report` takes. Shared-cost pools are not split here: a commitment's fee and unused
-    rows stay with the owner the rules or tags give them, usually '(unallocated)'."""
-    from finguard.billing.allocate import dimension_values, observed_tag_keys
+def owner_of(charges: Any, config: BillingConfig) -> tuple[Any, str]:
+    """(charges labelled by the allocation, the column holding each charge's owner: rules, then tags, then the
+    dimension's default) for `commitment_report`. Shared-cost pools are not split here: a commitment's fee and
+    unused rows stay with the owner the rules or tags give them, usually '(unallocated)'."""
+    from finguard.billing.allocate import labelled
 
-    observed = observed_tag_keys(charges)
-    return lambda t: dimension_values(t, config.allocation, observed)[config.allocation.owner]
+    return labelled(charges, config.allocation), f"alloc_{config.allocation.owner}"

@@ -79,9 +79,10 @@ def compute(store: BillingStore, engine: Engine, config: BillingConfig, *, estim
 
     from finguard.billing.allocate import single_currency
     from finguard.billing.estimates import compare_estimates
+    from finguard.billing.tags import with_tags
 
     project, stamp = read_estimate(estimate)
-    charges = store.charges(engine)
+    charges = with_tags(store.charges(engine))
     wanted = currency or config.currency
     if wanted is None and project.currency in store.currencies():
         wanted = project.currency

@@ -87,6 +87,23 @@ def test_shared_pools_proportional_even_and_fixed(store):
     assert owners == {"web": 65.0, "data": 35.0, "finance": 10.0, UNALLOCATED: 15.0}
 
 
+def test_rules_and_pools_can_match_tags(store):
+    """Tag conditions are worked out per distinct tag set and joined back: rules, pools and the per-charge labels
+    must still agree with what each charge's own tags say."""
+    rules = [{"name": "prod is frontend's", "match": {"tags": {"env": ["P*"]}}, "set": {"team": "frontend"}}]
+    shared = [{"name": "tagged environment", "match": {"tags": {"environment": "*"}}, "method": "even"}]
+    owners, notes = _by_owner(store, {**BASE, "rules": rules, "shared": shared})
+    # i-1 (60, env Prod) -> frontend by the rule; i-2 (30, `environment` tag) -> the pool, split among frontend
+    assert owners == {"frontend": 90.0, UNALLOCATED: 35.0}
+    assert [n.pool for n in notes] == ["tagged environment"]
+    cfg = AllocationConfig.model_validate({**BASE, "rules": rules, "shared": shared})
+    _, rows = allocate(store.charges(DuckDBEngine(store.con)), cfg)
+    labels = rows.select("ResourceId", "owner", "pool").to_pyarrow().to_pylist()
+    assert sorted((r["ResourceId"] or "", r["owner"], r["pool"]) for r in labels) == [
+        ("", None, None), ("b-1", None, None), ("b-2", None, None), ("i-1", "frontend", None),
+        ("i-2", "data", "tagged environment")]
+
+
 def test_pool_with_nobody_to_split_among_stays_unallocated_and_says_so(store):
     owners, notes = _by_owner(store, {**BASE, "shared": [{"name": "s", "match": {"service": "AWS Support*"},
                                                           "among": ["nobody"]}]})

@@ -42,6 +42,9 @@ billing:
       - name: shared account
         match: {account: "222"}
         set: {team: platform}
+      - name: tagged production
+        match: {tags: {env: ["P*"]}}
+        set: {environment: production}
     shared:
       - name: support
         match: {service: "*Support*"}
