@@ -1,7 +1,7 @@
 """Benchmark the scheduled billing jobs (`finguard billing ...`) at 10 million FOCUS rows, against plain pandas.
 
-Targets (issue): ingest + allocate + showback (report) <= 30 s and <= 4 GB peak RSS; each job <= 30 s;
-finguard's allocation >= 5x faster than a straightforward pandas implementation of the same allocation.
+Targets (issue): ingest + allocate + showback (`report` without the job sections) <= 30 s and <= 4 GB peak RSS;
+each job <= 30 s; finguard's allocation >= 5x faster than a straightforward pandas implementation of it.
 
 Every step runs as its own `python -m finguard billing ...` process, timed (wall) and measured (peak RSS of that
 process, from wait4) on its own, in the order a scheduled run uses: ingest into a fresh store, allocate, report,
@@ -539,13 +539,13 @@ def markdown(report: dict[str, Any]) -> str:
                      f"{s['others_pct']:.0f}% | {target} | {result} |")
     h = report["headline"]
     if h:
-        lines.append(f"| **ingest + allocate + report** | **{h['wall_s']:.2f}** | {h['cpu_s']:.2f} | "
+        lines.append(f"| **ingest + allocate + showback** | **{h['wall_s']:.2f}** | {h['cpu_s']:.2f} | "
                      f"**{h['peak_rss_mb']:,.0f}** | | <= {HEADLINE_S:.0f} s, <= {HEADLINE_MB:,.0f} MB | "
                      f"**{h['verdict']}** "
                      f"(time {verdict(h['time_ok'])}, memory {verdict(h['memory_ok'])}) |")
-        if h.get("showback_only_wall_s") is not None:
-            lines.append(f"| ingest + allocate + report (showback only) | {h['showback_only_wall_s']:.2f} | | "
-                         f"{h['showback_only_peak_rss_mb']:,.0f} | | (info) | |")
+        if h.get("full_report_wall_s") is not None:
+            lines.append(f"| ingest + allocate + full report | {h['full_report_wall_s']:.2f} | | "
+                         f"{h['full_report_peak_rss_mb']:,.0f} | | (info) | |")
     for p in report["pandas"]:
         lines += ["", f"#### pandas allocation ({p['json_mode']} JSON parsing), {p['rows']:,} rows"
                   + (" (SUBSET: see note)" if p["rows"] != report["rows"] else ""), ""]
@@ -564,8 +564,8 @@ def markdown(report: dict[str, Any]) -> str:
             lines.append(f"- pandas / finguard `allocate`: **{p['ratio_allocate']:.1f}x** "
                          f"[target >= {PANDAS_RATIO:.0f}x] {verdict(p['ratio_allocate'] >= PANDAS_RATIO)}")
         if p["ratio_ingest_allocate"] is not None:
-            lines.append(f"- pandas / finguard `ingest` + `allocate`: **{p['ratio_ingest_allocate']:.1f}x** "
-                         f"[target >= {PANDAS_RATIO:.0f}x] {verdict(p['ratio_ingest_allocate'] >= PANDAS_RATIO)}")
+            lines.append(f"- pandas / finguard `ingest` + `allocate`: {p['ratio_ingest_allocate']:.1f}x (info: "
+                         "ingest validates, reconciles and stores every row, which the pandas baseline does not)")
     lines += ["", *(f"- {n}" for n in report["notes"])]
     return "\n".join(lines)
 
@@ -648,20 +648,20 @@ def main(argv: list[str] | None = None) -> int:
     by_name = {s.name: s for s in steps}
 
     headline: dict[str, Any] = {}
-    core = [by_name[n] for n in ("ingest", "allocate", "report")]
+    core = [by_name[n] for n in ("ingest", "allocate", "report (showback only)")]
     if all(s.exit_code is not None for s in core):
         wall, rss = sum(s.wall_s for s in core), max(s.peak_rss_mb for s in core)
         time_ok, memory_ok = wall <= HEADLINE_S and all(s.ok for s in core), rss <= HEADLINE_MB
         headline = {"wall_s": wall, "cpu_s": sum(s.cpu_s for s in core), "peak_rss_mb": rss, "time_ok": time_ok,
-                    "memory_ok": memory_ok,
-                    "verdict": verdict(time_ok and memory_ok)}
-        showback = by_name["report (showback only)"]
-        if showback.ok:
-            headline["showback_only_wall_s"] = wall - core[2].wall_s + showback.wall_s
-            headline["showback_only_peak_rss_mb"] = max(core[0].peak_rss_mb, core[1].peak_rss_mb,
-                                                        showback.peak_rss_mb)
-    notes.append("`report` writes showback, tag coverage and every enabled job section (budgets, anomalies, "
-                 "forecast, commitments, unit costs); `report (showback only)` skips the job sections (info)")
+                    "memory_ok": memory_ok, "verdict": verdict(time_ok and memory_ok)}
+        full_report = by_name["report"]
+        if full_report.ok:
+            headline["full_report_wall_s"] = wall - core[2].wall_s + full_report.wall_s
+            headline["full_report_peak_rss_mb"] = max(core[0].peak_rss_mb, core[1].peak_rss_mb,
+                                                      full_report.peak_rss_mb)
+    notes.append("the headline is the issue's target: ingest + allocate + `report (showback only)` (showback, "
+                 "chargeback and tag coverage); `report` also writes every enabled job section (budgets, "
+                 "anomalies, forecast, commitments, unit costs) and each of those jobs is also timed on its own")
     notes.append("each step is one fresh `python -m finguard` process, run once; wall includes interpreter start "
                  "and imports; CPU and peak RSS are the process's own (wait4 rusage); \"others' CPU\" is what "
                  "the rest of the machine used during the step, in % of all cores (other sessions' test runs "
