@@ -278,27 +278,46 @@ def _malformed_tags(t: ir.Table) -> ir.Table | None:
     return bad_texts.mutate(_tags_bad=ibis.literal(True))
 
 
+def _failing_rows(t: ir.Table, backend: str, duplicates: ir.Table | None, bad_tags: ir.Table | None) -> ir.Table:
+    """The rows of `t` that fail any check, found eagerly: the joins and the CASE that names each row's first
+    failure then run on those few alone.
+
+    Each check is asked on its own and the failing row numbers fetched: alone, a check reads one or two columns
+    and Parquet statistics skip most row groups (0.25 s for all of them at ten million rows); one OR of them all
+    reads every checked column of every row (1.4 s)."""
+    import ibis
+
+    parts = [t.filter(cond.fill_null(False)).select(X_ROW) for cond, _, _ in _checks(t, backend)]
+    if duplicates is not None:
+        parts.append(duplicates.select(X_ROW))
+    if bad_tags is not None:
+        parts.append(t.semi_join(bad_tags, t.Tags == bad_tags._bad_text).select(X_ROW))
+    ids = parts[0].union(*parts[1:], distinct=True).to_pyarrow()
+    if ids.num_rows == 0:
+        return t.filter(ibis.literal(False))
+    return t.semi_join(ibis.memtable(ids), X_ROW)
+
+
 def _rejects(t: ir.Table, backend: str, source: str, ingest_id: str) -> ir.Table:
     """The rejected rows only, each with its first failed check and the raw row as read."""
     import ibis
 
     columns = list(t.columns)
+    duplicates, bad_tags = _duplicates(t), _malformed_tags(t)
+    flagged = _failing_rows(t, backend, duplicates, bad_tags)
     flags = []
-    duplicates = _duplicates(t)
     if duplicates is not None:
-        t = t.left_join(duplicates, X_ROW).select(*columns, *flags, "_dup_of")
+        flagged = flagged.left_join(duplicates, X_ROW).select(*columns, *flags, "_dup_of")
         flags.append("_dup_of")
-    bad_tags = _malformed_tags(t)
     if bad_tags is not None:
-        t = t.left_join(bad_tags, t.Tags == bad_tags._bad_text).select(*columns, *flags, "_tags_bad")
+        flagged = flagged.left_join(bad_tags, flagged.Tags == bad_tags._bad_text).select(*columns, *flags,
+                                                                                           "_tags_bad")
         flags.append("_tags_bad")
-    checks = _checks(t, backend)
+    checks = _checks(flagged, backend)
     code = ibis.cases(*[(cond.fill_null(False), ibis.literal(c)) for cond, c, _ in checks], else_=ibis.null("string"))
     reason = ibis.cases(*[(cond.fill_null(False), msg) for cond, _, msg in checks], else_=ibis.null("string"))
-    source_cols = [c for c in t.columns if c not in (X_ROW, *flags)]
-    # filtering on the plain OR first keeps the CASE (and its messages) to the few rows that fail
-    failed = ibis.or_(*[cond.fill_null(False) for cond, _, _ in checks])
-    flagged = t.filter(failed).mutate(_code=code, _reason=reason)
+    source_cols = [c for c in columns if c != X_ROW]
+    flagged = flagged.mutate(_code=code, _reason=reason)
     typed = _typed_columns(flagged)
     raw = ibis.map(ibis.array([ibis.literal(c) for c in source_cols]),
                    ibis.array([_text(flagged[c]) for c in source_cols]))
