@@ -13,6 +13,7 @@ Order of work, all as Ibis expressions (DuckDB and Spark alike):
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -302,17 +303,13 @@ def _shares(direct: ir.Table, config: AllocationConfig, pool_name: str) -> ir.Ta
     return per_owner.select("billing_period", "owner", share=per_owner.direct / per_owner.direct.sum().over(w))
 
 
-def allocate(charges: ir.Table, config: AllocationConfig, *, currency: str | None = None,
-             periods: list[date] | None = None) -> tuple[ir.Table, ir.Table]:
-    """(allocated daily table, labelled charges) as Ibis expressions, not yet executed.
-
-    The daily table is labelled after a first aggregation: charges summed per day and every column the result
-    or a rule reads (tags as their text). Ten million hourly lines are a few million such groups, and
-    labelling, pooling and splitting then work on those instead of on every line."""
+def scoped(charges: ir.Table, *, currency: str | None = None, periods: list[date] | None = None) -> ir.Table:
+    """The charges an allocation covers (one currency, the chosen periods), `Tags` as text and no parsed map:
+    tags are worked out per distinct text (`tag_lookup`), and carrying the map per row costs a join."""
     import ibis
 
     charges = tags_as_text(charges)
-    if X_TAGS in charges.columns:  # the map is re-derived per distinct text; carrying it per row costs a join
+    if X_TAGS in charges.columns:
         charges = charges.drop(X_TAGS)
     if "ChargeFrequency" not in charges.columns:  # optional in FOCUS 1.0 exports and hand-built tables
         charges = charges.mutate(ChargeFrequency=ibis.null("string"))
@@ -320,6 +317,30 @@ def allocate(charges: ir.Table, config: AllocationConfig, *, currency: str | Non
         charges = charges.filter(charges[X_PERIOD].isin(periods))
     if currency:
         charges = charges.filter(charges.BillingCurrency == currency)
+    return charges
+
+
+def fetched(expr: ir.Table) -> ir.Table:
+    """`expr` computed once and held in memory: how `allocate` keeps its first aggregation without an engine."""
+    import ibis
+
+    return ibis.memtable(expr.to_pyarrow())
+
+
+def allocate(charges: ir.Table, config: AllocationConfig, *, currency: str | None = None,
+             periods: list[date] | None = None,
+             stash: Callable[[ir.Table], ir.Table] = fetched) -> tuple[ir.Table, ir.Table]:
+    """(allocated daily table, labelled charges) as Ibis expressions; only the first aggregation runs here.
+
+    The daily table is labelled after a first aggregation: charges summed per day and every column the result
+    or a rule reads (tags as their text). Ten million hourly lines are a few million such groups, and
+    labelling, pooling and splitting then work on those instead of on every line. `stash` computes that
+    aggregation once and keeps it (the engine's `stash`: a temporary table where the engine computes, so on
+    Spark it never passes through the driver); otherwise direct cost, each pool and the shares would each
+    redo the scan. Jobs that need only the labelled charges call `labelled(scoped(...))` and skip all this."""
+    import ibis
+
+    charges = scoped(charges, currency=currency, periods=periods)
     lookup = tag_lookup(charges, config)
     grouping = sorted({*DAILY_KEYS[3:], *match_columns(config)})
     joined = _with_lookup(charges, lookup)
@@ -327,8 +348,7 @@ def allocate(charges: ir.Table, config: AllocationConfig, *, currency: str | Non
     summed = joined.group_by(day=joined.ChargePeriodStart.date(), billing_period=joined[X_PERIOD],
                              **{c: joined[c] for c in [*grouping, *values]}
                              ).agg(cost=joined[config.cost].fill_null(0.0).sum())
-    # fetched once: the engine would otherwise redo the scan for direct cost, each pool and the shares alike
-    grouped = _label_joined(ibis.memtable(summed.to_pyarrow()), config, lookup)
+    grouped = _label_joined(stash(summed), config, lookup)
     # every other dimension rides along as tag_<name>, so budgets and reports can select by it
     keys = [*DAILY_KEYS, *(f"{TAG_COLUMN_PREFIX}{d}" for d in config.dimensions if d != config.owner)]
     direct_rows = grouped.filter(grouped.pool.isnull())

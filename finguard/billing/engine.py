@@ -57,6 +57,10 @@ class Engine:
     def arrow(self, expr: ir.Table) -> pa.Table:
         return expr.to_pyarrow()
 
+    def stash(self, expr: ir.Table) -> ir.Table:
+        """`expr` computed once now and kept where this engine computes, for several later queries to read."""
+        raise NotImplementedError
+
     def close(self) -> None:
         """Release the engine (the DuckDB engine shares the store's connection and leaves it open)."""
 
@@ -112,6 +116,13 @@ class DuckDBEngine(Engine):
     def table(self, name: str, data: pa.Table) -> ir.Table:
         return self.con.create_table(name, data, temp=True, overwrite=True)
 
+    def stash(self, expr: ir.Table) -> ir.Table:
+        """A temporary table of the store's connection (gone with it), so SQL the store runs can read it."""
+        name = self._fresh("stash")
+        self.con._run_pre_execute_hooks(expr)  # in-memory tables in `expr`, as Ibis registers them itself
+        self.con.raw_sql(f"CREATE TEMP TABLE {name} AS {self.con.compile(expr)}").fetchall()
+        return self.con.table(name)
+
 
 class SparkEngine(Engine):
     """Ibis on PySpark: `FINGUARD_SPARK_MASTER` (default local[2]) and the session settings the jobs rely on."""
@@ -143,6 +154,7 @@ class SparkEngine(Engine):
         self.con = ibis.pyspark.connect(self.session)
         self._n = 0
         self._tmp = Path(tempfile.mkdtemp(prefix="finguard-spark-"))
+        self._stashed: list[tuple[str, Any]] = []
 
     def _fresh(self, prefix: str) -> str:
         self._n += 1
@@ -193,7 +205,24 @@ class SparkEngine(Engine):
         self.con._run_pre_execute_hooks(expr)
         return self.session.sql(str(self.con.compile(expr))).toArrow()
 
+    def stash(self, expr: ir.Table) -> ir.Table:
+        """A persisted DataFrame under a temporary view: computed once on the executors, never collected."""
+        from pyspark import StorageLevel
+
+        self.con._run_pre_execute_hooks(expr)
+        df = self.session.sql(str(self.con.compile(expr))).persist(StorageLevel.MEMORY_AND_DISK)
+        df.count()  # now, once, rather than inside whichever later query reads it first
+        name = self._fresh("stash")
+        df.createOrReplaceTempView(name)
+        self._stashed.append((name, df))
+        return self.con.table(name)
+
     def close(self) -> None:
+        """Free what `stash` holds: the Spark session outlives the engine (tests and notebooks reuse it)."""
+        for name, df in self._stashed:
+            self.session.catalog.dropTempView(name)
+            df.unpersist()
+        self._stashed.clear()
         shutil.rmtree(self._tmp, ignore_errors=True)
 
 

@@ -194,7 +194,8 @@ def run_allocation(store: BillingStore, engine: Engine, config: BillingConfig, p
 
     charges = store.charges(engine)
     chosen = single_currency(charges, currency or config.currency)
-    daily, rows = allocate(charges, config.allocation, currency=chosen, periods=periods or None)
+    daily, rows = allocate(charges, config.allocation, currency=chosen, periods=periods or None,
+                           stash=engine.stash)
     store.materialise("allocated_daily", daily if engine.name == "duckdb" else engine.arrow(daily))
     saved = store.con.table("allocated_daily") if engine.name == "duckdb" else daily
     allocation = Allocation(cost=config.allocation.cost, owner_dimension=config.allocation.owner, currency=chosen,

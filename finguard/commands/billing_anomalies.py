@@ -155,10 +155,10 @@ def _detail(store: BillingStore, engine: Engine, config: BillingConfig, currency
     names direct charges only); without it they count like any other charge."""
     import pandas as pd
 
-    from finguard.billing.allocate import allocate
+    from finguard.billing.allocate import labelled, scoped
     from finguard.billing.config import UNALLOCATED
 
-    _, rows = allocate(store.charges(engine), config.allocation, currency=currency, periods=periods or None)
+    rows = labelled(scoped(store.charges(engine), currency=currency, periods=periods or None), config.allocation)
     start = min(a.date for a in found) - timedelta(days=ROOT_CAUSE_HISTORY_DAYS)
     rows = rows.filter((rows.day >= start) & (rows.day <= as_of))
     if "owner" in keys:

@@ -81,14 +81,14 @@ def command(db: Path | None, engine_name: str | None, config_path: Path | None, 
 def _showback_report(store: BillingStore, engine: Engine, config: BillingConfig, daily: Any, allocation: Any,
                      periods: list[date], title: str | None) -> Any:
     """Showback of the stored allocation and tag coverage of the labelled charges (recomputed lazily)."""
-    from finguard.billing.allocate import allocate
+    from finguard.billing.allocate import labelled, scoped
     from finguard.billing.coverage import tag_coverage
     from finguard.billing.showback import build_showback
     from finguard.report._billing import build_report
 
     showback = build_showback(daily, allocation)
-    _, rows = allocate(store.charges(engine), config.allocation, currency=allocation.currency,
-                       periods=periods or None)
+    rows = labelled(scoped(store.charges(engine), currency=allocation.currency, periods=periods or None),
+                    config.allocation)
     coverage = tag_coverage(rows, config.allocation, currency=allocation.currency)
     return build_report(showback, coverage, title=title)
 
