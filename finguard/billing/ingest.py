@@ -177,7 +177,9 @@ def _typed(c: ir.Value | None, kind: str) -> ir.Value:
     if kind == "string":
         return _text(c)
     if c.type().is_string():
-        return c.strip().nullif("").try_cast(target)
+        # the plain cast first: it takes nearly every value as is, and the trimmed retry (three TRIMs once
+        # compiled) then runs only on the rest; a value with spaces around it parses the same either way
+        return ibis.coalesce(c.try_cast(target), c.strip().nullif("").try_cast(target))
     if kind == "timestamp" and c.type().is_timestamp() and c.type().timezone:
         return c.cast("timestamp")  # the session time zone is UTC on both engines
     return c.cast(target)
@@ -211,7 +213,7 @@ def _checks(t: ir.Table, backend: str) -> list[tuple[ir.BooleanValue, str, ir.St
     for name, kind in FOCUS_COLUMNS.items():
         if kind == "string" or name not in t.columns or not t[name].type().is_string():
             continue
-        bad = ~_blank(t[name]) & typed[name].isnull()
+        bad = typed[name].isnull() & ~_blank(t[name])  # the cheap test first: it rules out nearly every row
         label = "is not a number" if kind == "float64" else "is not a date-time"
         code = "not-a-number" if kind == "float64" else "not-a-timestamp"
         checks.append((bad, f"{code}:{name}", f"{name} {label}: " + _quoted(t[name])))
