@@ -6,7 +6,8 @@ each job <= 30 s; finguard's allocation >= 5x faster than a straightforward pand
 Every step runs as its own `python -m finguard billing ...` process, timed (wall) and measured (peak RSS of that
 process, from wait4) on its own, in the order a scheduled run uses: ingest into a fresh store, allocate, report,
 then budgets, anomalies, forecast, commitments and unit-costs. The pandas allocation runs in a process of its own
-too, and its per-(period, owner) totals are checked against finguard's `allocated_daily`.
+too, and its per-(period, owner) totals are checked against finguard's `allocated_daily`. Last, for information,
+a 1M-row CSV export with 500 bad rows is ingested into a store of its own (CSV is the slow path: text only).
 
 Run:      python benchmarks/bench_billing.py                       # 10M rows, data cached under /tmp/bench-billing
 Quick:    python benchmarks/bench_billing.py --rows 1000000 --json /tmp/bench-billing/1m.json
@@ -144,23 +145,56 @@ def precompile() -> None:
 
 
 # -- inputs: data, finguard.yml, metrics ----------------------------------------------------------------------
-def ensure_data(work: Path, rows: int, days: int, seed: int) -> tuple[Path, float | None]:
-    """The seeded FOCUS Parquet for (rows, days, seed), generated once and reused; (path, seconds if generated)."""
+def ensure_data(work: Path, rows: int, days: int, seed: int, *, fmt: str = "parquet",
+                bad_rows: int = 0) -> tuple[Path, float | None]:
+    """The seeded FOCUS file for (rows, days, seed, bad rows), generated once and reused; (path, seconds if
+    generated). Bad rows only exist in CSV (the generator writes them as unparseable text)."""
     data = work / "data"
     data.mkdir(parents=True, exist_ok=True)
-    path = data / f"focus-r{rows}-d{days}-s{seed}.parquet"
+    stem = f"r{rows}-d{days}-s{seed}" + (f"-b{bad_rows}" if bad_rows else "")
+    path = data / f"focus-{stem}.{fmt}"
     truth = path.with_name(path.name + ".truth.json")
     if path.exists() and truth.exists():
         return path, None
-    partial = data / f"partial-r{rows}-d{days}-s{seed}.parquet"
+    partial = data / f"partial-{stem}.{fmt}"
     start = time.perf_counter()
     subprocess.run([sys.executable, "-m", "finguard", "billing", "generate", str(partial), "--rows", str(rows),
-                    "--days", str(days), "--seed", str(seed), "--format", "parquet"], check=True,
-                   stdout=subprocess.DEVNULL)
+                    "--days", str(days), "--seed", str(seed), "--format", fmt, "--bad-rows", str(bad_rows)],
+                   check=True, stdout=subprocess.DEVNULL)
     elapsed = time.perf_counter() - start
     partial.with_name(partial.name + ".truth.json").replace(truth)
     partial.replace(path)
     return path, elapsed
+
+
+def csv_ingest(args: argparse.Namespace, run: Path, notes: list[str]) -> Step | None:
+    """Ingest of a CSV export with bad rows (info): CSV has no statistics and every value is parsed from text,
+    so it is the slow path, and the one most exports take. Checks that every bad row was rejected."""
+    import duckdb
+
+    if not args.csv_rows:
+        return None
+    path, _ = ensure_data(args.work, args.csv_rows, args.days, args.seed, fmt="csv", bad_rows=args.csv_bad_rows)
+    store = run / "csv-store.duckdb"
+    fresh_store(store)
+    step = Step(f"ingest CSV ({args.csv_rows:,} + {args.csv_bad_rows} bad rows)",
+                ["billing", "ingest", str(path), "--db", str(store)])
+    run_process(step, [sys.executable, "-m", "finguard", *step.args], run, run / "logs", quiet_wait=args.quiet_wait)
+    print(f"  {step.name:<24} {step.wall_s:7.2f} s  {step.cpu_s:7.2f} s CPU  {step.peak_rss_mb:7.0f} MB", flush=True)
+    if step.ok:
+        con = duckdb.connect(str(store), read_only=True)
+        try:
+            accepted = con.execute("SELECT count(*) FROM charges").fetchone()[0]
+            rejected = con.execute("SELECT count(*) FROM rejected_rows").fetchone()[0]
+        finally:
+            con.close()
+        right = accepted == args.csv_rows and rejected == args.csv_bad_rows
+        notes.append(f"CSV ingest: {accepted:,} accepted, {rejected:,} rejected "
+                     f"({'as generated' if right else 'NOT as generated'}); {path.stat().st_size / 1e9:.2f} GB, "
+                     f"{args.csv_rows / step.wall_s / 1e3:,.0f}k rows/s")
+        if not right:
+            step.exit_code, step.error = 1, f"expected {args.csv_rows} accepted and {args.csv_bad_rows} rejected"
+    return step
 
 
 def allocation_config(truth: dict[str, Any]) -> dict[str, Any]:
@@ -587,6 +621,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--pandas-fallback-rows", type=int, default=1_000_000,
                     help="rows to retry the baseline at when it is killed at full size")
     ap.add_argument("--no-pandas", action="store_true", help="skip the pandas baseline")
+    ap.add_argument("--csv-rows", type=int, default=1_000_000, help="rows of the CSV ingest step (info; 0: skip)")
+    ap.add_argument("--csv-bad-rows", type=int, default=500, help="bad rows injected into that CSV")
     ap.add_argument("--quiet-wait", type=float, default=30.0, help="before each step, wait up to this many seconds "
                     "for other processes to use < 20%% of the CPUs (0: do not wait; contention is recorded anyway)")
     ap.add_argument("--pandas-worker", type=Path, help=argparse.SUPPRESS)
@@ -646,6 +682,10 @@ def main(argv: list[str] | None = None) -> int:
     steps = finguard_steps(parquet, run, config, store, full=True)
     finguard_ok = run_finguard(steps, run, store, args.quiet_wait)
     by_name = {s.name: s for s in steps}
+    csv_step = csv_ingest(args, run, notes)
+    if csv_step is not None:
+        steps.append(csv_step)
+        finguard_ok &= csv_step.ok
 
     headline: dict[str, Any] = {}
     core = [by_name[n] for n in ("ingest", "allocate", "report (showback only)")]
