@@ -111,6 +111,25 @@ def test_every_check_names_column_and_value(tmp_path):
     assert f.cost_rejected == pytest.approx(3.0) and f.unreadable_cost_rows == 1
 
 
+def test_values_padded_with_whitespace_parse_like_bare_ones(tmp_path):
+    """Padded text is a number or date-time like bare text, and blank text is missing, not zero.
+
+    Text is cast as is first and trimmed only if that fails; DuckDB's cast already skips whitespace, so this
+    guards the values, not the retry (which is there for engines whose casts do not)."""
+    rows = [
+        ROW.format(cost=" 1.25 ", cur="USD", start=" 2024-09-01T05:00:00Z", cat="Usage", n=1),
+        ROW.format(cost="\t2.5", cur="USD", start="2024-09-01T06:00:00Z\t", cat="Usage", n=2),
+        ROW.format(cost="   ", cur="USD", start="2024-09-01", cat="Usage", n=3),
+    ]
+    f = _ingest(tmp_path, _csv(tmp_path / "x.csv", rows)).files[0]
+    assert (f.rows_accepted, f.rows_rejected) == (2, 1)
+    assert [r.code for r in f.rejects] == ["missing:BilledCost"]
+    con = duckdb.connect(str(tmp_path / "b.duckdb"), read_only=True)
+    got = con.execute("SELECT BilledCost, strftime(ChargePeriodStart, '%Y-%m-%d %H:%M') FROM charges "
+                      "ORDER BY x_SourceRow").fetchall()
+    assert got == [(1.25, "2024-09-01 05:00"), (2.5, "2024-09-01 06:00")]
+
+
 def test_malformed_csv_lines_are_rejected_not_fatal(tmp_path):
     good = ROW.format(cost=2, cur="USD", start="2024-09-01", cat="Usage", n=1)
     path = tmp_path / "ragged.csv"
