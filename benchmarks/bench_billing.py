@@ -179,8 +179,7 @@ def csv_ingest(args: argparse.Namespace, run: Path, notes: list[str]) -> Step | 
     fresh_store(store)
     step = Step(f"ingest CSV ({args.csv_rows:,} + {args.csv_bad_rows} bad rows)",
                 ["billing", "ingest", str(path), "--db", str(store)])
-    run_process(step, [sys.executable, "-m", "finguard", *step.args], run, run / "logs", quiet_wait=args.quiet_wait)
-    print(f"  {step.name:<24} {step.wall_s:7.2f} s  {step.cpu_s:7.2f} s CPU  {step.peak_rss_mb:7.0f} MB", flush=True)
+    run_step(step, run, args.quiet_wait)
     if step.ok:
         con = duckdb.connect(str(store), read_only=True)
         try:
@@ -332,15 +331,20 @@ def finguard_steps(parquet: Path, run: Path, config: Path, store: Path, *, full:
     return steps
 
 
+def run_step(step: Step, run: Path, quiet_wait: float) -> None:
+    """One `python -m finguard` step, measured, with its one-line summary printed."""
+    run_process(step, [sys.executable, "-m", "finguard", *step.args], run, run / "logs", quiet_wait=quiet_wait)
+    print(f"  {step.name:<24} {step.wall_s:7.2f} s  {step.cpu_s:7.2f} s CPU  {step.peak_rss_mb:7.0f} MB  "
+          f"others {step.others_pct:3.0f}%"
+          + ("" if step.ok else f"  FAILED (exit {step.exit_code}): {step.error.splitlines()[-1]}"), flush=True)
+
+
 def run_finguard(steps: list[Step], run: Path, store: Path, quiet_wait: float) -> bool:
     """Run the steps in order, each a fresh process; stop after a failed ingest or allocate (nothing to build on)."""
     fresh_store(store)
     ok = True
     for step in steps:
-        run_process(step, [sys.executable, "-m", "finguard", *step.args], run, run / "logs", quiet_wait=quiet_wait)
-        print(f"  {step.name:<24} {step.wall_s:7.2f} s  {step.cpu_s:7.2f} s CPU  {step.peak_rss_mb:7.0f} MB  "
-              f"others {step.others_pct:3.0f}%"
-              + ("" if step.ok else f"  FAILED (exit {step.exit_code}): {step.error.splitlines()[-1]}"), flush=True)
+        run_step(step, run, quiet_wait)
         ok &= step.ok
         if not step.ok and step.name in ("ingest", "allocate"):
             break

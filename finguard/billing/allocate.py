@@ -142,10 +142,15 @@ def tag_condition(t: ir.Table, match: Match) -> ir.BooleanValue:
     return ibis.and_(*conds).fill_null(False)
 
 
+def _matches(config: AllocationConfig) -> list[Match]:
+    """Every rule's match, then every shared pool's."""
+    return [*(r.match for r in config.rules), *(s.match for s in config.shared)]
+
+
 def match_columns(config: AllocationConfig) -> set[str]:
     """The charge columns the rules and shared pools look at."""
-    return {c for m in [*(r.match for r in config.rules), *(s.match for s in config.shared)]
-            for field, columns in MATCH_COLUMNS.items() if getattr(m, field) for c in columns}
+    return {c for m in _matches(config) for field, columns in MATCH_COLUMNS.items() if getattr(m, field)
+            for c in columns}
 
 
 # -- dimensions ---------------------------------------------------------------------------------------------
@@ -185,7 +190,7 @@ def tag_value(t: ir.Table, dimension: Dimension, keys: list[str]) -> ir.StringVa
 
 def tag_matches(config: AllocationConfig) -> list[Match]:
     """The rule and shared-pool matches that test tags, in the order `tag_lookup` numbers their columns."""
-    return [m for m in [*(r.match for r in config.rules), *(s.match for s in config.shared)] if m.tags]
+    return [m for m in _matches(config) if m.tags]
 
 
 def tags_as_text(charges: ir.Table) -> ir.Table:
@@ -253,24 +258,23 @@ def labelled(charges: ir.Table, config: AllocationConfig, lookup: ir.Table | Non
     charges = tags_as_text(charges)
     rows = charges.mutate(cost=charges[config.cost].fill_null(0.0), day=charges.ChargePeriodStart.date(),
                           billing_period=charges[X_PERIOD])
-    return _label(rows, config, tag_lookup(charges, config) if lookup is None else lookup)
+    lookup = tag_lookup(charges, config) if lookup is None else lookup
+    return _label_joined(_with_lookup(rows, lookup), config, lookup)
 
 
-def _label(t: ir.Table, config: AllocationConfig, lookup: ir.Table) -> ir.Table:
-    """`t` (with `Tags` text and `cost`) joined with its tag sets' values, then labelled."""
-    return _label_joined(_with_lookup(t, lookup), config, lookup)
+def _lookup_values(lookup: ir.Table) -> list[str]:
+    """The `_tags_*` / `_tagmatch_*` columns of a `tag_lookup` (all but its key, the text)."""
+    return [c for c in lookup.columns if c != "_tags_text"]
 
 
 def _with_lookup(t: ir.Table, lookup: ir.Table) -> ir.Table:
-    """`t` with its tag set's `_tags_*` / `_tagmatch_*` columns (null for charges without tags)."""
-    extra = [c for c in lookup.columns if c != "_tags_text"]
-    return t.left_join(lookup, t.Tags == lookup._tags_text).select(*t.columns, *extra)
+    """`t` (with `Tags` text) with its tag set's lookup values (null for charges without tags)."""
+    return t.left_join(lookup, t.Tags == lookup._tags_text).select(*t.columns, *_lookup_values(lookup))
 
 
 def _label_joined(joined: ir.Table, config: AllocationConfig, lookup: ir.Table) -> ir.Table:
     import ibis
 
-    extra = [c for c in lookup.columns if c != "_tags_text"]
     dims = dimension_values(joined, config)
     owner = dims[config.owner]
     tags_ok = _tags_ok(joined, config)
@@ -280,7 +284,7 @@ def _label_joined(joined: ir.Table, config: AllocationConfig, lookup: ir.Table) 
     # the owner dimension as `owner`, every other one as tag_<name> (how allocated_daily keys them; null: none)
     named = {f"{TAG_COLUMN_PREFIX}{d}": dims[d] for d in config.dimensions if d != config.owner}
     return joined.mutate(**{f"alloc_{name}": value for name, value in dims.items()}, pool=pool, owner=owner,
-                         **named).drop(*extra)
+                         **named).drop(*_lookup_values(lookup))
 
 
 def _shares(direct: ir.Table, config: AllocationConfig, pool_name: str) -> ir.Table:
@@ -344,7 +348,7 @@ def allocate(charges: ir.Table, config: AllocationConfig, *, currency: str | Non
     lookup = tag_lookup(charges, config)
     grouping = sorted({*DAILY_KEYS[3:], *match_columns(config)})
     joined = _with_lookup(charges, lookup)
-    values = [c for c in lookup.columns if c != "_tags_text"]
+    values = _lookup_values(lookup)
     summed = joined.group_by(day=joined.ChargePeriodStart.date(), billing_period=joined[X_PERIOD],
                              **{c: joined[c] for c in [*grouping, *values]}
                              ).agg(cost=joined[config.cost].fill_null(0.0).sum())

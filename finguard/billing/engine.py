@@ -28,6 +28,13 @@ ENGINES: tuple[EngineName, ...] = ("duckdb", "spark")
 NULL_TEXT = ("NULL", "")  # how exports spell "no value": FOCUS samples write NULL, most CSV writers nothing
 
 
+def compiled_sql(con: ibis.BaseBackend, expr: ir.Table) -> str:
+    """`expr` as SQL to embed in a statement of `con`, its in-memory tables registered there first: Ibis does
+    that only when it runs an expression itself (and through a private hook: the one place that relies on it)."""
+    con._run_pre_execute_hooks(expr)
+    return str(con.compile(expr))
+
+
 def file_kind(path: Path) -> Literal["csv", "parquet"]:
     """CSV or Parquet, by suffix (a directory of Parquet parts counts as Parquet)."""
     name = path.name.lower()
@@ -121,8 +128,7 @@ class DuckDBEngine(Engine):
     def stash(self, expr: ir.Table) -> ir.Table:
         """A temporary table of the store's connection (gone with it), so SQL the store runs can read it."""
         name = self._fresh("stash")
-        self.con._run_pre_execute_hooks(expr)  # in-memory tables in `expr`, as Ibis registers them itself
-        self.con.raw_sql(f"CREATE TEMP TABLE {name} AS {self.con.compile(expr)}").fetchall()
+        self.con.raw_sql(f"CREATE TEMP TABLE {name} AS {compiled_sql(self.con, expr)}").fetchall()
         return self.con.table(name)
 
 
@@ -204,15 +210,13 @@ class SparkEngine(Engine):
     def arrow(self, expr: ir.Table) -> pa.Table:
         """Spark's own Arrow export: Ibis goes through pandas, which turns map columns into dicts it cannot
         cast back (x_Extra, x_Tags). In-memory tables in `expr` are registered first, as Ibis would."""
-        self.con._run_pre_execute_hooks(expr)
-        return self.session.sql(str(self.con.compile(expr))).toArrow()
+        return self.session.sql(compiled_sql(self.con, expr)).toArrow()
 
     def stash(self, expr: ir.Table) -> ir.Table:
         """A persisted DataFrame under a temporary view: computed once on the executors, never collected."""
         from pyspark import StorageLevel
 
-        self.con._run_pre_execute_hooks(expr)
-        df = self.session.sql(str(self.con.compile(expr))).persist(StorageLevel.MEMORY_AND_DISK)
+        df = self.session.sql(compiled_sql(self.con, expr)).persist(StorageLevel.MEMORY_AND_DISK)
         df.count()  # now, once, rather than inside whichever later query reads it first
         name = self._fresh("stash")
         df.createOrReplaceTempView(name)

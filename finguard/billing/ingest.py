@@ -273,11 +273,9 @@ def _malformed_tags(t: ir.Table) -> ir.Table | None:
     if texts.num_rows == 0:
         return None
     sets = parsed_tag_sets(ibis.memtable(texts))
-    bad = sets.filter(sets[X_TAGS].isnull()).select(_bad_text=sets._tags_text).to_pyarrow()
-    if bad.num_rows == 0:
-        return None
-    bad_texts = ibis.memtable(bad)
-    return bad_texts.mutate(_tags_bad=ibis.literal(True))
+    bad = sets.filter(sets[X_TAGS].isnull()).select(_bad_text=sets._tags_text, _tags_bad=ibis.literal(True))
+    fetched = bad.to_pyarrow()
+    return ibis.memtable(fetched) if fetched.num_rows else None
 
 
 def _failing_rows(t: ir.Table, backend: str, duplicates: ir.Table | None, bad_tags: ir.Table | None) -> ir.Table:
@@ -304,21 +302,17 @@ def _rejects(t: ir.Table, backend: str, source: str, ingest_id: str) -> ir.Table
     """The rejected rows only, each with its first failed check and the raw row as read."""
     import ibis
 
-    columns = list(t.columns)
     duplicates, bad_tags = _duplicates(t), _malformed_tags(t)
     flagged = _failing_rows(t, backend, duplicates, bad_tags)
-    flags = []
     if duplicates is not None:
-        flagged = flagged.left_join(duplicates, X_ROW).select(*columns, *flags, "_dup_of")
-        flags.append("_dup_of")
+        flagged = flagged.left_join(duplicates, X_ROW).select(*flagged.columns, "_dup_of")
     if bad_tags is not None:
-        flagged = flagged.left_join(bad_tags, flagged.Tags == bad_tags._bad_text).select(*columns, *flags,
+        flagged = flagged.left_join(bad_tags, flagged.Tags == bad_tags._bad_text).select(*flagged.columns,
                                                                                            "_tags_bad")
-        flags.append("_tags_bad")
     checks = _checks(flagged, backend)
     code = ibis.cases(*[(cond.fill_null(False), ibis.literal(c)) for cond, c, _ in checks], else_=ibis.null("string"))
     reason = ibis.cases(*[(cond.fill_null(False), msg) for cond, _, msg in checks], else_=ibis.null("string"))
-    source_cols = [c for c in columns if c != X_ROW]
+    source_cols = [c for c in t.columns if c != X_ROW]
     flagged = flagged.mutate(_code=code, _reason=reason)
     typed = _typed_columns(flagged)
     raw = ibis.map(ibis.array([ibis.literal(c) for c in source_cols]),

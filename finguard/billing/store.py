@@ -138,10 +138,10 @@ class BillingStore:
         self.raw_sql(f"CREATE OR REPLACE TABLE {name} AS {self.sql(data)}")
 
     def sql(self, expr: ir.Table) -> str:
-        """An expression on this database as SQL to embed in a statement, its in-memory tables registered first
-        (Ibis does that only when it runs an expression itself)."""
-        self.con._run_pre_execute_hooks(expr)
-        return str(self.con.compile(expr))
+        """An expression on this database as SQL to embed in a statement, its in-memory tables registered."""
+        from finguard.billing.engine import compiled_sql
+
+        return compiled_sql(self.con, expr)
 
     # -- reading ---------------------------------------------------------------------------------------------
     def charges(self, engine: Engine) -> ir.Table:
