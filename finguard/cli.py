@@ -349,15 +349,30 @@ def _parse_filters(filters: Sequence[str]) -> dict[str, str]:
 
 
 @pricing.command()
-@click.option("--service", required=True, help="AWS offer code, e.g. AmazonEC2.")
-@click.option("--region", required=True, help="Region code, e.g. us-east-1.")
+@click.option("--service", required=True,
+              help='AWS offer code (AmazonEC2), Azure serviceName ("Virtual Machines") or GCP service '
+                   '("Compute Engine").')
+@click.option("--region", required=True,
+              help="Region code: us-east-1 (AWS), westeurope (Azure armRegionName), europe-west1 (GCP); "
+                   "Global/global for prices published once for all regions.")
 @click.option("--filter", "filters", multiple=True, metavar="KEY=VALUE",
-              help="Product attribute filter (repeatable), e.g. instanceType=m5.large.")
+              help="Price attribute that must equal VALUE (repeatable, case-sensitive): instanceType=m5.large, "
+                   "armSkuName=Standard_D2s_v5, operatingSystem=Linux, machineType=e2-medium, "
+                   "descriptionStem='E2 Instance Core'.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True)
 @click.pass_obj
 def lookup(settings: Settings, service: str, region: str, filters: tuple[str, ...], fmt: str, limit: int) -> None:
-    """Show catalog prices matching filters; say when the filters leave the price ambiguous."""
+    """Show catalog prices matching filters; say when the filters leave the price ambiguous.
+
+    \b
+    Examples:
+      finguard pricing lookup --service AmazonEC2 --region us-east-1 --filter instanceType=m5.large
+      finguard pricing lookup --service "Virtual Machines" --region westeurope --filter armSkuName=Standard_D2s_v5
+      finguard pricing lookup --service "Compute Engine" --region europe-west1 --filter machineType=e2-medium
+
+    When nothing matches, it names the unknown service, region, attribute or value, with close spellings.
+    """
     from finguard.pricing.lookup_view import render_lookup
 
     catalog = settings.catalog()
@@ -365,27 +380,34 @@ def lookup(settings: Settings, service: str, region: str, filters: tuple[str, ..
 
 
 @pricing.command()
-@click.option("--source", envvar="FINGUARD_PRICING_SOURCE",
-              help="Mirror of the AWS Price List bulk API: a base URL or a directory "
-                   "(default: the official endpoint; env FINGUARD_PRICING_SOURCE).")
-@click.option("--service", "services", multiple=True, help="Offer code to refresh (repeatable).")
-@click.option("--region", "regions", multiple=True, help="Region to refresh (repeatable, default us-east-1).")
-@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True,
-              help="Offer file format to download (CSV streams row by row; JSON keeps the products in memory).")
+@click.option("--provider", type=click.Choice(["aws", "azure", "gcp"]), default="aws", show_default=True,
+              help="Price list: the AWS Price List bulk API, the Azure Retail Prices API, or the Google Cloud "
+                   "Billing Catalog API (needs an API key in FINGUARD_GCP_API_KEY).")
+@click.option("--source",
+              help="Mirror to read instead of the official endpoint: a base URL or a directory (env "
+                   "FINGUARD_PRICING_SOURCE for aws, FINGUARD_AZURE_PRICING_SOURCE for azure, "
+                   "FINGUARD_GCP_PRICING_SOURCE for gcp).")
+@click.option("--service", "services", multiple=True,
+              help="Service to refresh (repeatable): AWS offer code, Azure serviceName, or GCP service id or name "
+                   "(default: every service finguard's cost models price).")
+@click.option("--region", "regions", multiple=True,
+              help="Region to refresh (repeatable; default us-east-1 for aws, eastus and Global for azure, "
+                   "every region the SKUs list for gcp).")
+@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default=None,
+              help="aws only: offer file format to download (default csv: it streams row by row; JSON keeps "
+                   "the products in memory).")
 @click.option("--json", "as_json", is_flag=True, help="Print the sync report as JSON.")
 @click.pass_obj
-def sync(settings: Settings, source: str | None, services: tuple[str, ...], regions: tuple[str, ...],
-         fmt: str, as_json: bool) -> None:
-    """Refresh catalog prices from the public AWS Price List (offer index -> region index -> offer)."""
+def sync(settings: Settings, provider: str, source: str | None, services: tuple[str, ...],
+         regions: tuple[str, ...], fmt: str | None, as_json: bool) -> None:
+    """Refresh catalog prices from a public price list (AWS, Azure or GCP), one (service, region) at a time."""
     from finguard.pricing.catalog import default_catalog_path
-    from finguard.pricing.sync import DEFAULT_SERVICES, run_sync
+    from finguard.pricing.sync import run_provider_sync
 
     path = settings.catalog_path or default_catalog_path()
-    kwargs: dict[str, Any] = {"source": source, "fmt": fmt,
-                              "progress": lambda msg: click.echo(msg, err=True)}
-    kwargs["services"] = services or DEFAULT_SERVICES
-    kwargs["regions"] = regions or ("us-east-1",)
-    result = run_sync(path, **kwargs)
+    options: dict[str, Any] = {"source": source, "services": services, "regions": regions, "fmt": fmt,
+                               "progress": lambda msg: click.echo(msg, err=True)}
+    result = run_provider_sync(provider, path, **options)
     click.echo(result.model_dump_json(indent=2) if as_json else result.render())
     if not result.ok:
         sys.exit(EXIT_USAGE)
@@ -409,10 +431,20 @@ def sources(settings: Settings) -> None:
 
 
 @pricing.command()
-def coverage() -> None:
-    """List the resource types finguard prices, and those it knows are free."""
+@click.option("--regions", "by_region", is_flag=True,
+              help="Per provider and service: regions and products priced, and from which sources.")
+@click.option("--service", help="With --regions: only this service, with its price count per region.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.pass_obj
+def coverage(settings: Settings, by_region: bool, service: str | None, fmt: str) -> None:
+    """List the resource types finguard prices (or, with --regions, what the price catalog covers)."""
     from finguard.pricing import registry
 
+    if by_region or service:
+        from finguard.pricing.coverage_view import render_coverage
+
+        click.echo(render_coverage(settings.catalog(), fmt, service), nl=False)
+        return
     types = registry.supported_types()
     click.echo(f"{len(types)} priced resource types:")
     for name in types:

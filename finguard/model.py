@@ -153,6 +153,9 @@ class CostComponent(BaseModel):
     reason: str | None = None
     price_source: str | None = None  # source id of the catalog row used
     price_query: str | None = None  # human-readable filter, for review against the price list
+    # priced per unit of usage and no usage given: its monthly figure is not part of the total either way,
+    # so a missing unit price here is reported but does not make the resource's total a lower bound
+    usage_based: bool = False
 
 
 class ResourceStatus(StrEnum):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -59,7 +60,8 @@ def test_breakdown_json_is_versioned_and_complete(capsys: pytest.CaptureFixture[
     comp = app["components"][0]
     assert comp == {**comp, "unit": "hours", "monthly_quantity": 730, "unit_price": 0.192,
                     "monthly_cost": pytest.approx(140.16), "status": "priced"}
-    assert comp["price_source"] == "karpenter-ec2-ondemand-linux"
+    # /work/shared/pricing/aws-ec2-ondemand-linux.csv "us-east-1,m5.xlarge,0.192000" x 730
+    assert comp["price_source"] == "aws-ec2-ondemand-linux-csv"
     assert by_address["aws_ebs_volume.old"]["status"] == "skipped"
 
 
@@ -188,8 +190,9 @@ def test_pricing_lookup_exact_ambiguous_and_missing_region(capsys: pytest.Captur
     code, out, _ = run(capsys, "pricing", "lookup", "--service", "AmazonEC2", "--region", "us-east-1",
                        "--filter", "productFamily=Compute Instance", "--filter", "instanceType=t3.medium")
     assert code == 0 and "AMBIGUOUS" in out and "tenancy" in out
-    code, out, _ = run(capsys, "pricing", "lookup", "--service", "AmazonEKS", "--region", "sa-east-1")
-    assert "no AmazonEKS prices for sa-east-1" in out
+    # eks.json prices sa-east-1 now; no feed has ap-east-2 (Asia Pacific (Taipei)), so nothing is there
+    code, out, _ = run(capsys, "pricing", "lookup", "--service", "AmazonEKS", "--region", "ap-east-2")
+    assert "no AmazonEKS prices for ap-east-2" in out and "finguard pricing sync" in out
 
 
 def test_pricing_coverage_and_sources(capsys: pytest.CaptureFixture[str]) -> None:
@@ -200,7 +203,7 @@ def test_pricing_coverage_and_sources(capsys: pytest.CaptureFixture[str]) -> Non
                  "aws_elasticache_cluster"):
         assert f"  {name}\n" in out
     code, out, _ = run(capsys, "pricing", "sources")
-    assert code == 0 and "karpenter-ec2-ondemand-linux" in out and "sha256" in out
+    assert code == 0 and "aws-ec2-ondemand-linux-csv" in out and "sha256" in out
 
 
 def test_no_region_is_reported_and_default_region_applies(capsys: pytest.CaptureFixture[str],
@@ -217,7 +220,8 @@ def test_no_region_is_reported_and_default_region_applies(capsys: pytest.Capture
 
 def test_pricing_sync_then_breakdown_uses_the_synced_region(capsys: pytest.CaptureFixture[str], tmp_path: Path,
                                                             monkeypatch: pytest.MonkeyPatch) -> None:
-    """End to end over a local mirror on 127.0.0.1: sync us-west-2 EC2, then price an instance there."""
+    """End to end over a local mirror on 127.0.0.1: sync us-west-2 EC2, then price an instance there from the
+    synced slice, which takes precedence over the bundled snapshot's us-west-2 prices."""
     import functools
     import threading
     from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -236,7 +240,9 @@ def test_pricing_sync_then_breakdown_uses_the_synced_region(capsys: pytest.Captu
         "instance_type": "m5.large", "root_block_device": [{"volume_type": "gp2", "volume_size": 10}]}).build()))
     try:
         before = json.loads(run(capsys, "breakdown", str(plan), "--format", "json")[1])
-        assert before["resources"][0]["components"][0]["status"] == "missing_price"
+        # the snapshot: ec2.json "OnDemand Linux-instancetype-m5.large" US West (Oregon) 0.096 x 730
+        snapshot_hours = before["resources"][0]["components"][0]
+        assert snapshot_hours["status"] == "priced" and snapshot_hours["price_source"] == "aws-price-watcher-ec2"
         code, out, _ = run(capsys, "pricing", "sync", "--source", f"http://127.0.0.1:{server.server_address[1]}",
                            "--service", "AmazonEC2", "--region", "us-west-2")
         assert code == 0 and "AmazonEC2 us-west-2:" in out
@@ -249,12 +255,22 @@ def test_pricing_sync_then_breakdown_uses_the_synced_region(capsys: pytest.Captu
         server.server_close()
 
 
-def test_breakdown_show_coverage(capsys: pytest.CaptureFixture[str]) -> None:
+def test_breakdown_show_coverage(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     from .conftest import EXAMPLES
 
+    # the snapshot prices every eks-platform resource, the us-west-2 DR instance included
     code, out, _ = run(capsys, "breakdown", str(EXAMPLES / "eks-platform" / "plan.json"), "--show-coverage")
-    assert code == 0 and "Coverage: 39 of 40 resources fully priced or free (98%)" in out
-    assert "1 x no price in the catalog for us-west-2" in out
+    assert code == 0 and "Coverage: 40 of 40 resources fully priced or free (100%)" in out
+    assert re.search(r"^ +aws_instance +1 priced$", out, re.MULTILINE)
+    # ebs.json (the only EBS feed) has no Asia Pacific (Malaysia): an st1 volume in ap-southeast-5 is not priced
+    plan = tmp_path / "plan.json"
+    builder = PlanBuilder(region="ap-southeast-5")
+    builder.add("aws_ebs_volume.data", {"type": "st1", "size": 500})
+    builder.add("aws_vpc.main", {"cidr_block": "10.0.0.0/16"})
+    plan.write_text(json.dumps(builder.build()))
+    code, out, _ = run(capsys, "breakdown", str(plan), "--show-coverage")
+    assert code == 0 and "Coverage: 1 of 2 resources fully priced or free (50%)" in out
+    assert "1 x no price in the catalog for ap-southeast-5" in out
     code, out, err = run(capsys, "breakdown", str(EXAMPLES / "eks-platform" / "plan.json"), "--show-coverage",
                          "--format", "json")
     assert code == 0 and json.loads(out)["schema"] == "finguard/breakdown" and "Coverage:" in err

@@ -1,23 +1,28 @@
 """Every AWS cost model against figures computed by hand from the bundled price-list rows.
 
-Rows used (pricing_data/aws/*.jsonl, us-east-1 unless stated): m5.large 0.096/h, m6i.xlarge 0.192/h,
+Rows used (pricing_data/aws/*.tsv, us-east-1 unless stated): m5.large 0.096/h, m6i.xlarge 0.192/h,
 t3.medium dedicated 0.0441/h; CloudWatch metric 0.30; EBS gp2 0.10, gp3 0.08, io1/io2 0.125 GB-Mo,
-st1 0.045, sc1 0.015, standard 0.05; gp3 IOPS 0.005, io1/io2 IOPS 0.065, gp3 throughput 40.96/GiBps-mo;
+st1 0.045 (ap-south-1 0.051), sc1 0.015, standard 0.05; gp3 IOPS 0.005, io1/io2 IOPS 0.065 (io2 32,001-64,000
+0.0455), gp3 throughput 40.96/GiBps-mo;
 eu-central-1 gp3 0.0952, IOPS 0.006, throughput 48.7424; NAT 0.045/h (ap-northeast-1 0.062);
 ALB and NLB 0.0225/h; public IPv4 0.005/h; EKS 0.10/h; RDS MySQL db.t3.large Multi-AZ 0.272/h,
 PostgreSQL db.t3.large Single-AZ 0.145/h, gp2 storage 0.115 (Multi-AZ 0.23), io1 storage 0.125,
 PIOPS 0.10, gp3 IOPS 0.02; ElastiCache Redis cache.m4.large 0.156/h.
+EBS rows come from ec2-shop's ebs.json (the pricing-page feed, 2024-07-18); it has no location
+"Asia Pacific (Malaysia)" (ap-southeast-5), where EC2 instances are priced but no EBS volume is.
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
 from finguard.model import ComponentStatus, ResourceCost, ResourceStatus
-from finguard.pricing.catalog import Catalog
+from finguard.pricing.catalog import Catalog, CatalogWriter, open_for_write
 from finguard.pricing.estimate import estimate
+from finguard.pricing.snapshot import PriceRecord, SourceRecord
 from finguard.terraform.plan import plan_to_project
 
 from .plan_builder import PlanBuilder
@@ -117,20 +122,55 @@ def test_ebs_gp3_in_eu_central_1_uses_that_regions_prices(catalog: Catalog) -> N
     assert cost.monthly_cost == D("9.52") + D("12.000") + D("4.76")
 
 
-def test_io2_above_32000_iops_needs_the_second_tier_price(catalog: Catalog) -> None:
+def _io2_first_tier_only_catalog(tmp_path: Path) -> Catalog:
+    """us-east-1 io2 storage and first-tier IOPS, without the 32,001-64,000 tier (written by hand)."""
+    path = tmp_path / "io2.sqlite"
+    db = open_for_write(path)
+    writer = CatalogWriter(db)
+    writer.add_source(SourceRecord(id="hand", kind="snapshot", description="written by hand for tests"))
+    writer.add([
+        PriceRecord(service="AmazonEC2", region="us-east-1", attributes=attributes, unit=unit, usd=D(usd),
+                    source="hand")
+        for attributes, unit, usd in [
+            ({"productFamily": "Storage", "volumeApiName": "io2"}, "GB-Mo", "0.125"),
+            ({"productFamily": "System Operation", "usagetype": "EBS:VolumeP-IOPS.io2", "volumeApiName": "io2"},
+             "IOPS-Mo", "0.065"),
+        ]])
+    db.commit()
+    db.close()
+    return Catalog(path)
+
+
+def test_io2_above_32000_iops_needs_the_second_tier_price(catalog: Catalog, tmp_path: Path) -> None:
     cost = _cost(catalog, PlanBuilder().add("aws_ebs_volume.v", {"type": "io2", "size": 100, "iops": 40000}))
-    names = _by_name(cost)
-    assert names["Provisioned IOPS (first 32,000)"] == D("2080.000")
-    tier2 = next(c for c in cost.components if c.name.startswith("Provisioned IOPS (32,001"))
+    # ebs.json "US East (N. Virginia)": "Storage Provisioned IOPS io2 GB month" 0.125, "Provisioned EBS IOPS io2
+    # Volumes per IOPS Mo" 0.065, "Provisioned EBS IOPS Tier 2 io2 Volumes per IOPS Mo" 0.0455
+    assert _by_name(cost) == {
+        "Storage (provisioned IOPS SSD, io2)": D("12.500"),  # 100 x 0.125
+        "Provisioned IOPS (first 32,000)": D("2080.000"),  # 32,000 x 0.065
+        "Provisioned IOPS (32,001-64,000)": D("364.0000"),  # 8,000 x 0.0455: the second tier's rate, not 0.065
+    }
+    assert cost.monthly_cost == D("2456.500") and cost.complete
+    # ebs.json lists the io2 tiers together in every location, so a region with the first tier and not the
+    # second exists only in a catalog written by hand: there the second tier is missing, not priced at 0.065.
+    partial = _cost(_io2_first_tier_only_catalog(tmp_path),
+                    PlanBuilder().add("aws_ebs_volume.v", {"type": "io2", "size": 100, "iops": 40000}))
+    assert _by_name(partial)["Provisioned IOPS (first 32,000)"] == D("2080.000")
+    tier2 = next(c for c in partial.components if c.name.startswith("Provisioned IOPS (32,001"))
     assert tier2.status is ComponentStatus.MISSING_PRICE and tier2.monthly_quantity is None
-    assert cost.monthly_cost == D("2092.500") and not cost.complete
+    assert partial.monthly_cost == D("2092.500") and not partial.complete
 
 
 def test_a_price_missing_in_the_region_is_not_borrowed(catalog: Catalog) -> None:
-    cost = _cost(catalog, PlanBuilder(region="ap-south-1").add("aws_ebs_volume.v", {"type": "st1", "size": 40}))
+    # ebs.json has no "Asia Pacific (Malaysia)" location: st1 there is missing, never us-east-1's 0.045
+    cost = _cost(catalog, PlanBuilder(region="ap-southeast-5").add("aws_ebs_volume.v", {"type": "st1", "size": 40}))
     comp = cost.components[0]
-    assert comp.status is ComponentStatus.MISSING_PRICE and "ap-south-1" in (comp.reason or "")
+    assert comp.status is ComponentStatus.MISSING_PRICE and "ap-southeast-5" in (comp.reason or "")
     assert cost.monthly_cost is None
+    # where the feed has the region, its own rate: ebs.json "Storage Throughput Optimized HDD st1 GB Mo"
+    # Asia Pacific (Mumbai) 0.051 x 40
+    mumbai = _cost(catalog, PlanBuilder(region="ap-south-1").add("aws_ebs_volume.v", {"type": "st1", "size": 40}))
+    assert mumbai.monthly_cost == D("2.040")
 
 
 def test_nat_gateway(catalog: Catalog) -> None:
@@ -233,10 +273,14 @@ def test_db_instance_multi_az_and_provisioned_iops(catalog: Catalog) -> None:
 
 
 def test_db_instance_engine_without_a_price_is_missing(catalog: Catalog) -> None:
-    cost = _cost(catalog, PlanBuilder().add("aws_db_instance.pg", {
-        "engine": "postgres", "instance_class": "db.t3.large", "multi_az": True, "allocated_storage": 20}))
+    # rds-mysql-ondemand.json and rds-postgresql-ondemand.json price db.m1.small Multi-AZ in US East
+    # (N. Virginia) (0.11 and 0.12/h); rds-mariadb-ondemand.json has no db.m1.small key: MariaDB's is missing
+    cost = _cost(catalog, PlanBuilder().add("aws_db_instance.m", {
+        "engine": "mariadb", "instance_class": "db.m1.small", "multi_az": True, "allocated_storage": 20}))
     assert cost.components[0].status is ComponentStatus.MISSING_PRICE
-    assert cost.components[1].monthly_cost == D("4.60")  # 20 x 0.23
+    assert "us-east-1" in (cost.components[0].reason or "") and not cost.complete
+    # rds-storage.json "Database Storage Multi AZ General Purpose" US East (N. Virginia) 0.23 x 20
+    assert cost.components[1].monthly_cost == D("4.60")
 
 
 def test_elasticache_cluster(catalog: Catalog) -> None:

@@ -1,32 +1,32 @@
 """The data/app AWS cost models (Aurora, EBS snapshots, S3, Lambda, DynamoDB, ElastiCache replication
 groups, EFS, Fargate, CloudWatch logs and alarms, KMS, Secrets Manager, SQS, SNS) against figures computed
-by hand from the rows of pricing_data/aws-data-app/*.jsonl (and pricing_data/aws/ for ElastiCache).
+by hand from the rows of pricing_data/aws/*.tsv.
 
 Rows used (us-east-1 unless stated):
   Aurora: db.r4.large MySQL 0.29/h, db.t3.large PostgreSQL 0.164/h, Serverless v2 MySQL 0.12/ACU-h
   (I/O-Optimized 0.16), Serverless v1 PostgreSQL 0.06/ACU-h, storage 0.10/GB-Mo (sa-east-1 MySQL 0.19),
-  I/O-Optimized storage 0.23, I/O 0.0000002/IO (sa-east-1 0.00000028), backup 0.021 (sa-east-1 0.037);
+  I/O-Optimized storage 0.225, I/O 0.0000002/IO (sa-east-1 0.00000028), backup 0.021 (sa-east-1 0.037);
   EBS snapshot 0.05/GB-Mo; S3 Standard 0.023/GB-Mo (first 51,200 GB), Standard-IA 0.0125, Glacier 0.0036,
   Deep Archive 0.00099, PUT 0.000005/request, GET 0.0000004/request; Lambda requests 0.0000002 (x86 and
   ARM), duration x86 0.0000166667 / 0.000015 / 0.0000133334 (tiers at 6B and 15B GB-s), ARM 0.0000133334
-  for the first 7.5B, ephemeral storage 0.0000000309/GB-s, provisioned duration (us-west-2 x86) 0.0000097222;
-  DynamoDB (us-east-2) WCU 0.00065/h, RCU 0.00013/h, reads 0.000000125/RRU, storage 0.25, PITR 0.20,
-  (us-west-2) reads 0.00000025, writes 0.00000125; ElastiCache Redis cache.m4.large 0.156/h, cache.r5.4xlarge
-  1.724/h; EFS Standard 0.30, One Zone 0.16, Standard-IA 0.025, One Zone-IA 0.0133, IA reads/writes 0.01/GB,
-  provisioned throughput 6.00/MiBps-Mo; Fargate vCPU 0.04048/h, GB 0.004445/h (us-west-2 ARM GB 0.00356);
+  for the first 7.5B, ephemeral storage 0.0000000309/GB-s, provisioned duration (us-west-2 x86) 0.0000097222,
+  provisioned concurrency (us-west-2 x86) 0.0000041667/GB-s;
+  DynamoDB (us-east-2) WCU 0.00065/h, RCU 0.00013/h, storage 0.25, PITR 0.20, (us-east-2 and us-west-2)
+  on-demand reads 0.000000125/RRU, writes 0.000000625/WRU (after the Nov-2024 cut); ElastiCache Redis
+  cache.m4.large 0.156/h, cache.r5.4xlarge 1.724/h; EFS Standard 0.30, One Zone 0.16, Standard-IA 0.025,
+  One Zone-IA 0.0133, IA reads/writes 0.01/GB, provisioned throughput 6.00/MiBps-Mo; Fargate vCPU 0.04048/h,
+  GB 0.004445/h (us-west-2 ARM vCPU 0.03238, ARM GB 0.00356);
   CloudWatch logs ingestion 0.50/GB, storage 0.03/GB-Mo, Insights 0.005/GB, alarms 0.10 standard / 0.30 high
   resolution; KMS key 1.00/month, requests 0.000003 (symmetric, RSA 2048), 0.000015 (asymmetric); Secrets
   Manager 0.40/secret, 0.000005/API call; SQS 0.0000004 standard, 0.0000005 FIFO; SNS 0.0000005/publish,
   HTTP 0.0000006, email 0.00002 per notification (us-east-1 and eu-west-1).
+No public feed here has the region ap-east-2 (Asia Pacific (Taipei)): every price there is missing.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import re
-import sys
 from decimal import ROUND_HALF_UP, Decimal
-from types import ModuleType
 from typing import Any
 
 import pytest
@@ -38,21 +38,10 @@ from finguard.pricing.usage import UsageFile
 from finguard.terraform.plan import plan_to_project
 
 from .conftest import REPO, needs_shared
+from .golden_support import parse_golden
 from .plan_builder import PlanBuilder
 
 D = Decimal
-
-
-def _load_build_snapshot() -> ModuleType:
-    """pricing_data/build_snapshot.py, for its golden-table parser."""
-    name = "finguard_build_snapshot"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, REPO / "pricing_data" / "build_snapshot.py")
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
 
 
 def _cost(catalog: Catalog, builder: PlanBuilder, address: str | None = None,
@@ -98,7 +87,8 @@ def test_rds_cluster_io_optimized_serverless_v1_and_other_region(catalog: Catalo
         "engine": "aurora-postgresql", "storage_type": "aurora-iopt1"}),
         usage={"aws_rds_cluster.a": {"storage_gb": 100}})
     # I/O-Optimized: a higher storage rate and no I/O charge
-    assert _by_name(io_opt)["Storage (I/O-Optimized)"] == D("23.00")  # 100 x 0.23
+    # rds-aurora-storage.json "Aurora PostgreSQL IO Optimized Aurora" US East (N. Virginia) 0.225 x 100
+    assert _by_name(io_opt)["Storage (I/O-Optimized)"] == D("22.500")
     assert "I/O requests" not in _by_name(io_opt)
     v1 = _cost(catalog, PlanBuilder().add("aws_rds_cluster.a", {
         "engine": "aurora-postgresql", "engine_mode": "serverless"}),
@@ -248,9 +238,15 @@ def test_lambda_function_without_usage_and_unknowns(catalog: Catalog) -> None:
                     usage={"aws_lambda_function.f": {"monthly_requests": 1000, "request_duration_ms": 100}})
     duration = _component(unknown, "Duration")
     assert duration.status is ComponentStatus.UNKNOWN_QUANTITY and "memory_size" in (duration.reason or "")
-    # ARM requests have no public price for us-west-2 here: missing, never the x86 rate
+    # ARM is priced at its own rate: lambda.json "Lambda Duration-ARM" US West (Oregon) 0.0000133334, never the
+    # x86 0.0000166667 ("Lambda Requests-ARM" is 0.0000002, as x86)
     oregon = _cost(catalog, PlanBuilder(region="us-west-2").add("aws_lambda_function.f", {"architectures": ["arm64"]}))
-    assert oregon.components[0].status is ComponentStatus.MISSING_PRICE
+    assert [(c.name, c.unit_price) for c in oregon.components] == [
+        ("Requests (arm64)", D("0.2")), ("Duration (arm64)", D("0.0000133334"))]
+    # lambda.json has no Asia Pacific (Taipei): missing there, never borrowed from another region
+    taipei = _cost(catalog, PlanBuilder(region="ap-east-2").add("aws_lambda_function.f", {"architectures": ["arm64"]}))
+    assert [c.status for c in taipei.components] == [ComponentStatus.MISSING_PRICE] * 2
+    assert "ap-east-2" in (taipei.components[0].reason or "")
 
 
 def test_lambda_provisioned_concurrency(catalog: Catalog) -> None:
@@ -260,11 +256,20 @@ def test_lambda_provisioned_concurrency(catalog: Catalog) -> None:
                 references={"function_name": ["aws_lambda_function.f.function_name", "aws_lambda_function.f"]})
     cost = _cost(catalog, builder, "aws_lambda_provisioned_concurrency_config.p",
                  usage={"aws_lambda_provisioned_concurrency_config.p": {"monthly_gb_seconds": 1_000_000}})
-    concurrency = _component(cost, "Provisioned concurrency")
-    # 10 x 1 GB x 3,600 s = 36,000 GB-s an hour; its rate is in no public source here: missing, not $0
-    assert concurrency.status is ComponentStatus.MISSING_PRICE
-    assert _by_name(cost)["Duration on provisioned concurrency (x86_64)"] == D("9.7222000")  # 1M x 0.0000097222
-    assert cost.status is ResourceStatus.INCOMPLETE
+    # 10 x 1 GB x 3,600 s x 730 h = 26,280,000 GB-s x 0.0000041667 (lambda.json "Lambda Provisioned-Concurrency"
+    # US West (Oregon))
+    assert _by_name(cost)["Provisioned concurrency (x86_64)"] == D("109.500876")
+    # lambda.json "Lambda Duration-Provisioned" US West (Oregon) 0.0000097222 x 1M
+    assert _by_name(cost)["Duration on provisioned concurrency (x86_64)"] == D("9.7222000")
+    assert cost.status is ResourceStatus.PRICED and cost.monthly_cost == D("119.223076")
+    # where no source has the rate (lambda.json has no Asia Pacific (Taipei)): missing, not $0
+    taipei = PlanBuilder(region="ap-east-2")
+    taipei.add("aws_lambda_function.f", {"function_name": "f", "memory_size": 1024})
+    taipei.add("aws_lambda_provisioned_concurrency_config.p", {"provisioned_concurrent_executions": 10},
+               references={"function_name": ["aws_lambda_function.f.function_name", "aws_lambda_function.f"]})
+    missing = _cost(catalog, taipei, "aws_lambda_provisioned_concurrency_config.p")
+    assert _component(missing, "Provisioned concurrency").status is ComponentStatus.MISSING_PRICE
+    assert missing.status is ResourceStatus.INCOMPLETE and missing.monthly_cost is None
     orphan = _cost(catalog, PlanBuilder(region="us-west-2").add(
         "aws_lambda_provisioned_concurrency_config.p", {"function_name": "elsewhere",
                                                         "provisioned_concurrent_executions": 5}))
@@ -295,12 +300,18 @@ def test_dynamodb_on_demand_requests(catalog: Catalog) -> None:
     usage = {"aws_dynamodb_table.t": {"monthly_read_request_units": 8_000_000,
                                       "monthly_write_request_units": 3_000_000}}
     oregon = _cost(catalog, PlanBuilder(region="us-west-2").add("aws_dynamodb_table.t", table), usage=usage)
-    assert _by_name(oregon)["Read request units"] == D("2.00000000")  # 8M x 0.25 per 1M (FOCUS, 2024-09)
-    assert _by_name(oregon)["Write request units"] == D("3.75000000")  # 3M x 1.25 per 1M
+    # dynamodb.json US West (Oregon) "PayPerRequest Read Request Units" 0.000000125 and "PayPerRequest Write
+    # Request Units" 0.000000625 (the Nov-2024 list prices; the FOCUS rows of 2024-09 had 0.25 and 1.25 per 1M)
+    assert _by_name(oregon)["Read request units"] == D("1.000")  # 8M x 0.125 per 1M
+    assert _by_name(oregon)["Write request units"] == D("1.875")  # 3M x 0.625 per 1M
     ohio = _cost(catalog, PlanBuilder(region="us-east-2").add("aws_dynamodb_table.t", table), usage=usage)
-    assert _by_name(ohio)["Read request units"] == D("1.000000000")  # 8M x 0.125 per 1M (golden $1.00)
-    # the golden's $1.88 for 3M write units fits several prices: no us-east-2 write rate, reported missing
-    assert _component(ohio, "Write request units").status is ComponentStatus.MISSING_PRICE
+    # dynamodb.json US East (Ohio): the same 0.000000125 and 0.000000625 (Infracost's golden: $1.00 and $1.88)
+    assert _by_name(ohio)["Read request units"] == D("1.000")
+    assert _by_name(ohio)["Write request units"] == D("1.875")
+    # dynamodb.json has no Asia Pacific (Taipei): missing there, never borrowed
+    taipei = _cost(catalog, PlanBuilder(region="ap-east-2").add("aws_dynamodb_table.t", table), usage=usage)
+    assert _component(taipei, "Write request units").status is ComponentStatus.MISSING_PRICE
+    assert _component(taipei, "Read request units").status is ComponentStatus.MISSING_PRICE
 
 
 def test_dynamodb_unknowns_replicas_and_unpriced_class(catalog: Catalog) -> None:
@@ -403,8 +414,15 @@ def test_ecs_service_arm64_and_non_fargate(catalog: Catalog) -> None:
                                                                     "operating_system_family": "LINUX"}])
     arm.add("aws_ecs_service.s", {"launch_type": "FARGATE", "desired_count": 1}, references=TASK_REF)
     cost = _cost(catalog, arm, "aws_ecs_service.s")
+    # ecs.json US West (Oregon) "ARM perGB per hour" 0.00356 and "ARM perCPU per hour" 0.03238
     assert _component(cost, "Fargate memory (ARM64)").monthly_cost == D("5.1976")  # 2 GB x 730 x 0.00356
-    assert _component(cost, "Fargate vCPU (ARM64)").status is ComponentStatus.MISSING_PRICE  # no public rate here
+    assert _component(cost, "Fargate vCPU (ARM64)").monthly_cost == D("23.6374")  # 1 vCPU x 730 x 0.03238
+    # ecs.json has no Asia Pacific (Taipei): missing there, never the us-west-2 or x86 rate
+    taipei = _task(PlanBuilder(region="ap-east-2"), runtime_platform=[{"cpu_architecture": "ARM64",
+                                                                       "operating_system_family": "LINUX"}])
+    taipei.add("aws_ecs_service.s", {"launch_type": "FARGATE", "desired_count": 1}, references=TASK_REF)
+    assert _component(_cost(catalog, taipei, "aws_ecs_service.s"), "Fargate vCPU (ARM64)").status \
+        is ComponentStatus.MISSING_PRICE
     ec2 = _task(PlanBuilder()).add("aws_ecs_service.e", {"launch_type": "EC2", "desired_count": 2},
                                    references=TASK_REF)
     assert _cost(catalog, ec2, "aws_ecs_service.e").status is ResourceStatus.FREE
@@ -477,8 +495,14 @@ def test_kms_key(catalog: Catalog, spec: str | None, label: str, per_10k: Decima
 
 def test_kms_key_other_region_and_unpriced_specs(catalog: Catalog) -> None:
     frankfurt = _cost(catalog, PlanBuilder(region="eu-central-1").add("aws_kms_key.k", {}))
-    assert frankfurt.components[0].monthly_cost == D("1")  # FOCUS: $1 per key version in EU (Frankfurt)
-    assert frankfurt.components[1].status is ComponentStatus.MISSING_PRICE  # no Frankfurt request rate here
+    assert frankfurt.components[0].monthly_cost == D("1")  # kms.json "Encryption Key" EU (Frankfurt) 1.00
+    # kms.json "API request - Non Free Tier" EU (Frankfurt) 0.000003: 0.03 per 10k, usage-based
+    assert frankfurt.components[1].status is ComponentStatus.USAGE_BASED
+    assert frankfurt.components[1].unit_price == D("0.03")
+    taipei = _cost(catalog, PlanBuilder(region="ap-east-2").add("aws_kms_key.k", {}))
+    # kms.json has no Asia Pacific (Taipei): both lines missing there, never borrowed
+    assert [c.status for c in taipei.components] == [ComponentStatus.MISSING_PRICE] * 2
+    assert taipei.status is ResourceStatus.INCOMPLETE
     hmac = _cost(catalog, PlanBuilder().add("aws_kms_key.h", {"customer_master_key_spec": "HMAC_256"}))
     assert hmac.status is ResourceStatus.INCOMPLETE and "HMAC" in hmac.reasons[0]
     unknown = _cost(catalog, PlanBuilder().add("aws_kms_key.u", {}, unknown={"customer_master_key_spec": True},
@@ -674,9 +698,9 @@ def _golden_filters(tf: _Tf, line: Any) -> tuple[str, dict[str, str], Decimal, i
         return "AmazonCloudWatch", {"productFamily": "Alarm", "alarmType": alarm}, one, 0
     if rtype == "aws_kms_key":
         if name == "Customer master key":
-            return "awskms", {"productFamily": "Encryption Key", "usagetype": "Keys"}, one, 0
-        usage = {"Requests": "Requests", "Requests (RSA 2048)": "Requests-Asymmetric-RSA_2048",
-                 "Requests (asymmetric)": "Requests-Asymmetric"}.get(name)
+            return "awskms", {"productFamily": "Encryption Key", "usagetype": "KMS-Keys"}, one, 0
+        usage = {"Requests": "KMS-Requests", "Requests (RSA 2048)": "KMS-Requests-Asymmetric-RSA_2048",
+                 "Requests (asymmetric)": "KMS-Requests-Asymmetric"}.get(name)
         return ("awskms", {"productFamily": "API Request", "usagetype": usage}, Decimal(10000), 0) if usage else None
     if rtype == "aws_secretsmanager_secret":
         if name == "Secret":
@@ -703,7 +727,7 @@ def test_catalog_reproduces_infracost_goldens_for_data_app_types(catalog: Catalo
     or to the stated unit price (usage-based lines). Most rows come from these goldens, but FOCUS billing rows
     win where both exist (Lambda, S3, SQS, CloudWatch), so those lines are checked against an independent
     source."""
-    parse = _load_build_snapshot().parse_golden
+    parse = parse_golden
     checked, mismatches = 0, []
     for test in GOLDEN_TESTS:
         folder = GOLDENS / f"{test}_test"
@@ -719,7 +743,10 @@ def test_catalog_reproduces_infracost_goldens_for_data_app_types(catalog: Catalo
             checked += 1
             if line.unit_price is not None:
                 got = match.unit_price * per
-                if got != line.unit_price:
+                # Infracost prints usage-based prices rounded to the digits it shows ($0.23 for 0.225)
+                shown = got.quantize(line.unit_price, ROUND_HALF_UP) if got.as_tuple().exponent < \
+                    line.unit_price.as_tuple().exponent else got
+                if shown != line.unit_price:
                     mismatches.append(f"{test} {line.text()}: finguard {got}")
                 continue
             start = Decimal(offset)

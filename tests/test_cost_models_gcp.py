@@ -1,6 +1,8 @@
 """Every Google cost model against figures computed by hand from the bundled rows (pricing_data/gcp).
 
-Rows used (us-central1 unless stated): f1-micro 0.0076/h; N1 custom core 0.033192/h, RAM 0.004446/GB-h,
+Rows used (us-central1 unless stated): f1-micro 0.0076/h; E2 core 0.02181159/h, RAM 0.00292353/GB-h (solved
+exactly from the gcp-cyclenerd machine-type prices); c3-standard-4 0.22199056/h (europe-west1); pd-extreme
+0.125/GB-month; GCS regional Standard 0.02/GB; N1 custom core 0.033192/h, RAM 0.004446/GB-h,
 extended RAM 0.00955/GB-h; pd-standard 0.04, pd-balanced 0.10, pd-ssd 0.17 per GB-month; local SSD 0.08;
 unused IP 0.01/h (europe-central2 0.012); IP on a standard VM 0.005/h, on a Spot VM 0.0025/h (global);
 NAT 0.0014 per VM-hour, 0.045/GB; forwarding rule 0.01/h, 0.008/GB; GKE fee 0.10/h (global);
@@ -14,7 +16,6 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -28,6 +29,7 @@ from finguard.pricing.usage import UsageFile, usage_keys_for, validate_usage
 from finguard.terraform.plan import load_plan, plan_to_project
 
 from .conftest import EXAMPLES, SHARED, needs_shared
+from .golden_support import parse_golden
 
 D = Decimal
 GOOGLE = "registry.terraform.io/hashicorp/google"
@@ -133,25 +135,40 @@ def test_instance_custom_extended_memory(catalog: Catalog) -> None:
     }
 
 
-def test_instance_predefined_types_need_core_and_ram_rows_of_their_region(catalog: Catalog) -> None:
+def test_instance_predefined_types_are_priced_per_core_and_ram_of_their_region(catalog: Catalog) -> None:
     cost = _cost(catalog, "google_compute_instance.e2", {
         "machine_type": "e2-standard-4", "zone": "us-central1-a",
         "boot_disk": [{"initialize_params": [{"size": 10, "type": "pd-standard"}]}]})
-    statuses = _status(cost)
-    # the snapshot has no E2 core/RAM rows (Infracost's flat e2 figures cannot be split): missing, not guessed
-    assert statuses["Instance vCPUs (e2-standard-4, 4 vCPU)"] is ComponentStatus.MISSING_PRICE
-    assert statuses["Instance memory (e2-standard-4, 16 GB)"] is ComponentStatus.MISSING_PRICE
-    assert cost.status is ResourceStatus.INCOMPLETE and cost.monthly_cost == D("0.40")
+    assert _by_name(cost) == {
+        "Instance vCPUs (e2-standard-4, 4 vCPU)": D("63.6898428"),  # 4 x 730 x 0.02181159
+        "Instance memory (e2-standard-4, 16 GB)": D("34.1468304"),  # 16 x 730 x 0.00292353
+        "Boot disk (pd-standard)": D("0.40"),
+    }
+    # the two lines add up to the machine type's list price: 730 x 0.13402284
+    assert cost.status is ResourceStatus.PRICED and cost.monthly_cost == D("97.8366732") + D("0.40")
     vcpu = next(c for c in cost.components if c.name.startswith("Instance vCPUs"))
     assert "descriptionStem=E2 Instance Core" in (vcpu.price_query or "")
 
 
+def test_instance_other_families_are_priced_per_machine_type(catalog: Catalog) -> None:
+    cost = _cost(catalog, "google_compute_instance.c3", {
+        "machine_type": "c3-standard-4", "zone": "europe-west1-b",
+        "boot_disk": [{"initialize_params": [{"size": 10, "type": "pd-balanced"}]}]}, region="europe-west1")
+    usage = cost.components[0]
+    assert usage.name == "Instance usage (c3-standard-4)" and usage.monthly_cost == D("162.0531088")  # 730 x h
+    assert "machineType=c3-standard-4" in (usage.price_query or "") and cost.status is ResourceStatus.PRICED
+
+
 def test_instance_prices_are_never_borrowed_from_another_region(catalog: Catalog) -> None:
-    cost = _cost(catalog, "google_compute_instance.eu", {
-        "machine_type": "f1-micro", "zone": "europe-west1-b",
-        "boot_disk": [{"initialize_params": [{"size": 10, "type": "pd-standard"}]}]})
-    assert cost.region == "europe-west1" and cost.monthly_cost is None
-    assert all("no price in the catalog for europe-west1" in r for r in cost.reasons)
+    # N1 has no on-demand price in northamerica-south1 (the feed lists only Spot there)
+    cost = _cost(catalog, "google_compute_instance.mx", {
+        "machine_type": "n1-standard-1", "zone": "northamerica-south1-a",
+        "boot_disk": [{"initialize_params": [{"size": 10, "type": "pd-standard"}]}]}, region="northamerica-south1")
+    assert cost.region == "northamerica-south1" and cost.status is ResourceStatus.INCOMPLETE
+    assert _status(cost) == {"Instance vCPUs (n1-standard-1, 1 vCPU)": ComponentStatus.MISSING_PRICE,
+                             "Instance memory (n1-standard-1, 3.75 GB)": ComponentStatus.MISSING_PRICE,
+                             "Boot disk (pd-standard)": ComponentStatus.PRICED}
+    assert all("no price in the catalog for northamerica-south1" in r for r in cost.reasons)
 
 
 def test_instance_preemptible_spot_and_unknowns_are_reported(catalog: Catalog) -> None:
@@ -191,7 +208,8 @@ def test_disk_from_image_and_unmapped_types(catalog: Catalog) -> None:
     extreme = _cost(catalog, "google_compute_disk.e", {"zone": "us-central1-a", "type": "pd-extreme",
                                                        "size": 500, "provisioned_iops": 10000})
     assert {c.name: c.status for c in extreme.components} == {
-        "Storage (pd-extreme)": ComponentStatus.MISSING_PRICE, "Provisioned IOPS": ComponentStatus.MISSING_PRICE}
+        "Storage (pd-extreme)": ComponentStatus.PRICED, "Provisioned IOPS": ComponentStatus.MISSING_PRICE}
+    assert _by_name(extreme)["Storage (pd-extreme)"] == D("62.500")  # 500 x 0.125
 
 
 # -- google_container_cluster / google_container_node_pool ----------------------------------------
@@ -331,8 +349,9 @@ def test_bucket_regional_operations(catalog: Catalog) -> None:
                  usage={"monthly_class_a_operations": 40000, "monthly_class_b_operations": 20000})
     assert _by_name(cost)["Class A operations"] == D("0.200000")  # 40,000 x 0.000005
     assert _by_name(cost)["Class B operations"] == D("0.0080000")  # 20,000 x 0.0000004
-    # regional Standard storage in us-central1 is not in the snapshot: missing, never borrowed from europe
-    assert _status(cost)["Storage (standard, us-central1)"] is ComponentStatus.MISSING_PRICE
+    # regional Standard storage is priced in the bucket's own region (0.02/GB in us-central1, not europe's 0.026)
+    storage = next(c for c in cost.components if c.name == "Storage (standard, us-central1)")
+    assert storage.status is ComponentStatus.USAGE_BASED and storage.unit_price == D("0.02")
     dual = _cost(catalog, "google_storage_bucket.dual", {"location": "NAM4"})
     assert "dual-region" in dual.reasons[0]
 
@@ -541,11 +560,6 @@ USAGE_RESOURCES = {
 
 
 def _golden_cost(test: str, resource: str, component: str) -> Decimal:
-    import sys
-
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "pricing_data"))
-    from build_snapshot import parse_golden
-
     lines = parse_golden((GOLDENS / test / f"{test}.golden").read_text(), test)
     found = {line.cost for line in lines if line.resource == resource and line.name == component}
     assert len(found) == 1, f"{test} {resource} {component}: {found}"
@@ -620,14 +634,20 @@ def test_gcp_app_example_end_to_end(catalog: Catalog) -> None:
     assert {a: by_address[a].monthly_cost for a in expected} == expected
     assert all(by_address[a].complete for a in expected)
     bucket = by_address["google_storage_bucket.assets"]
-    assert bucket.status is ResourceStatus.INCOMPLETE  # EU multi-region operation SKUs are not in the snapshot
+    # EU multi-region operation SKUs are not in the snapshot: without usage those lines add nothing to the
+    # total, so the bucket is priced (at $0 until usage is given) and its lines say their price is missing
+    assert bucket.status is ResourceStatus.PRICED and bucket.monthly_cost == 0
+    assert {c.status for c in bucket.components if c.usage_based} >= {ComponentStatus.MISSING_PRICE}
     free = {a for a, r in by_address.items() if r.status is ResourceStatus.FREE}
     assert free == {"google_compute_network.main", "google_compute_subnetwork.app", "google_compute_firewall.https",
                     "google_compute_router.main", "google_service_account.app", "google_project_iam_member.app_sql"}
     assert cost.monthly_cost == sum(expected.values()) == D("808.71456")
-    assert not cost.complete and cost.counts.unsupported == 0
+    # every figure the total needs is priced; the bucket's missing usage prices are still counted
+    assert cost.complete and cost.counts.unsupported == 0 and cost.counts.missing_price_components >= 1
+    # the public feed prices machines, disks and IPs; golden-derived figures only what it lacks (GKE, SQL ...)
     sources = set(cost.catalog.sources)
-    assert sources and all(s.startswith("infracost-golden-google-") for s in sources)
+    assert "gcp-cyclenerd" in sources
+    assert all(s == "gcp-cyclenerd" or s.startswith("infracost-golden-google-") for s in sources)
 
 
 def test_gcp_app_example_is_consistent_with_its_terraform() -> None:

@@ -1,6 +1,6 @@
 """Network, API, analytics and streaming cost models against figures computed by hand from the rows.
 
-Rows used (pricing_data/aws-network/*.jsonl; us-east-1 unless stated; "global" for Route 53/CloudFront):
+Rows used (pricing_data/aws/*.tsv; us-east-1 unless stated; "global" for Route 53/CloudFront):
 Route 53 hosted zone 0.50/zone (first 25); standard queries 0.0000004/query first 1B then 0.0000002,
 latency 0.0000006 then 0.0000003, geo 0.0000007 then 0.00000035. CloudFront data out United States
 0.085 (first 10240 GB), 0.08 (to 51200), 0.06, 0.04, 0.03, 0.025, 0.02; Europe HTTPS 0.0000012/request;
@@ -13,17 +13,15 @@ c4.2xlarge.search 0.587/h, c4.8xlarge.search 2.347/h, ultrawarm1.medium.search 0
 gp3 0.122, io1 0.169 GB-Mo, io1 IOPS 0.088, magnetic 0.067. Redshift dc2.large 0.25/h, ra3.4xlarge
 3.26/h, managed storage 0.024 GB-Mo. MSK kafka.t3.small 0.0456/h, storage 0.10 GB-Mo. Kinesis shard
 0.015/h, PUT unit 0.000000014, on-demand stream 0.04/h, data in 0.08/GB, out 0.04/GB (us-east-1 and
-us-east-2). ECR 0.10 GB-Mo (us-east-1, us-west-2, eu-west-1, eu-north-1). Classic ELB 0.025/h, data
-0.008/GB (eu-central-1 0.03/h). EC2 t3.medium Linux 0.0416/h, Windows 0.06/h, Linux dedicated 0.0441/h.
+us-east-2; eu-west-1 shard 0.017/h). ECR 0.10 GB-Mo (us-east-1, eu-north-1, ap-south-1: ecr.json).
+Classic ELB 0.025/h, data 0.008/GB (eu-central-1 0.03/h, 0.008/GB). EC2 t3.medium Linux 0.0416/h,
+Windows 0.06/h, Linux dedicated 0.0441/h. No public feed here has the region ap-east-2 (Asia Pacific
+(Taipei)): every price there is missing.
 """
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from decimal import ROUND_HALF_UP, Decimal
-from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
@@ -37,6 +35,7 @@ from finguard.pricing.usage import UsageFile, usage_keys_for, validate_usage
 from finguard.terraform.plan import plan_to_project
 
 from .conftest import SHARED, needs_shared
+from .golden_support import parse_golden
 from .plan_builder import PlanBuilder
 
 D = Decimal
@@ -330,26 +329,39 @@ def test_kinesis_stream_modes(catalog: Catalog) -> None:
     # 730 x 0.04 = 29.20; 100 GB x 0.08 = 8.00; 50 GB x 0.04 = 2.00
     assert _by_name(on_demand) == {"On-demand stream": D("29.20"), "Data ingested": D("8.00"),
                                    "Data retrieval": D("2.00")}
-    elsewhere = _cost(catalog, "aws_kinesis_stream.e", {"shard_count": 1}, region="eu-west-1")
-    assert elsewhere.components[0].status is ComponentStatus.MISSING_PRICE  # never borrowed from us-east-1
+    # kinesis.json "Provisioned shard hour per ShardHour" EU (Ireland) 0.017: its own rate, not us-east-1's 0.015
+    ireland = _cost(catalog, "aws_kinesis_stream.e", {"shard_count": 1}, region="eu-west-1")
+    assert _by_name(ireland)["Shards"] == D("12.410")  # 730 x 0.017
+    # kinesis.json has no Asia Pacific (Taipei): missing there, never borrowed from us-east-1
+    elsewhere = _cost(catalog, "aws_kinesis_stream.e", {"shard_count": 1}, region="ap-east-2")
+    assert elsewhere.components[0].status is ComponentStatus.MISSING_PRICE
+    assert "ap-east-2" in (elsewhere.components[0].reason or "")
 
 
 def test_ecr_repository(catalog: Catalog) -> None:
     idle = _cost(catalog, "aws_ecr_repository.r", {"name": "app"})
     assert idle.components[0].status is ComponentStatus.USAGE_BASED and idle.components[0].unit_price == D("0.1")
     stockholm = _cost(catalog, "aws_ecr_repository.r", {"name": "app"}, usage={"storage_gb": 50}, region="eu-north-1")
-    assert stockholm.monthly_cost == D("5.0")  # 50 GB x 0.10 (FOCUS row)
-    assert stockholm.components[0].price_source == "focus-1.0-sample-network"
+    assert stockholm.monthly_cost == D("5.0")  # 50 GB x 0.10 (ecr.json "EC2 Container Registry" EU (Stockholm))
+    assert stockholm.components[0].price_source == "aws-price-watcher-ecr"
     mumbai = _cost(catalog, "aws_ecr_repository.r", {"name": "app"}, region="ap-south-1")
-    assert mumbai.components[0].status is ComponentStatus.MISSING_PRICE
+    # ecr.json "EC2 Container Registry" Asia Pacific (Mumbai) 0.10, usage-based
+    assert mumbai.components[0].status is ComponentStatus.USAGE_BASED and mumbai.components[0].unit_price == D("0.1")
+    taipei = _cost(catalog, "aws_ecr_repository.r", {"name": "app"}, region="ap-east-2")
+    assert taipei.components[0].status is ComponentStatus.MISSING_PRICE  # ecr.json has no Asia Pacific (Taipei)
 
 
 def test_classic_elb(catalog: Catalog) -> None:
     cost = _cost(catalog, "aws_elb.web", {"listener": [{"lb_port": 80}]}, usage={"monthly_data_processed_gb": 10_000})
     assert _by_name(cost) == {"Classic load balancer": D("18.250"), "Data processed": D("80.000")}
     frankfurt = _cost(catalog, "aws_elb.web", {"listener": [{"lb_port": 80}]}, region="eu-central-1")
-    assert frankfurt.components[0].monthly_cost == D("21.90")  # 730 x 0.03 (FOCUS)
-    assert frankfurt.components[1].status is ComponentStatus.MISSING_PRICE  # no data-processing row there
+    assert frankfurt.components[0].monthly_cost == D("21.90")  # 730 x 0.03 (elb.json "Classic Load Balancer Hours")
+    # elb.json "Classic Load Balancer Data" EU (Frankfurt) 0.008 per GB, usage-based
+    assert frankfurt.components[1].status is ComponentStatus.USAGE_BASED
+    assert frankfurt.components[1].unit_price == D("0.008")
+    # elb.json has no Asia Pacific (Taipei): both lines missing there, never borrowed
+    taipei = _cost(catalog, "aws_elb.web", {"listener": [{"lb_port": 80}]}, region="ap-east-2")
+    assert [c.status for c in taipei.components] == [ComponentStatus.MISSING_PRICE] * 2
 
 
 # -- EC2: tenancy, operating systems, spot --------------------------------------------------------------
@@ -379,22 +391,10 @@ GOLDENS = SHARED / "reference" / "infracost-goldens" / "aws" / "testdata"
 CENT = D("0.01")
 
 
-def _load_builder() -> ModuleType:
-    name = "finguard_build_snapshot"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__).resolve().parent.parent / "pricing_data"
-                                                      / "build_snapshot.py")
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
 def _golden(test: str) -> dict[tuple[str, str], Decimal]:
     """(resource address, "group > name" or "name") -> monthly cost of every costed golden line."""
     text = (GOLDENS / f"{test}_test" / f"{test}_test.golden").read_text()
-    lines = _load_builder().parse_golden(text, test)
+    lines = parse_golden(text, test)
     return {(line.resource, " > ".join((*line.path, line.name))): line.cost for line in lines if line.cost is not None}
 
 

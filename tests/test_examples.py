@@ -5,6 +5,13 @@ MySQL Multi-AZ db.t3.large (730 x 0.272 = 198.56) + 100 GB gp3 Multi-AZ (23.00);
 250 MiBps (16 + 5 + 5); bastion t3.micro (7.592) + 8 GB gp3 (0.64); ALB (16.425); 3 EIPs (10.95); 3 NAT
 gateways (98.55) = 815.697. Before: m5.large ASG 223.74, db.t4g.small 70.45, legacy m4.large 78.00 (73 + 5),
 2 EIPs 7.30, 2 NATs 65.70, the rest unchanged = 495.847.
+
+eks-platform: EKS cluster (730 x 0.10 = 73.00); general node group 3 x m6i.xlarge (3 x 730 x 0.192 = 420.48)
++ 150 GB gp2 (15.00); arm node group 2 x c6g.large (2 x 730 x 0.068 = 99.28) + 100 GB gp3 (8.00); ElastiCache
+cache.m4.large (730 x 0.156 = 113.88); DR standby in us-west-2: m5.large (730 x 0.096 = 70.08, ec2.json
+"OnDemand Linux-instancetype-m5.large" US West (Oregon)) + 40 GB gp3 (40 x 0.08 = 3.20, ebs.json "Storage
+General Purpose gp3 GB Mo" US West (Oregon)); NLB (730 x 0.0225 = 16.425); 3 EIPs (10.95); 3 NAT gateways
+(98.55) = 928.845.
 """
 
 from __future__ import annotations
@@ -59,8 +66,10 @@ def test_eks_platform_breakdown(catalog: Catalog) -> None:
     # 2 x 730 x 0.068 (c6g.large, arm64) + 2 x 50 GB gp3 from the launch template
     assert by_address["aws_eks_node_group.arm"].monthly_cost == Decimal("107.280")
     dr = by_address["aws_instance.dr_standby"]
-    assert dr.region == "us-west-2" and not dr.complete  # no us-west-2 m5.large in the snapshot: not borrowed
-    assert "no price in the catalog for us-west-2" in dr.reasons[0]
+    # priced from us-west-2's own rows: 730 x 0.096 (m5.large, US West (Oregon)) + 40 GB gp3 x 0.08
+    assert dr.region == "us-west-2" and dr.complete and dr.monthly_cost == Decimal("73.28")
+    assert all(c.price_query.startswith("AmazonEC2 us-west-2 ") for c in dr.components)
+    assert cost.monthly_cost == Decimal("928.845") and cost.complete
 
 
 @pytest.mark.parametrize("plan", [WEB_APP, EKS], ids=["web-app", "eks-platform"])

@@ -109,8 +109,8 @@ def api() -> Iterator[type[_CatalogApi]]:
 def _rows(path: Path, service: str) -> list[tuple[Any, ...]]:
     with sqlite3.connect(path) as db:
         return sorted(db.execute(
-            "SELECT region, sku, attributes, unit, usd, begin_range, end_range, source_id FROM prices "
-            "WHERE service = ?", (service,)))
+            "SELECT p.region, p.sku, d.attributes, d.unit, p.usd, d.begin_range, d.end_range, p.source_id "
+            "FROM prices p JOIN products d ON d.id = p.product_id WHERE p.service = ?", (service,)))
 
 
 # -- parsing --------------------------------------------------------------------------------------

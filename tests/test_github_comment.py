@@ -101,7 +101,8 @@ def test_update_creates_then_edits_in_place(capsys: pytest.CaptureFixture[str], 
     assert "<details><summary><code>aws_db_instance.main</code> +$151.11</summary>" in body
     assert body.index("**High (1)**") < body.index("**Low (2)**")
     assert "`examples/terraform/web-app/compute.tf:87`" in body and "Switch to the Graviton type" in body
-    assert "oldest published 2024-09-30" in body and "finguard 0.1.0" in body
+    # the oldest source used: ec2-shop's ebs.json (gp3 volumes), whose manifest says 2024-07-18
+    assert "oldest published 2024-07-18" in body and "finguard 0.1.0" in body
     assert post.headers["Authorization"] == f"token {TOKEN}" and post.headers["User-Agent"].startswith("finguard/")
     created = ours(gh)[0]
     assert f"created https://github.com/octo-org/infra/pull/12#issuecomment-{created.id}" in err

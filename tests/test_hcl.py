@@ -313,4 +313,4 @@ def test_cost_delta_policy_needs_a_baseline_for_tf_code(capsys: pytest.CaptureFi
     empty.write_text(json.dumps(doc))
     code, out, _ = run(capsys, "check", str(directory), "--compare-to", str(empty), "--format", "json")
     delta = [f for f in json.loads(out)["findings"] if f["policy_id"] == "FG-COST-002"]
-    assert code == 1 and delta and "+$858.76" in delta[0]["message"]
+    assert code == 1 and delta and "+$928.85" in delta[0]["message"]

@@ -6,15 +6,16 @@ directory; both layouts (CSV, JSON) must give the same catalog rows.
 
 from __future__ import annotations
 
+import ast
 import functools
 import hashlib
 import io
 import json
 import shutil
 import socket
-import sqlite3
 import threading
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -25,12 +26,23 @@ import pytest
 
 from finguard.errors import InputError
 from finguard.pricing import snapshot as snapshot_module
-from finguard.pricing.catalog import Catalog, CatalogWriter, compile_snapshot, ensure_compiled, open_for_write
+from finguard.pricing.catalog import (
+    Catalog,
+    CatalogWriter,
+    compile_snapshot,
+    ensure_compiled,
+    iter_all,
+    open_for_write,
+)
+from finguard.pricing.regions import strip_usage_prefix
+from finguard.pricing.resources import aws as aws_models
 from finguard.pricing.snapshot import PriceRecord, SourceRecord, pricing_data_dir, snapshot_digest
 from finguard.pricing.sources import aws_offer
 from finguard.pricing.sources.aws_offer import (
+    AWS_GLOBAL_SERVICES,
     CSV_ATTRIBUTE_NAMES,
     FINGUARD_KEEP,
+    GLOBAL_REGION,
     OfferStats,
     csv_column_to_attribute,
     iter_offer_csv,
@@ -62,26 +74,28 @@ Rows = dict[tuple[str, str], list[tuple[Any, ...]]]
 
 # -- fixtures -------------------------------------------------------------------------------------
 def _write_fake_snapshot(root: Path) -> Path:
-    """A minimal pricing_data/ for when the real snapshot is not built yet (another helper builds it)."""
-    (root / "aws").mkdir(parents=True)
+    """A minimal pricing_data/ (manifest + price tables) for when the real snapshot is not built yet."""
+    from finguard.pricing.table import PriceTable, Product, write_table
+
     sources = [
         {"id": "test-snapshot", "kind": "snapshot", "url": "https://example.invalid/prices",
          "published": "2026-01-01", "retrieved": "2026-01-02", "sha256": "0" * 64},
     ]
-    (root / "sources.json").write_text(json.dumps(sources))
 
-    def row(service: str, region: str, attrs: dict[str, str], unit: str, usd: str) -> str:
-        return json.dumps({"service": service, "region": region, "sku": None, "attributes": attrs, "unit": unit,
-                           "usd": usd, "begin_range": 0, "end_range": None, "description": None,
-                           "source": "test-snapshot"})
+    def product(attrs: dict[str, str], unit: str) -> Product:
+        return Product(tuple(sorted(attrs.items())), unit)
 
-    (root / "aws" / "AmazonEC2.jsonl").write_text("\n".join([
-        row("AmazonEC2", "us-east-1", EC2_INSTANCE, "Hrs", "0.1"),
-        row("AmazonEC2", "us-east-2", EC2_INSTANCE, "Hrs", "0.096"),
-    ]) + "\n")
-    (root / "aws" / "AWSELB.jsonl").write_text(row(
-        "AWSELB", "us-west-2", {"productFamily": "Load Balancer-Application", "usagetype": "LoadBalancerUsage"},
-        "Hrs", "0.0225") + "\n")
+    ec2 = PriceTable("aws", "AmazonEC2")
+    ec2.put(product(EC2_INSTANCE, "Hrs"), "us-east-1", Decimal("0.1"), "test-snapshot")
+    ec2.put(product(EC2_INSTANCE, "Hrs"), "us-east-2", Decimal("0.096"), "test-snapshot")
+    elb = PriceTable("aws", "AWSELB")
+    elb.put(product({"productFamily": "Load Balancer-Application", "usagetype": "LoadBalancerUsage"}, "Hrs"),
+            "us-west-2", Decimal("0.0225"), "test-snapshot")
+    tables = {"aws/AmazonEC2.tsv": ec2, "aws/AWSELB.tsv": elb}
+    for name, table in tables.items():
+        write_table(table, root / name)
+    (root / "manifest.json").write_text(json.dumps(
+        {"format": 1, "sources": sources, "tables": [{"path": name} for name in tables]}))
     return root
 
 
@@ -144,18 +158,25 @@ def mirror_url(serve: Callable[[Path], str]) -> str:
 
 # -- helpers --------------------------------------------------------------------------------------
 def all_rows(path: Path) -> Rows:
-    with sqlite3.connect(path) as db:
-        cursor = db.execute("SELECT service, region, sku, attributes, unit, usd, begin_range, end_range, "
-                            "description, source_id FROM prices")
+    """Every price of the catalog by slice, read through the Catalog API (not its SQLite layout)."""
+    catalog = Catalog(path)
+    try:
         rows: Rows = {}
-        for service, region, *rest in cursor:
-            rows.setdefault((service, region), []).append(tuple(rest))
+        for p in iter_all(catalog):
+            rows.setdefault((p.service, p.region), []).append(
+                (p.sku, json.dumps(p.attributes, sort_keys=True), p.unit, str(p.usd), p.begin_range, p.end_range,
+                 p.description, p.source_id))
+    finally:
+        catalog.close()
     return {key: sorted(value, key=repr) for key, value in rows.items()}
 
 
 def sync_sources(path: Path) -> list[str]:
-    with sqlite3.connect(path) as db:
-        return [i for (i,) in db.execute("SELECT id FROM sources WHERE kind = 'sync' ORDER BY id")]
+    catalog = Catalog(path)
+    try:
+        return sorted(s.id for s in catalog.sources() if s.kind == "sync")
+    finally:
+        catalog.close()
 
 
 def sha256(path: Path) -> str:
@@ -187,6 +208,7 @@ EXPECTED_SLICES = {
         ("FGUSE1ALBLCU0001", "LCUUsage", "LCU-Hrs", Decimal("0.0080000000"), 0.0, None),
     ],
     ("AmazonCloudWatch", "us-east-1"): [
+        ("FGUSE1CWALARM001", "CW:AlarmMonitorUsage", "Alarms", Decimal("0.1000000000"), 0.0, None),
         ("FGUSE1CWMETRIC01", "CW:MetricMonitorUsage", "Metrics", Decimal("0.1000000000"), 10000.0, None),
         ("FGUSE1CWMETRIC01", "CW:MetricMonitorUsage", "Metrics", Decimal("0.3000000000"), 0.0, 10000.0),
     ],
@@ -221,9 +243,140 @@ def test_csv_columns_map_to_json_attribute_names() -> None:
         assert generic != CSV_ATTRIBUTE_NAMES[column]
 
 
-def test_finguard_keep_covers_the_models() -> None:
-    assert set(DEFAULT_SERVICES) == set(FINGUARD_KEEP) == {
-        "AmazonEC2", "AmazonRDS", "AWSELB", "AmazonVPC", "AmazonEKS", "AmazonElastiCache", "AmazonCloudWatch"}
+# -- what the AWS cost models price, read from their source ---------------------------------------
+AWS_MODELS = Path(aws_models.__file__).parent
+
+
+class _Computed(str):
+    """An attribute value a model computes at run time: any value of the price list may match it."""
+
+    __hash__ = str.__hash__
+
+    def __eq__(self, other: object) -> bool:
+        return True
+
+    def __ne__(self, other: object) -> bool:
+        return False
+
+    def startswith(self, *args: Any) -> bool:  # type: ignore[override]
+        return True
+
+
+@dataclass
+class _ModelLookup:
+    where: str
+    service: str
+    filters: dict[str, str] | None  # None: not read from the source (built at run time)
+    region: str | None
+
+
+def _scan_aws_models() -> list[_ModelLookup]:
+    """Every `Component(...)` of finguard/pricing/resources/aws: its service, constant filters and region.
+
+    The service and region must be string literals or module constants (else this test fails, and the
+    scan needs teaching). Filters are followed through module constants, local assignments and local
+    helper functions' return values; values the model computes become `_Computed`; a filter with an
+    UNKNOWN value is dropped, since such a component is never looked up.
+    """
+    return [lookup for path in sorted(AWS_MODELS.glob("*.py")) for lookup in _scan_module(path)]
+
+
+def _scan_module(path: Path) -> list[_ModelLookup]:
+    found: list[_ModelLookup] = []
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    consts = {t.id: n.value for n in tree.body if isinstance(n, ast.Assign) for t in n.targets
+              if isinstance(t, ast.Name)}
+    funcs = {n.name: n for n in tree.body if isinstance(n, ast.FunctionDef)}
+    parent = {child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
+
+    def text(expr: ast.expr | None, where: str) -> str | None:
+        if isinstance(expr, ast.Constant) and isinstance(expr.value, str):
+            return expr.value
+        if isinstance(expr, ast.Name) and isinstance(consts.get(expr.id), ast.Constant):
+            return text(consts[expr.id], where)
+        if expr is None:
+            return None
+        raise AssertionError(f"{where}: cannot read {ast.unparse(expr)!r} as a constant")
+
+    def dicts(expr: ast.expr | None, scope: ast.AST | None, depth: int = 0) -> list[ast.Dict | None]:
+        if isinstance(expr, ast.Dict):
+            return [expr]
+        out: list[ast.Dict | None] = []
+        if depth < 4 and isinstance(expr, ast.Name):
+            if scope is not None:
+                out = [d for n in ast.walk(scope) if isinstance(n, ast.Assign)
+                       and any(isinstance(t, ast.Name) and t.id == expr.id for t in n.targets)
+                       for d in dicts(n.value, scope, depth + 1)]
+            if not out and expr.id in consts:
+                out = dicts(consts[expr.id], None, depth + 1)
+        elif depth < 4 and isinstance(expr, ast.Call) and isinstance(expr.func, ast.Name) \
+                and expr.func.id in funcs:
+            helper = funcs[expr.func.id]
+            out = [d for n in ast.walk(helper) if isinstance(n, ast.Return)
+                   for d in dicts(n.value, helper, depth + 1)]
+        return out or [None]
+
+    def filters(node: ast.Dict) -> dict[str, str] | None:
+        values: dict[str, str] = {}
+        for key, value in zip(node.keys, node.values, strict=True):
+            if not isinstance(key, ast.Constant):
+                continue  # {**other, ...}
+            if isinstance(value, ast.Name) and value.id == "UNKNOWN":
+                return None
+            try:
+                values[key.value] = text(value, "") or ""
+            except AssertionError:
+                values[key.value] = _Computed()
+        return values
+
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "Component"):
+            continue
+        where = f"{path.name}:{node.lineno}"
+        keywords = {k.arg: k.value for k in node.keywords}
+        service = text(node.args[2] if len(node.args) > 2 else keywords.get("service"), where)
+        assert service, f"{where}: Component without a service"
+        region = text(keywords.get("region"), where)
+        scope = node
+        while scope in parent and not isinstance(scope, ast.FunctionDef):
+            scope = parent[scope]
+        for d in dicts(node.args[3] if len(node.args) > 3 else keywords.get("filters"), scope):
+            found.append(_ModelLookup(where, service, None if d is None else filters(d) or None, region))
+    return found
+
+
+def test_sync_knows_every_aws_service_the_models_price() -> None:
+    lookups = _scan_aws_models()
+    services = {lookup.service for lookup in lookups}
+    assert len(services) >= 20 and "AmazonEC2" in services and "awskms" in services
+    assert set(DEFAULT_SERVICES) == set(FINGUARD_KEEP) == services
+    # Services priced under "global" are synced from their whole-offer file into that region.
+    assert {lookup.service for lookup in lookups if lookup.region == GLOBAL_REGION} == set(AWS_GLOBAL_SERVICES)
+    assert all(lookup.region in (None, GLOBAL_REGION) for lookup in lookups)
+
+
+def test_sync_keeps_every_product_family_the_models_name() -> None:
+    checked = 0
+    for lookup in _scan_aws_models():
+        if lookup.filters is None or "productFamily" not in lookup.filters:
+            continue
+        family = lookup.filters["productFamily"]
+        keep = FINGUARD_KEEP[lookup.service]
+        assert keep(family, lookup.filters), f"{lookup.where}: sync would drop {lookup.service} {lookup.filters}"
+        checked += 1
+    assert checked >= 60
+    # Filters that do not name the family (the price-list family is on the snapshot rows).
+    assert FINGUARD_KEEP["AmazonVPC"]("Transit Gateway", {"usagetype": "TransitGateway-Hours"})
+    assert FINGUARD_KEEP["AmazonCloudFront"]("Data Transfer", {"transferType": "CloudFront Outbound"})
+    assert FINGUARD_KEEP["AmazonCloudFront"]("Request", {"requestType": "CloudFront-Request-HTTPS-Proxy"})
+    assert FINGUARD_KEEP["AmazonRDS"]("Database Instance", {"databaseEngine": "MySQL"})
+    assert FINGUARD_KEEP["AmazonRDS"]("ServerlessV2", {"usagetype": "Aurora:ServerlessV2Usage"})
+    assert FINGUARD_KEEP["AWSLambda"]("Serverless", {"group": "AWS-Lambda-Requests"})
+    assert FINGUARD_KEEP["AmazonKinesis"]("Kinesis Streams", {"usagetype": "Storage-ShardHour"})
+    assert FINGUARD_KEEP["AmazonEC2"]("Storage Snapshot", {"usagetype": "EBS:SnapshotUsage"})
+
+
+def test_finguard_keep_filters_products() -> None:
     ec2 = FINGUARD_KEEP["AmazonEC2"]
     assert ec2("Compute Instance", {"capacitystatus": "Used", "preInstalledSw": "NA"})
     assert not ec2("Compute Instance", {"capacitystatus": "UnusedCapacityReservation", "preInstalledSw": "NA"})
@@ -237,7 +390,9 @@ def test_finguard_keep_covers_the_models() -> None:
     assert FINGUARD_KEEP["AmazonEKS"]("Compute", {"usagetype": "AmazonEKS-Hours:perCluster"})
     assert not FINGUARD_KEEP["AmazonEKS"]("Compute", {"usagetype": "Fargate-vCPU-Hours:perCPU"})
     assert FINGUARD_KEEP["AmazonRDS"]("Provisioned IOPS", {})
-    assert not FINGUARD_KEEP["AmazonCloudWatch"]("Alarm", {})
+    assert FINGUARD_KEEP["AmazonCloudWatch"]("Alarm", {})  # aws_cloudwatch_metric_alarm
+    assert not FINGUARD_KEEP["AmazonCloudWatch"]("Dashboard", {})
+    assert not FINGUARD_KEEP["AmazonS3"]("Data Transfer", {})
 
 
 # -- parsers --------------------------------------------------------------------------------------
@@ -298,9 +453,10 @@ CSV_HEAD = ('"FormatVersion","v1.0"\n"Disclaimer","x"\n"Publication Date","2026-
 
 
 def _csv_row(sku: str, price: str, *, currency: str = "USD", begin: str = "0", end: str = "Inf",
-             location: str = "US East (N. Virginia)", region: str = "us-east-1") -> str:
+             location: str = "US East (N. Virginia)", region: str = "us-east-1",
+             usagetype: str = "USE1-NatGateway-Hours") -> str:
     return (f'"{sku}","T","{sku}.T.R","OnDemand","d","2026-07-01","{begin}","{end}","Hrs","{price}","{currency}",'
-            f'"NAT Gateway","{location}","AWS Region","USE1-NatGateway-Hours","{region}"\n')
+            f'"NAT Gateway","{location}","AWS Region","{usagetype}","{region}"\n')
 
 
 def test_unusable_rows_are_counted_as_skipped() -> None:
@@ -344,6 +500,56 @@ def test_offer_code_mismatch_is_an_error() -> None:
         list(iter_offer_csv(EC2_USE1 / "index.csv", "AWSELB"))
     with pytest.raises(InputError, match="for AmazonEC2, expected AWSELB"):
         list(iter_offer_json(EC2_USE1 / "index.json", "AWSELB"))
+
+
+@pytest.mark.parametrize(("usagetype", "normalised"), [
+    ("USE2-BoxUsage:m5.large", "BoxUsage:m5.large"),
+    ("APS9-BoxUsage:m5.large", "BoxUsage:m5.large"),  # ap-southeast-7 (Thailand)
+    ("MXC1-NatGateway-Hours", "NatGateway-Hours"),  # mx-central-1
+    ("EU-LoadBalancerUsage", "LoadBalancerUsage"),  # eu-west-1's old two-letter prefix
+    ("EUW1-LoadBalancerUsage", "LoadBalancerUsage"),
+    ("USW2-LAX1-BoxUsage:m5.large", "BoxUsage:m5.large"),  # a Local Zone of us-west-2
+    ("USE1-WL1-BOS1-BoxUsage:t3.medium", "BoxUsage:t3.medium"),  # a Wavelength zone
+    ("UGW1-BoxUsage:m5.large", "BoxUsage:m5.large"),  # GovCloud (US-West)
+    # no region's prefix: kept as published
+    ("DNS-Queries", "DNS-Queries"),
+    ("LBR-Queries", "LBR-Queries"),
+    ("VPN-Usage-Hours:ipsec.1", "VPN-Usage-Hours:ipsec.1"),
+    ("US-DataTransfer-Out-Bytes", "US-DataTransfer-Out-Bytes"),  # a CloudFront edge group, not a region
+    ("ZZZ9-BoxUsage:m5.large", "ZZZ9-BoxUsage:m5.large"),
+    ("CW:MetricMonitorUsage", "CW:MetricMonitorUsage"),
+    ("USE1", "USE1"),
+])
+def test_usage_type_prefixes_are_stripped_only_for_real_regions(usagetype: str, normalised: str) -> None:
+    assert strip_usage_prefix(usagetype) == normalised
+    [row] = iter_offer_csv(io.StringIO(CSV_HEAD + _csv_row("X", "0.1", usagetype=usagetype)), "AmazonEC2")
+    assert row.attributes["usagetype"] == normalised
+    # a global service's rows keep their usage types as published (edge-location groups, not regions)
+    [global_row] = iter_offer_csv(io.StringIO(CSV_HEAD + _csv_row("X", "0.1", usagetype=usagetype)), "AmazonEC2",
+                                  region=GLOBAL_REGION)
+    assert global_row.attributes["usagetype"] == usagetype and global_row.region == GLOBAL_REGION
+
+
+@pytest.mark.parametrize("price", ["NaN", "Infinity", "-inf", "sNaN"])
+def test_non_finite_price_is_an_error_naming_the_line(price: str) -> None:
+    text = CSV_HEAD + _csv_row("OK", "0.1") + _csv_row("BAD", price)
+    with pytest.raises(InputError, match=f"non-finite price '{price}' for SKU BAD") as exc:
+        list(iter_offer_csv(io.StringIO(text), "AmazonEC2", where="mem.csv"))
+    assert exc.value.where == "mem.csv:8"
+    dim = {"description": "d", "beginRange": "0", "endRange": "Inf", "unit": "Hrs", "pricePerUnit": {"USD": price}}
+    doc = {"offerCode": "AWSELB", "products": {"A": {"sku": "A", "productFamily": "Load Balancer", "attributes": {
+        "location": "EU (Ireland)", "locationType": "AWS Region", "usagetype": "EU-LoadBalancerUsage"}}},
+        "terms": {"OnDemand": {"A": {"A.T": {"priceDimensions": {"A.T.R": dim}}}}}}
+    with pytest.raises(InputError, match="malformed offer JSON: non-finite price") as exc:
+        list(iter_offer_json(io.StringIO(json.dumps(doc)), "AWSELB", where="mem.json"))
+    assert exc.value.where and exc.value.where.startswith("mem.json:1:")
+
+
+def test_zone_locations_without_location_type_are_not_regions() -> None:
+    stats = OfferStats()
+    rows = list(iter_offer_csv(io.StringIO(CSV_HEAD + _csv_row("LAX", "0.1", location="US West (Los Angeles)",
+                                                                region="")), "AmazonEC2", stats=stats))
+    assert rows == [] and stats.skipped == {"not an AWS Region": 1}
 
 
 def test_malformed_csv_names_file_and_line(tmp_path: Path) -> None:
@@ -395,7 +601,7 @@ def test_sync_over_http(fmt: str, catalog_path: Path, mirror_url: str) -> None:
         ("AWSELB", "us-west-2"), ("AmazonCloudWatch", "us-west-2")]
     assert [(s.service, s.region, s.kept, s.skipped, s.filtered, s.other_terms) for s in report.slices] == [
         ("AmazonEC2", "us-east-1", 6, 1, 1, 3), ("AmazonEC2", "us-west-2", 3, 1, 0, 3),
-        ("AWSELB", "us-east-1", 2, 0, 0, 0), ("AmazonCloudWatch", "us-east-1", 2, 0, 1, 0)]
+        ("AWSELB", "us-east-1", 2, 0, 0, 0), ("AmazonCloudWatch", "us-east-1", 3, 0, 0, 0)]
     assert report.slices[0].skipped_reasons == {"not an AWS Region": 1}
     assert report.slices[1].skipped_reasons == {"bad price": 1}
     ec2 = report.slices[0]
@@ -435,7 +641,9 @@ def test_sync_over_http(fmt: str, catalog_path: Path, mirror_url: str) -> None:
             "published": "2026-07-15T00:00:00Z", "sha256": sha256(EC2_USE1 / f"index.{fmt}"), "license": None}
         assert catalog.source("aws-AWSELB-us-east-1-20260710120000") is not None
         assert catalog.meta["sync_last_run"] == report.started
-        assert not [w for w in catalog_age_warnings(catalog, 30, today=date(2026, 7, 20)) if "aws-" in w]
+        synced_ids = {s.source_id for s in report.slices}
+        assert not [w for w in catalog_age_warnings(catalog, 30, today=date(2026, 7, 20))
+                    if any(f"prices from {i} " in w for i in synced_ids)]
     finally:
         catalog.close()
 
@@ -506,6 +714,73 @@ def test_resync_replaces_its_own_source_and_survives_recompile(catalog_path: Pat
     catalog = Catalog(catalog_path)
     assert catalog.meta["sync_last_run"] == report.started
     catalog.close()
+
+
+ROUTE53_CSV = (
+    '"FormatVersion","v1.0"\n'
+    '"Disclaimer","This pricing list is for informational purposes only."\n'
+    '"Publication Date","2026-07-01T00:00:00Z"\n'
+    '"Version","20260701000000"\n'
+    '"OfferCode","AmazonRoute53"\n'
+    '"SKU","OfferTermCode","RateCode","TermType","PriceDescription","EffectiveDate","StartingRange","EndingRange",'
+    '"Unit","PricePerUnit","Currency","Product Family","serviceCode","Location","Location Type","Group",'
+    '"usageType","operation","Region Code","serviceName"\n'
+    '"FGR53HOSTEDZONE1","JRTCKXETXF","FGR53HOSTEDZONE1.JRTCKXETXF.6YS6EN2CT7","OnDemand",'
+    '"$0.50 per Hosted Zone for the first 25 Hosted Zones","2026-07-01","0","25","HostedZone","0.5000000000",'
+    '"USD","DNS Zone","AmazonRoute53","Global",,,"HostedZone",,,"Amazon Route 53"\n'
+    '"FGR53HOSTEDZONE1","JRTCKXETXF","FGR53HOSTEDZONE1.JRTCKXETXF.Q8FDCXD8V8","OnDemand",'
+    '"$0.10 per Hosted Zone for Hosted Zones 26 and up","2026-07-01","25","Inf","HostedZone","0.1000000000",'
+    '"USD","DNS Zone","AmazonRoute53","Global",,,"HostedZone",,,"Amazon Route 53"\n'
+    '"FGR53DNSQUERIES1","JRTCKXETXF","FGR53DNSQUERIES1.JRTCKXETXF.6YS6EN2CT7","OnDemand",'
+    '"$0.40 per 1,000,000 queries for the first 1 Billion queries","2026-07-01","0","1000000000","Queries",'
+    '"0.0000004000","USD","DNS Query","AmazonRoute53","Global",,,"DNS-Queries",,,"Amazon Route 53"\n'
+    '"FGR53DNSQUERIES1","JRTCKXETXF","FGR53DNSQUERIES1.JRTCKXETXF.Q8FDCXD8V8","OnDemand",'
+    '"$0.20 per 1,000,000 queries over 1 Billion queries","2026-07-01","1000000000","Inf","Queries",'
+    '"0.0000002000","USD","DNS Query","AmazonRoute53","Global",,,"DNS-Queries",,,"Amazon Route 53"\n'
+    '"FGR53RSLVRENI001","JRTCKXETXF","FGR53RSLVRENI001.JRTCKXETXF.6YS6EN2CT7","OnDemand",'
+    '"$0.125 per Resolver endpoint ENI hour","2026-07-01","0","Inf","Hrs","0.1250000000","USD",'
+    '"DNS Resolver","AmazonRoute53","US East (N. Virginia)","AWS Region","Resolver",'
+    '"USE1-ResolverNetworkInterface","CreateResolverEndpoint","us-east-1","Amazon Route 53"\n'
+)
+
+
+def _mirror_with_route53(tmp_path: Path) -> Path:
+    """The fixture mirror plus AmazonRoute53, a global offer: listed in the offer index with no region index."""
+    root = _mirror_copy(tmp_path)
+    index_path = root / "offers/v1.0/aws/index.json"
+    index = json.loads(index_path.read_text())
+    index["offers"]["AmazonRoute53"] = {
+        "offerCode": "AmazonRoute53", "versionIndexUrl": "/offers/v1.0/aws/AmazonRoute53/index.json",
+        "currentVersionUrl": "/offers/v1.0/aws/AmazonRoute53/current/index.json"}
+    index_path.write_text(json.dumps(index, indent=2))
+    offer = root / "offers/v1.0/aws/AmazonRoute53/current/index.csv"
+    offer.parent.mkdir(parents=True)
+    offer.write_text(ROUTE53_CSV)
+    return root
+
+
+def test_global_service_is_synced_once_from_its_whole_offer(catalog_path: Path, tmp_path: Path,
+                                                            serve: Callable[[Path], str]) -> None:
+    url = serve(_mirror_with_route53(tmp_path))
+    report = run_sync(catalog_path, source=url, services=["AmazonRoute53", "AWSELB"], regions=BOTH_REGIONS)
+    assert report.ok
+    assert [(s.service, s.region, s.kept, s.filtered) for s in report.slices] == [
+        ("AmazonRoute53", "global", 4, 1), ("AWSELB", "us-east-1", 2, 0)]
+    r53 = report.slices[0]
+    assert r53.url == f"{url}/offers/v1.0/aws/AmazonRoute53/current/index.csv"
+    assert (r53.source_id, r53.version) == ("aws-AmazonRoute53-global-20260701000000", "20260701000000")
+    assert [(m.service, m.region) for m in report.missing_regions] == [("AWSELB", "us-west-2")]
+    catalog = Catalog(catalog_path)
+    try:
+        # the look-ups the Route 53 models make (the Route 53 cost models)
+        zone = catalog.lookup("AmazonRoute53", "global", {"productFamily": "DNS Zone", "usagetype": "HostedZone"})
+        assert zone.found and zone.unit_price == Decimal("0.5") and zone.prices[0].source_id == r53.source_id
+        queries = catalog.lookup("AmazonRoute53", "global", {"productFamily": "DNS Query",
+                                                             "usagetype": "DNS-Queries"})
+        assert queries.cost_for(Decimal(1_500_000_000)) == Decimal("500")  # 1e9 x 0.4e-6 + 0.5e9 x 0.2e-6
+        assert catalog.regions("AmazonRoute53") == ["global"]
+    finally:
+        catalog.close()
 
 
 # -- failures: nothing half-written, errors name the URL ------------------------------------------
@@ -585,6 +860,67 @@ def test_bad_source_and_format(catalog_path: Path, tmp_path: Path) -> None:
     with pytest.raises(InputError, match="cannot read price list file") as exc:
         run_sync(catalog_path, source=str(tmp_path))
     assert exc.value.where == str(tmp_path.resolve() / "offers/v1.0/aws/index.json")
+
+
+def test_non_finite_price_over_http_rolls_back(catalog_path: Path, tmp_path: Path,
+                                               serve: Callable[[Path], str]) -> None:
+    root = _mirror_copy(tmp_path)
+    offer = root / ELB_USE1.relative_to(FIXTURES) / "index.csv"
+    offer.write_text(offer.read_text().replace('"0.0080000000"', '"NaN"'))
+    url = serve(root)
+    before = all_rows(catalog_path)
+    with pytest.raises(InputError, match="non-finite price 'NaN' for SKU FGUSE1ALBLCU0001") as exc:
+        run_sync(catalog_path, source=url, services=["AWSELB"])
+    assert exc.value.where == f"{url}/offers/v1.0/aws/AWSELB/20260710120000/us-east-1/index.csv:8"
+    assert all_rows(catalog_path) == before and sync_sources(catalog_path) == []
+
+
+# -- the command line (default provider: aws) ------------------------------------------------------
+def _cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    from finguard.cli import main
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(list(args))
+    out, err = capsys.readouterr()
+    code = exit_info.value.code
+    return (code if isinstance(code, int) else 0), out, err
+
+
+def test_cli_sync_aws_report_and_errors(capsys: pytest.CaptureFixture[str], catalog_path: Path, tmp_path: Path,
+                                        mirror_url: str, serve: Callable[[Path], str],
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    code, out, err = _cli(capsys, "--catalog", str(catalog_path), "pricing", "sync", "--source", mirror_url,
+                          "--service", "AWSELB", "--json")
+    assert code == 0 and f"reading offer index {mirror_url}" in err
+    doc = json.loads(out)
+    assert (doc["provider"], doc["format"], doc["services"], doc["errors"]) == ("aws", "csv", [], [])
+    assert [(s["service"], s["region"], s["kept"]) for s in doc["slices"]] == [("AWSELB", "us-east-1", 2)]
+    # $FINGUARD_PRICING_SOURCE still names the AWS mirror, and --format json still picks the JSON layout
+    monkeypatch.setenv(SOURCE_ENV, mirror_url)
+    code, out, _ = _cli(capsys, "--catalog", str(catalog_path), "pricing", "sync", "--provider", "aws",
+                        "--service", "AmazonCloudWatch", "--format", "json")
+    assert code == 0 and out.startswith(f"pricing sync from {mirror_url} (json)")
+    assert "AmazonCloudWatch us-east-1: 3 prices" in out
+    monkeypatch.delenv(SOURCE_ENV)
+    # a global offer over the CLI
+    code, out, _ = _cli(capsys, "--catalog", str(catalog_path), "pricing", "sync",
+                        "--source", serve(_mirror_with_route53(tmp_path)), "--service", "AmazonRoute53")
+    assert code == 0 and "AmazonRoute53 global: 4 prices" in out
+    # a service missing from the offer index: reported, exit 2
+    code, out, _ = _cli(capsys, "--catalog", str(catalog_path), "pricing", "sync", "--source", mirror_url,
+                        "--service", "AmazonMSK")
+    assert code == 2 and "error: AmazonMSK: not in the offer index" in out
+
+    before = all_rows(catalog_path)
+    code, out, err = _cli(capsys, "--catalog", str(catalog_path), "pricing", "sync", "--source",
+                          f"{mirror_url}/nowhere")
+    assert code == 2 and out == ""
+    assert err.splitlines()[-1] == (f"finguard: error: {mirror_url}/nowhere/offers/v1.0/aws/index.json: "
+                                    "download failed: HTTP 404 File not found")
+    assert "Traceback" not in err and all_rows(catalog_path) == before
+    code, _, err = _cli(capsys, "--catalog", str(catalog_path), "pricing", "sync", "--provider", "azure",
+                        "--format", "json")
+    assert code == 2 and "--format chooses the AWS offer file layout" in err
 
 
 # -- staleness ------------------------------------------------------------------------------------

@@ -215,3 +215,11 @@ def violations(result: Iterable[Violation | str] | Violation | str | None) -> It
 
 __all__ = ["UNKNOWN", "Example", "PolicyContext", "PolicyProject", "PolicyResource", "Violation", "is_unknown",
            "policy", "project_policy"]
+
+
+def money(value: Decimal | float, *, signed: bool = False) -> str:
+    """Dollars rounded half-up to cents, as the reports print them: a policy message and the breakdown
+    must never show the same figure as $928.84 and $928.85."""
+    from finguard.report._format import money as report_money
+
+    return report_money(Decimal(str(value)), signed=signed)

@@ -17,24 +17,33 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from finguard.errors import InputError
+from finguard.errors import FinguardError, InputError
 from finguard.pricing.snapshot import PriceRecord, SourceRecord, load_snapshot, snapshot_digest
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 
+# Products (attributes, unit, tier) are stored once and shared by every region's price: the
+# snapshot holds ~10x more prices than products, and the attributes are most of a row's bytes.
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS sources (
     id TEXT PRIMARY KEY, kind TEXT NOT NULL, url TEXT, published TEXT, retrieved TEXT,
     sha256 TEXT, description TEXT, license TEXT
 );
-CREATE TABLE IF NOT EXISTS prices (
-    service TEXT NOT NULL, region TEXT NOT NULL, sku TEXT, attributes TEXT NOT NULL,
-    unit TEXT NOT NULL, usd TEXT NOT NULL, begin_range REAL NOT NULL, end_range REAL,
-    description TEXT, source_id TEXT NOT NULL
+CREATE TABLE IF NOT EXISTS products (
+    id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, service TEXT NOT NULL, attributes TEXT NOT NULL,
+    unit TEXT NOT NULL, begin_range REAL NOT NULL, end_range REAL
 );
-CREATE INDEX IF NOT EXISTS ix_prices_service_region ON prices (service, region);
+CREATE TABLE IF NOT EXISTS prices (
+    service TEXT NOT NULL, region TEXT NOT NULL, product_id INTEGER NOT NULL, usd TEXT NOT NULL,
+    sku TEXT, description TEXT, source_id TEXT NOT NULL
+);
 """
+_INDEX = "CREATE INDEX IF NOT EXISTS ix_prices_service_region ON prices (service, region)"
+_SLICE_SQL = (
+    "SELECT p.sku, d.id, d.attributes, d.unit, p.usd, d.begin_range, d.end_range, p.description, p.source_id "
+    "FROM prices p JOIN products d ON d.id = p.product_id WHERE p.service = ? AND p.region = ?"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +134,7 @@ class Catalog:
         except sqlite3.DatabaseError as exc:
             raise InputError(f"price catalog {path} cannot be read: {exc}", where=str(path)) from exc
         self._slices: dict[tuple[str, str], list[Price]] = {}
+        self._attributes: dict[int, dict[str, str]] = {}
         self._indexes: dict[tuple[str, str, tuple[str, ...]], dict[tuple[str | None, ...], list[Price]]] = {}
 
     @classmethod
@@ -142,15 +152,13 @@ class Catalog:
         key = (service, region)
         rows = self._slices.get(key)
         if rows is None:
-            cursor = self._db.execute(
-                "SELECT sku, attributes, unit, usd, begin_range, end_range, description, source_id "
-                "FROM prices WHERE service = ? AND region = ?",
-                key,
-            )
-            rows = [
-                Price(service, region, sku, json.loads(attrs), unit, Decimal(usd), begin, end, desc, src)
-                for sku, attrs, unit, usd, begin, end, desc, src in cursor
-            ]
+            attributes = self._attributes
+            rows = []
+            for sku, pid, attrs, unit, usd, begin, end, desc, src in self._db.execute(_SLICE_SQL, key):
+                parsed = attributes.get(pid)
+                if parsed is None:
+                    parsed = attributes[pid] = json.loads(attrs)
+                rows.append(Price(service, region, sku, parsed, unit, Decimal(usd), begin, end, desc, src))
             self._slices[key] = rows
         return rows
 
@@ -191,9 +199,23 @@ class Catalog:
             if all(p.attributes.get(k) == v for k, v in filters.items())
         ]
 
-    def regions(self, service: str) -> list[str]:
+    def regions(self, service: str | None = None) -> list[str]:
+        if service is None:
+            return [r for (r,) in self._db.execute("SELECT DISTINCT region FROM prices ORDER BY region")]
         return [r for (r,) in self._db.execute(
             "SELECT DISTINCT region FROM prices WHERE service = ? ORDER BY region", (service,))]
+
+    def product_counts(self) -> dict[str, int]:
+        """Distinct products (SKUs: attributes, unit, tier) priced per service."""
+        return dict(self._db.execute(
+            "SELECT d.service, COUNT(DISTINCT p.product_id) FROM prices p JOIN products d ON d.id = p.product_id "
+            "GROUP BY d.service"))
+
+    def slice_counts(self) -> list[tuple[str, str, str, int]]:
+        """(service, region, source id, prices) for every slice: what `pricing coverage --regions` shows."""
+        return list(self._db.execute(
+            "SELECT service, region, source_id, COUNT(*) FROM prices GROUP BY service, region, source_id "
+            "ORDER BY service, region, source_id"))
 
     def services(self) -> list[str]:
         return [s for (s,) in self._db.execute("SELECT DISTINCT service FROM prices ORDER BY service")]
@@ -233,6 +255,7 @@ class CatalogWriter:
 
     def __init__(self, db: sqlite3.Connection) -> None:
         self.db = db
+        self._products: dict[str, int] = {}
 
     def add_source(self, source: SourceRecord) -> None:
         self.db.execute(
@@ -247,12 +270,39 @@ class CatalogWriter:
         return self.add(records)
 
     def add(self, records: Iterable[PriceRecord]) -> int:
-        cursor = self.db.executemany(
-            "INSERT INTO prices (service, region, sku, attributes, unit, usd, begin_range, end_range, "
-            "description, source_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (_row(r) for r in records),
-        )
-        return cursor.rowcount
+        count = 0
+        rows = []
+        for r in records:
+            attributes = json.dumps(r.attributes, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+            pid = self.product_id(r.service, attributes, r.unit, r.begin_range, r.end_range)
+            rows.append((r.service, r.region, pid, format(r.usd, "f"), r.sku, r.description, r.source))
+            count += 1
+        self.db.executemany(
+            "INSERT INTO prices (service, region, product_id, usd, sku, description, source_id) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+        return count
+
+    def product_id(self, service: str, attributes_json: str, unit: str, begin: float, end: float | None) -> int:
+        key = product_key(service, attributes_json, unit, begin, end)
+        pid = self._products.get(key)
+        if pid is None:
+            found = self.db.execute("SELECT id FROM products WHERE key = ?", (key,)).fetchone()
+            if found is None:
+                cursor = self.db.execute(
+                    "INSERT INTO products (key, service, attributes, unit, begin_range, end_range) "
+                    "VALUES (?, ?, ?, ?, ?, ?)", (key, service, attributes_json, unit, begin, end))
+                pid = int(cursor.lastrowid or 0)
+            else:
+                pid = int(found[0])
+            self._products[key] = pid
+        return pid
+
+    def remove_sync_sources(self, prefix: str, keep: str, *, only_unused: bool = False) -> None:
+        """Forget the sources of earlier syncs (ids starting with `prefix`) except `keep`; with `only_unused`,
+        only those no price names any more."""
+        unused = " AND id NOT IN (SELECT DISTINCT source_id FROM prices)" if only_unused else ""
+        self.db.execute(f"DELETE FROM sources WHERE kind = 'sync' AND substr(id, 1, ?) = ? AND id != ?{unused}",
+                        (len(prefix), prefix, keep))
 
     def set_meta(self, key: str, value: str) -> None:
         self.db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
@@ -263,15 +313,15 @@ class CatalogWriter:
             "WHERE s.kind = ?", (kind,)))
 
 
-def _row(r: PriceRecord) -> tuple[object, ...]:
-    return (r.service, r.region, r.sku, json.dumps(r.attributes, sort_keys=True, separators=(",", ":")),
-            r.unit, format(r.usd, "f"), r.begin_range, r.end_range, r.description, r.source)
+def product_key(service: str, attributes_json: str, unit: str, begin: float, end: float | None) -> str:
+    return "\x1f".join((service, attributes_json, unit, repr(float(begin)), "" if end is None else repr(float(end))))
 
 
 def open_for_write(path: Path) -> sqlite3.Connection:
     path.parent.mkdir(parents=True, exist_ok=True)
     db = sqlite3.connect(path)
     db.executescript(_SCHEMA)
+    db.execute(_INDEX)
     return db
 
 
@@ -293,7 +343,8 @@ def compile_snapshot(path: Path, digest: str | None = None) -> None:
     """(Re)build the snapshot part of the catalog, keeping slices that `pricing sync` refreshed.
 
     The new file is written beside the old one and renamed over it, so concurrent readers (and
-    parallel test workers) never see a half-written catalog.
+    parallel test workers) never see a half-written catalog. Products are numbered in Python and
+    the prices bulk-inserted before the index is built: a few hundred thousand prices take ~1 s.
     """
     digest = digest or snapshot_digest()
     snapshot = load_snapshot()
@@ -302,14 +353,35 @@ def compile_snapshot(path: Path, digest: str | None = None) -> None:
     os.close(fd)
     tmp = Path(tmp_name)
     try:
-        db = open_for_write(tmp)
+        db = sqlite3.connect(tmp)
+        db.execute("PRAGMA journal_mode = OFF")
+        db.execute("PRAGMA synchronous = OFF")
+        db.executescript(_SCHEMA)
         writer = CatalogWriter(db)
-        synced: set[tuple[str, str]] = set()
-        if path.exists():
-            synced = _copy_synced(path, db)
-        for source in snapshot.sources:
+        synced = _synced_rows(path) if path.exists() else ([], [])
+        synced_slices = {(r.service, r.region) for r in synced[1]}
+        for source in [*snapshot.sources, *synced[0]]:
             writer.add_source(source)
-        writer.add(r for r in snapshot.prices if (r.service, r.region) not in synced)
+        products: dict[str, int] = {}
+        product_rows: list[tuple[int, str, str, str, str, float, float | None]] = []
+        price_rows: list[tuple[str, str, int, str, None, None, str]] = []
+        for service, cell in snapshot.cells():
+            if (service, cell.region) in synced_slices:
+                continue
+            key = product_key(service, cell.attributes_json, cell.unit, cell.begin, cell.end)
+            pid = products.get(key)
+            if pid is None:
+                pid = products[key] = len(products) + 1
+                product_rows.append((pid, key, service, cell.attributes_json, cell.unit, cell.begin, cell.end))
+            price_rows.append((service, cell.region, pid, cell.usd, None, None, cell.source))
+        db.executemany("INSERT INTO products (id, key, service, attributes, unit, begin_range, end_range) "
+                       "VALUES (?, ?, ?, ?, ?, ?, ?)", product_rows)
+        db.executemany("INSERT INTO prices (service, region, product_id, usd, sku, description, source_id) "
+                       "VALUES (?, ?, ?, ?, ?, ?, ?)", price_rows)
+        writer.add(synced[1])
+        db.execute(_INDEX)
+        for key, value in synced_meta(path):
+            writer.set_meta(key, value)
         writer.set_meta("schema_version", SCHEMA_VERSION)
         writer.set_meta("snapshot_digest", digest)
         writer.set_meta("compiled_at", _now())
@@ -320,28 +392,41 @@ def compile_snapshot(path: Path, digest: str | None = None) -> None:
         tmp.unlink(missing_ok=True)
 
 
-def _copy_synced(old_path: Path, db: sqlite3.Connection) -> set[tuple[str, str]]:
-    """Carry rows and sources that came from `pricing sync` over into a rebuilt catalog."""
+def _synced_rows(old_path: Path) -> tuple[list[SourceRecord], list[PriceRecord]]:
+    """Sources and prices that came from `pricing sync`, carried over into a rebuilt catalog."""
     try:
-        db.execute("ATTACH DATABASE ? AS old", (_read_only_uri(old_path),))
-    except sqlite3.DatabaseError:
-        return set()
+        old = Catalog(old_path)
+    except FinguardError:
+        return [], []
     try:
-        db.execute("INSERT OR REPLACE INTO sources SELECT * FROM old.sources WHERE kind = 'sync'")
-        db.execute(
-            "INSERT INTO prices SELECT p.* FROM old.prices p JOIN old.sources s ON s.id = p.source_id "
-            "WHERE s.kind = 'sync'"
-        )
-        for key, value in db.execute("SELECT key, value FROM old.meta WHERE key LIKE 'sync_%'").fetchall():
-            db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
-        db.commit()
-        return set(db.execute(
-            "SELECT DISTINCT service, region FROM prices p JOIN sources s ON s.id = p.source_id "
-            "WHERE s.kind = 'sync'"))
+        if old.meta.get("schema_version") != SCHEMA_VERSION:
+            return [], []  # an older layout: a re-sync brings those slices back
+        sources = [s for s in old.sources() if s.kind == "sync"]
+        ids = {s.id for s in sources}
+        records = []
+        for service, region in old._db.execute(
+                "SELECT DISTINCT p.service, p.region FROM prices p JOIN sources s ON s.id = p.source_id "
+                "WHERE s.kind = 'sync'").fetchall():
+            records.extend(
+                PriceRecord(service=p.service, region=p.region, sku=p.sku, attributes=p.attributes, unit=p.unit,
+                            usd=p.usd, begin_range=p.begin_range, end_range=p.end_range,
+                            description=p.description, source=p.source_id)
+                for p in old._slice(service, region) if p.source_id in ids)
+        return sources, records
     except sqlite3.DatabaseError:
-        return set()
+        return [], []
     finally:
-        db.execute("DETACH DATABASE old")
+        old.close()
+
+
+def synced_meta(path: Path) -> list[tuple[str, str]]:
+    if not path.exists():
+        return []
+    try:
+        with sqlite3.connect(_read_only_uri(path), uri=True) as db:
+            return db.execute("SELECT key, value FROM meta WHERE key LIKE 'sync_%'").fetchall()
+    except sqlite3.DatabaseError:
+        return []
 
 
 def iter_all(catalog: Catalog) -> Iterator[Price]:

@@ -116,13 +116,17 @@ def _billing_keys(resource: Resource, values: dict[str, object], state: State) -
 def _resource_cost(base: dict[str, object], components: list[CostComponent]) -> ResourceCost:
     priced_parts = [c.monthly_cost for c in components if c.monthly_cost is not None]
     priced = sum(priced_parts, Decimal(0)) if priced_parts else None
-    blocking = [c for c in components if c.status not in (ComponentStatus.PRICED, ComponentStatus.USAGE_BASED)]
+    blocking = [c for c in components if c.status not in (ComponentStatus.PRICED, ComponentStatus.USAGE_BASED)
+                and not (c.usage_based and c.status in _PRICE_PROBLEMS)]
     if blocking:
         reasons = [f"{c.name}: {c.reason}" for c in blocking]
         return ResourceCost(**base, status=ResourceStatus.INCOMPLETE, components=components,
                             monthly_cost=priced, complete=False, reasons=reasons)
     return ResourceCost(**base, status=ResourceStatus.PRICED, components=components,
                         monthly_cost=priced if priced is not None else Decimal(0))
+
+
+_PRICE_PROBLEMS = (ComponentStatus.MISSING_PRICE, ComponentStatus.AMBIGUOUS_PRICE)
 
 
 def _price_component(spec: Component, region: str | None, catalog: Catalog) -> CostComponent:
@@ -134,6 +138,7 @@ def _price_component(spec: Component, region: str | None, catalog: Catalog) -> C
         return out
     filters = {k: str(v) for k, v in spec.filters.items()}
     monthly_quantity = spec.monthly_quantity
+    out.usage_based = monthly_quantity is None
     if region is None:
         out.status = ComponentStatus.MISSING_PRICE
         out.reason = "region unknown: the provider's region could not be read from the plan"
@@ -149,6 +154,8 @@ def _price_component(spec: Component, region: str | None, catalog: Catalog) -> C
     if not match.found:
         out.status = ComponentStatus.MISSING_PRICE
         out.reason = f"no price in the catalog for {region}"
+        if out.usage_based:
+            out.reason += " (usage-based, no usage given: the total does not depend on it)"
         return out
     out.unit_price = match.unit_price * spec.price_factor
     out.price_source = match.prices[0].source_id

@@ -1,20 +1,26 @@
-"""The price snapshot finguard ships in `pricing_data/`: reviewable JSON Lines plus a sources manifest.
+"""The price snapshot finguard ships in `pricing_data/`: per-service price tables plus a manifest.
 
-Every price row names the source it came from; every source records where, when and from which
-file (sha256) its figures were taken. The catalog is compiled from this text, never edited by hand.
+Every price names the source it came from; every source records where, when and from which file
+(sha256) its figures were taken. The tables are built by `python -m finguard.pricing.build` from
+public price feeds, never edited by hand; the catalog is compiled from them on first use.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from finguard.errors import InputError
+from finguard.pricing.table import TableCell, read_table
 
 
 class SourceRecord(BaseModel):
@@ -49,62 +55,74 @@ class PriceRecord(BaseModel):
     source: str
 
 
-class Snapshot(BaseModel):
+MANIFEST = "manifest.json"
+DATA_ENV = "FINGUARD_PRICING_DATA"
+
+
+@dataclass(slots=True)
+class Snapshot:
+    """The bundled snapshot: its sources and the table files holding its prices."""
+
+    root: Path
     sources: list[SourceRecord]
-    prices: list[PriceRecord]
+    tables: list[Path]
+
+    def cells(self) -> Iterator[tuple[str, TableCell]]:
+        """(service, cell) for every price, table by table."""
+        for path in self.tables:
+            _, service, cells = read_table(path)
+            for cell in cells:
+                yield service, cell
+
+    @property
+    def prices(self) -> list[PriceRecord]:
+        """Every price as a validated record (slow: for tests and tools, not for compiling)."""
+        return [PriceRecord(service=service, region=c.region, attributes=json.loads(c.attributes_json),
+                            unit=c.unit, usd=Decimal(c.usd), begin_range=c.begin, end_range=c.end, source=c.source)
+                for service, c in self.cells()]
 
 
 def pricing_data_dir() -> Path:
-    """The bundled `pricing_data/`: inside the wheel, or at the repository root in a checkout."""
+    """The snapshot: `$FINGUARD_PRICING_DATA`, the wheel's copy, or `pricing_data/` in a checkout."""
+    if env := os.environ.get(DATA_ENV):
+        path = Path(env)
+        if not (path / MANIFEST).exists():
+            raise InputError(f"{DATA_ENV}={env}: no {MANIFEST} there (build one with python -m finguard.pricing.build)")
+        return path
     package_dir = Path(__file__).resolve().parent.parent
     for candidate in (package_dir / "_pricing_data", package_dir.parent / "pricing_data"):
-        if (candidate / "sources.json").exists():
+        if (candidate / MANIFEST).exists():
             return candidate
-    raise InputError("bundled price snapshot not found (pricing_data/sources.json is missing)")
-
-
-def _source_manifests() -> list[Path]:
-    """sources.json at the top, plus one per sub-directory (each price set keeps its own manifest)."""
-    root = pricing_data_dir()
-    return [root / "sources.json", *sorted(root.glob("*/sources.json"))]
-
-
-def _snapshot_files() -> list[Path]:
-    return [*_source_manifests(), *sorted(pricing_data_dir().glob("*/*.jsonl"))]
+    raise InputError("bundled price snapshot not found (pricing_data/manifest.json is missing)")
 
 
 @cache
 def snapshot_digest() -> str:
-    digest = hashlib.sha256()
-    for path in _snapshot_files():
-        digest.update(path.name.encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
+    """Identity of the snapshot: the manifest records every table's sha256, so hashing it is enough
+    (a few KB instead of every table; a test checks the recorded hashes against the files)."""
+    manifest = pricing_data_dir() / MANIFEST
+    return hashlib.sha256(manifest.read_bytes()).hexdigest()[:16]
 
 
-def load_snapshot() -> Snapshot:
-    sources: list[SourceRecord] = []
-    for manifest in _source_manifests():
-        if not manifest.exists():
-            continue
-        try:
-            sources.extend(SourceRecord.model_validate(s) for s in json.loads(manifest.read_text()))
-        except (json.JSONDecodeError, ValidationError) as exc:
-            raise InputError(f"invalid sources manifest: {exc}", where=str(manifest)) from None
-    known = {s.id for s in sources}
-    if len(known) != len(sources):
-        raise InputError("two price sources share an id", where=str(pricing_data_dir()))
-    price_files = sorted(pricing_data_dir().glob("*/*.jsonl"))
-    prices: list[PriceRecord] = []
-    for path in price_files:
-        for lineno, line in enumerate(path.read_text().splitlines(), start=1):
-            if not line.strip():
-                continue
-            try:
-                record = PriceRecord.model_validate_json(line)
-            except ValidationError as exc:
-                raise InputError(f"invalid price row: {exc}", where=f"{path}:{lineno}") from exc
-            if record.source not in known:
-                raise InputError(f"price row names unknown source {record.source!r}", where=f"{path}:{lineno}")
-            prices.append(record)
-    return Snapshot(sources=sources, prices=prices)
+def read_manifest(root: Path) -> dict[str, Any]:
+    path = root / MANIFEST
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputError(f"invalid snapshot manifest: {exc}", where=str(path)) from None
+    if not isinstance(manifest, dict) or manifest.get("format") != 1:
+        raise InputError("snapshot manifest must be an object with format 1", where=str(path))
+    return manifest
+
+
+def load_snapshot(root: Path | None = None) -> Snapshot:
+    root = root or pricing_data_dir()
+    manifest = read_manifest(root)
+    try:
+        sources = [SourceRecord.model_validate(s) for s in manifest.get("sources", [])]
+        tables = [root / str(t["path"]) for t in manifest.get("tables", [])]
+    except (ValidationError, KeyError, TypeError) as exc:
+        raise InputError(f"invalid snapshot manifest: {exc}", where=str(root / MANIFEST)) from None
+    if len({s.id for s in sources}) != len(sources):
+        raise InputError("two price sources share an id", where=str(root / MANIFEST))
+    return Snapshot(root, sources, tables)

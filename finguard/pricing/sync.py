@@ -1,13 +1,21 @@
-"""`finguard pricing sync`: refresh (service, region) slices of the catalog from the AWS Price List.
+"""`finguard pricing sync`: refresh (service, region) slices of the catalog from a public price list.
 
 Why slices: the bundled snapshot covers every model offline; sync replaces exactly the slices a team
 prices with the current official figures, each in one SQLite transaction, so a failed download or a
-malformed file leaves the catalog as it was. The source is the public bulk API
-(https://pricing.us-east-1.amazonaws.com) or any mirror of its layout: an http(s) base URL or a local
-directory holding `offers/v1.0/aws/index.json` and what it points to.
+malformed file leaves the catalog as it was. Three price lists (`--provider`):
 
-The CSV layout is the default: it streams row by row, while the JSON layout must remember the
-products of a file until its `terms` section prices them.
+- aws (`run_sync`, this module): the public bulk API (https://pricing.us-east-1.amazonaws.com) or any
+  mirror of its layout: an http(s) base URL or a local directory holding `offers/v1.0/aws/index.json`
+  and what it points to. Offer index -> region index -> per-region offer file; global services
+  (Route 53, CloudFront) are read from their whole-offer file into the region "global". The CSV
+  layout is the default: it streams row by row, while the JSON layout must remember the products of
+  a file until its `terms` section prices them.
+- azure (`finguard.pricing.sources.azure_retail.sync_azure`): the Retail Prices API, one `$filter`
+  (serviceName, armRegionName, Consumption) per slice, following NextPageLink.
+- gcp (`finguard.pricing.sources.gcp_catalog.sync_gcp`): the Cloud Billing Catalog API
+  (`services/{id}/skus`, key from $FINGUARD_GCP_API_KEY), SKUs mapped to regions by serviceRegions.
+
+`run_provider_sync` dispatches on the provider and returns one `SyncReport` for all three.
 """
 
 from __future__ import annotations
@@ -25,26 +33,36 @@ import urllib.request
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import IO, Any, Literal
+from typing import IO, Any, Literal, cast
 
 from pydantic import BaseModel, Field
 
 from finguard import __version__
-from finguard.errors import InputError
+from finguard.errors import InputError, UsageError
 from finguard.pricing.catalog import Catalog, CatalogWriter, ensure_compiled, open_for_write
 from finguard.pricing.snapshot import SourceRecord
 from finguard.pricing.sources.aws_offer import (
+    AWS_GLOBAL_SERVICES,
     FINGUARD_KEEP,
+    GLOBAL_REGION,
     OfferStats,
     iter_offer_csv,
     iter_offer_json,
     read_offer_header,
 )
+from finguard.pricing.sources.azure_retail import DEFAULT_AZURE_SERVICES, sync_azure
+from finguard.pricing.sources.gcp_catalog import API_KEY_ENV as GCP_API_KEY_ENV
+from finguard.pricing.sources.gcp_catalog import DEFAULT_SERVICE_IDS as GCP_DEFAULT_SERVICE_IDS
+from finguard.pricing.sources.gcp_catalog import DEFAULT_SOURCE as GCP_DEFAULT_SOURCE
+from finguard.pricing.sources.gcp_catalog import SERVICE_IDS as GCP_SERVICE_IDS
+from finguard.pricing.sources.gcp_catalog import GcpServiceReport, sync_gcp
 
 DEFAULT_SOURCE = "https://pricing.us-east-1.amazonaws.com"
 SOURCE_ENV = "FINGUARD_PRICING_SOURCE"
 OFFER_INDEX = "/offers/v1.0/aws/index.json"
 DEFAULT_SERVICES: tuple[str, ...] = tuple(FINGUARD_KEEP)
+DEFAULT_REGIONS: tuple[str, ...] = ("us-east-1",)
+PROVIDERS = ("aws", "azure", "gcp")
 _COPY_CHUNK = 1 << 20
 
 
@@ -74,13 +92,20 @@ class MissingRegion(BaseModel):
 
 
 class SyncReport(BaseModel):
-    """What `run_sync` did: refreshed slices, regions the price list lacks, services it could not find."""
+    """What a sync did: refreshed slices, regions the price list lacks, services it could not find.
 
+    One shape for the three providers: AWS and Azure fill `slices` (one per (service, region)); GCP,
+    which replaces every region slice of a Catalog API service in one transaction, fills `services`.
+    """
+
+    provider: str = "aws"
     source: str
     catalog: str
     format: str
     started: str
     slices: list[SliceReport] = Field(default_factory=list)
+    services: list[GcpServiceReport] = Field(
+        default_factory=list, description="GCP: one entry per Cloud Billing Catalog service synced")
     missing_regions: list[MissingRegion] = Field(default_factory=list)
     errors: list[str] = Field(default_factory=list)
 
@@ -98,9 +123,19 @@ class SyncReport(BaseModel):
                 + (f" ({reasons})" if reasons else "")
                 + f", {s.filtered} not used by finguard; version {s.version}, published {s.published}"
             )
+        for g in self.services:
+            others = ", ".join(f"{k}: {v}" for k, v in sorted(g.other_usage_types.items()))
+            skipped = ", ".join(f"{k}: {v}" for k, v in sorted(g.skipped.items()))
+            lines.append(
+                f"  {g.service_id} ({', '.join(g.services) or 'no SKUs'}): {g.kept} prices in {g.regions} "
+                f"region slice(s) from {g.skus} SKUs on {g.pages} page(s)"
+                + (f"; not on demand: {others}" if others else "")
+                + (f"; skipped: {skipped}" if skipped else "")
+                + f"; published {g.published}"
+            )
         lines += [f"  {m.service} {m.region}: not in the price list ({m.region_index})" for m in self.missing_regions]
         lines += [f"  error: {e}" for e in self.errors]
-        if not self.slices and not self.missing_regions and not self.errors:
+        if not self.slices and not self.services and not self.missing_regions and not self.errors:
             lines.append("  nothing to do")
         return "\n".join(lines)
 
@@ -214,17 +249,18 @@ def run_sync(
     *,
     source: str | None = None,
     services: Sequence[str] = DEFAULT_SERVICES,
-    regions: Sequence[str] = ("us-east-1",),
+    regions: Sequence[str] = DEFAULT_REGIONS,
     fmt: Literal["csv", "json"] = "csv",
     timeout: float = 60.0,
     progress: Callable[[str], None] | None = None,
 ) -> SyncReport:
-    """Refresh each (service, region) slice from the price list; one transaction per slice.
+    """Refresh each (service, region) slice from the AWS price list; one transaction per slice.
 
     Raises InputError (naming the URL or file, and line for malformed data) when the source cannot
     be read; slices committed before the failure stay, the failing one is left untouched. A service
     missing from the offer index is reported in `errors`, a region missing from a region index in
-    `missing_regions`; neither stops the others.
+    `missing_regions`; neither stops the others. A global service (AWS_GLOBAL_SERVICES) is synced
+    once, from its whole-offer file, into the slice (service, "global"), whatever `regions` says.
     """
     if fmt not in ("csv", "json"):
         raise InputError(f"unknown price list format {fmt!r} (csv or json)")
@@ -239,8 +275,16 @@ def run_sync(
     offers = _dict_at(index, "offers", index_at)
     tmp_dir = Path(tempfile.mkdtemp(prefix=".sync-", dir=catalog_path.parent))
     try:
-        for service in services:
+        for service in dict.fromkeys(services):
             offer = offers.get(service)
+            if service in AWS_GLOBAL_SERVICES:
+                offer_ref = offer.get("currentVersionUrl") if isinstance(offer, dict) else None
+                if not isinstance(offer_ref, str):
+                    report.errors.append(f"{service}: not in the offer index {index_at}")
+                    continue
+                report.slices.append(_sync_slice(catalog_path, mirror, service, GLOBAL_REGION,
+                                                 _offer_file_ref(offer_ref, fmt), fmt, tmp_dir, report.started, say))
+                continue
             region_ref = offer.get("currentRegionIndexUrl") if isinstance(offer, dict) else None
             if not isinstance(region_ref, str):
                 report.errors.append(f"{service}: not in the offer index {index_at}")
@@ -285,9 +329,7 @@ def _sync_slice(catalog_path: Path, mirror: _Mirror, service: str, region: str, 
             with db:  # one transaction: rolled back if parsing fails half-way
                 writer = CatalogWriter(db)
                 writer.replace_slice(service, region, records)
-                prefix = f"aws-{service}-{region}-"
-                db.execute("DELETE FROM sources WHERE kind = 'sync' AND substr(id, 1, ?) = ? AND id != ?",
-                           (len(prefix), prefix, source_id))
+                drop_superseded_sync_sources(writer, f"aws-{service}-{region}-", source_id)
                 writer.add_source(SourceRecord(
                     id=source_id, kind="sync", url=mirror.record_url(location), published=meta.publication_date,
                     retrieved=_now(), sha256=sha256,
@@ -305,6 +347,85 @@ def _sync_slice(catalog_path: Path, mirror: _Mirror, service: str, region: str, 
         published=meta.publication_date, sha256=sha256, kept=stats.kept, skipped=stats.skipped_total,
         skipped_reasons=dict(stats.skipped), filtered=stats.filtered, other_terms=stats.other_terms,
     )
+
+
+def drop_superseded_sync_sources(writer: CatalogWriter, prefix: str, keep: str) -> None:
+    """Forget the sources of earlier syncs of a slice (ids starting with `prefix`), except `keep`.
+    Runs inside the slice's transaction."""
+    writer.remove_sync_sources(prefix, keep)
+
+
+# -- every provider -------------------------------------------------------------------------------
+AZURE_DEFAULT_REGIONS: tuple[str, ...] = ("eastus", "Global")
+"""Azure's default slices: a region, plus "Global", where Azure publishes the meters it prices for
+every region at once (NAT Gateway, Load Balancer rules, SQL licences) and the models look them up."""
+GCP_SOURCE_ENV = "FINGUARD_GCP_PRICING_SOURCE"
+
+
+def run_provider_sync(
+    provider: str,
+    catalog_path: Path,
+    *,
+    source: str | None = None,
+    services: Sequence[str] = (),
+    regions: Sequence[str] = (),
+    fmt: str | None = None,
+    timeout: float = 60.0,
+    progress: Callable[[str], None] | None = None,
+) -> SyncReport:
+    """`finguard pricing sync --provider ...`: sync one provider's price list, with its defaults.
+
+    Empty `services` / `regions` mean the provider's defaults: every service its cost models price;
+    us-east-1 (aws), eastus and Global (azure), every region the SKUs list (gcp). `source` is a
+    mirror (base URL or directory); without it each provider's environment variable, then the
+    official endpoint. GCP `services` are Catalog API service ids or the display names finguard
+    knows ("Compute Engine"). Raises UsageError for options the provider does not take, InputError
+    when a price list cannot be read or is malformed (the slice being written is left untouched).
+    """
+    if provider not in PROVIDERS:
+        raise UsageError(f"unknown provider {provider!r} (one of {', '.join(PROVIDERS)})")
+    if provider != "aws" and fmt is not None:
+        raise UsageError("--format chooses the AWS offer file layout; it does not apply to --provider "
+                         f"{provider}")
+    if provider == "aws":
+        return run_sync(catalog_path, source=source, services=tuple(services) or DEFAULT_SERVICES,
+                        regions=tuple(regions) or DEFAULT_REGIONS, fmt=cast(Literal["csv", "json"], fmt or "csv"),
+                        timeout=timeout, progress=progress)
+    if provider == "azure":
+        report = sync_azure(catalog_path, source=source, services=tuple(services) or DEFAULT_AZURE_SERVICES,
+                            regions=tuple(regions) or AZURE_DEFAULT_REGIONS, timeout=timeout, progress=progress)
+        report.provider = "azure"
+        return report
+    return _run_gcp(catalog_path, source=source, services=services, regions=regions, timeout=timeout,
+                    progress=progress)
+
+
+def _gcp_service_ids(services: Sequence[str]) -> tuple[str, ...]:
+    """Catalog API service ids for `--service` values: ids as given, or the display names finguard knows."""
+    if not services:
+        return GCP_DEFAULT_SERVICE_IDS
+    by_name = {name.casefold(): sid for name, sid in GCP_SERVICE_IDS.items()}
+    ids = []
+    for service in services:
+        sid = by_name.get(service.strip().casefold(), service.strip())
+        if not re.fullmatch(r"[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}", sid):
+            raise UsageError(f"--service {service!r}: not a Cloud Billing service id (e.g. 6F81-5844-456A) nor one "
+                             f"of {', '.join(sorted(GCP_SERVICE_IDS))}")
+        ids.append(sid)
+    return tuple(dict.fromkeys(ids))
+
+
+def _run_gcp(catalog_path: Path, *, source: str | None, services: Sequence[str], regions: Sequence[str],
+             timeout: float, progress: Callable[[str], None] | None) -> SyncReport:
+    service_ids = _gcp_service_ids(services)
+    base = source or os.environ.get(GCP_SOURCE_ENV) or GCP_DEFAULT_SOURCE
+    if base.rstrip("/") == GCP_DEFAULT_SOURCE and not os.environ.get(GCP_API_KEY_ENV):
+        raise UsageError(f"the Cloud Billing Catalog API needs an API key: set ${GCP_API_KEY_ENV} "
+                         f"(or point --source / ${GCP_SOURCE_ENV} at a mirror)")
+    result = sync_gcp(catalog_path, source=base, service_ids=service_ids, regions=tuple(regions) or None,
+                      timeout=timeout, progress=progress)
+    return SyncReport(provider="gcp", source=result.source, catalog=result.catalog, format="gcp-catalog",
+                      started=result.started, services=result.services)
 
 
 # -- staleness ------------------------------------------------------------------------------------

@@ -513,6 +513,12 @@ class _ProviderResolver:
         for key in self._candidates(config_key, short):
             cfg = self.configs.get(key)
             if isinstance(cfg, dict):
+                alias = (config_key or "").rsplit(":", 1)[-1]
+                if "." in alias and "." not in key:
+                    # Terraform binds an aliased resource to that block only; a plan without it is
+                    # incomplete, and pricing it in the default block's region must not go unnoticed
+                    self.warnings.append(f"provider {alias} is not in the plan's provider_config; resources using "
+                                         f"it are priced with the default {key} block's region")
                 expressions = cfg.get("expressions") or {}
                 return _Provider(region=self._region(expressions.get("region"), key),
                                  default_tags=self._default_tags(expressions.get("default_tags")))

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from finguard.policy.api import PolicyContext, PolicyResource, is_unknown
+from finguard.policy.api import PolicyContext, PolicyResource, is_unknown, money
 
 HOURS_PER_MONTH = Decimal(730)
 
@@ -131,13 +131,8 @@ def monthly_price(ctx: PolicyContext, instance_type: str, region: str | None) ->
     return hourly * HOURS_PER_MONTH if hourly is not None else None
 
 
-def money(value: Decimal | float) -> str:
-    return f"${Decimal(str(value)):,.2f}"
-
-
 def signed_money(value: Decimal | float) -> str:
-    value = Decimal(str(value))
-    return f"{'-' if value < 0 else '+'}${abs(value):,.2f}"
+    return money(value, signed=True)
 
 
 def compare(ctx: PolicyContext, resource: PolicyResource, itype: InstanceType,

@@ -5,11 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 from finguard.policy.api import Example, PolicyContext, PolicyProject, Violation, project_policy
+from finguard.policy.api import money as _money
 from finguard.policy.model import Severity
-
-
-def _money(value: Decimal | float) -> str:
-    return f"${Decimal(str(value)):,.2f}"
 
 
 @project_policy(

@@ -5,10 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from finguard.policy.api import Example, PolicyContext, PolicyProject, Violation, project_policy
-
-
-def _money(value: Decimal | float) -> str:
-    return f"${Decimal(str(value)):,.2f}"
+from finguard.policy.api import money as _money
 
 
 @project_policy(

@@ -121,8 +121,6 @@ def describe(volume: Volume) -> str:
     return f"{volume.where} is {volume.volume_type} ({', '.join(details)})"
 
 
-def money(value: Decimal) -> str:
-    return f"${value:,.2f}"
 
 
 def unit_price(value: Decimal) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from finguard.policy.api import Example, PolicyContext, PolicyResource, Violation, policy
+from finguard.policy.api import Example, PolicyContext, PolicyResource, Violation, money, policy
 
 from . import _volumes as h
 
@@ -96,12 +96,12 @@ def gp2_to_gp3(resource: PolicyResource, ctx: PolicyContext) -> Iterator[Violati
         else:
             delta = volume.size * (gp3 - gp2)
             if delta < 0:
-                saving_text = (f"gp3 saves {h.money(-delta)}/month{per} ({volume.size:,} GB x "
+                saving_text = (f"gp3 saves {money(-delta)}/month{per} ({volume.size:,} GB x "
                                f"({h.unit_price(gp2)} - {h.unit_price(gp3)}))")
             elif delta == 0:
                 where = " on RDS" if volume.rds else ""
                 saving_text = f"gp3 costs the same{where} here ({h.unit_price(gp3)}/GB-month)"
             else:
-                saving_text = f"gp3 costs {h.money(delta)}/month more{per} here"
+                saving_text = f"gp3 costs {money(delta)}/month more{per} here"
         baseline = "; gp3 includes 3,000 IOPS at any size" if volume.rds else _caveats(volume)
         yield Violation(f"{h.describe(volume)}: {saving_text}{baseline}", monthly_cost_delta=delta)

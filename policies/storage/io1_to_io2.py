@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
-from finguard.policy.api import Example, PolicyContext, PolicyResource, Violation, policy
+from finguard.policy.api import Example, PolicyContext, PolicyResource, Violation, money, policy
 
 from . import _volumes as h
 
@@ -89,10 +89,10 @@ def io1_to_io2(resource: PolicyResource, ctx: PolicyContext) -> Iterator[Violati
         else:
             delta = volume.size * (io2 - io1) + iops_delta
             if delta == 0:
-                price = f"io2 costs the same ({h.money(delta)}/month)"
+                price = f"io2 costs the same ({money(delta)}/month)"
             elif delta < 0:
-                price = f"io2 saves {h.money(-delta)}/month{per}"
+                price = f"io2 saves {money(-delta)}/month{per}"
             else:
-                price = f"io2 costs {h.money(delta)}/month more{per}"
+                price = f"io2 costs {money(delta)}/month more{per}"
         yield Violation(f"{h.describe(volume)}: {price}, with 99.999% durability instead of io1's 99.8-99.9%",
                         monthly_cost_delta=delta)

@@ -8,7 +8,13 @@ terms is decoded at a time, but the products of the file must be remembered (com
 
 Only OnDemand prices are kept. Rows are normalised to the catalog conventions of
 `pricing_data/README.md`: AWS attribute names plus `productFamily`, `usagetype` without its region
-prefix, and the region as a region code.
+prefix (only prefixes of real regions, from `finguard.pricing.regions`), and the region as a region
+code. Global services (Route 53, CloudFront) are read from their whole-offer file into the catalog
+region "global", where their cost models look prices up; their usage types keep every prefix, since
+those name edge-location groups ("EU-", "US-", "JP-"), not regions.
+
+A non-finite price ("NaN", "Infinity") is an error, not a skipped row: no price list publishes one,
+so the file is corrupt and nothing of it should reach the catalog.
 """
 
 from __future__ import annotations
@@ -28,7 +34,7 @@ from sys import intern
 from typing import IO, Any, NoReturn, cast
 
 from finguard.errors import InputError
-from finguard.pricing.aws_names import LOCATION_REGIONS, normalize_usagetype
+from finguard.pricing.regions import aws_region_for_location, is_aws_zone_location, strip_usage_prefix
 from finguard.pricing.snapshot import PriceRecord
 
 OfferSource = str | Path | IO[str] | IO[bytes]
@@ -45,6 +51,9 @@ SKIP_BAD_PRICE = "bad price"  # empty, unparsable, negative or non-USD price
 SKIP_BAD_RANGE = "bad range"  # unparsable beginRange / endRange
 SKIP_UNKNOWN_SKU = "unknown SKU"  # a JSON term for a SKU the products section lacks
 _FILTERED = "filtered"  # usable, but no finguard model uses it (the `keep` predicate said no)
+
+GLOBAL_REGION = "global"
+"""The catalog region of global services; as the `region` of a parse it keeps products of every location."""
 
 
 # -- CSV column names -> JSON attribute names -----------------------------------------------------
@@ -110,7 +119,7 @@ def _keep_ec2(family: str, attrs: Mapping[str, str]) -> bool:
         return attrs.get("capacitystatus") == "Used" and attrs.get("preInstalledSw") == "NA"
     if family == "System Operation":
         return attrs.get("usagetype", "").startswith("EBS:")
-    return family in {"Storage", "Provisioned Throughput", "NAT Gateway", "CPU Credits"}
+    return family in {"Storage", "Provisioned Throughput", "NAT Gateway", "CPU Credits", "Storage Snapshot"}
 
 
 def _keep_families(*families: str) -> Keep:
@@ -119,20 +128,47 @@ def _keep_families(*families: str) -> Keep:
 
 
 FINGUARD_KEEP: dict[str, Keep] = {
+    # pricing_data/README.md
     "AmazonEC2": _keep_ec2,
-    "AmazonRDS": _keep_families("Database Instance", "Database Storage", "Provisioned IOPS"),
+    "AmazonRDS": _keep_families("Database Instance", "Database Storage", "Provisioned IOPS", "Serverless",
+                                "ServerlessV2", "System Operation", "Storage Snapshot"),
     "AWSELB": lambda family, attrs: family.startswith("Load Balancer"),
-    "AmazonVPC": _keep_families("VPC Public IPv4 Address"),
+    "AmazonVPC": _keep_families("VPC Public IPv4 Address", "VpcEndpoint", "Transit Gateway", "Cloud Connectivity"),
     "AmazonEKS": lambda family, attrs: (
         family == "Compute" and attrs.get("usagetype", "").startswith("AmazonEKS-Hours")),
     "AmazonElastiCache": _keep_families("Cache Instance"),
-    "AmazonCloudWatch": _keep_families("Metric"),
+    "AmazonCloudWatch": _keep_families("Metric", "Alarm", "Data Payload", "Storage Snapshot"),
+    # data and application services
+    "AWSLambda": _keep_families("Serverless"),
+    "AmazonS3": _keep_families("Storage", "API Request"),
+    "AmazonDynamoDB": _keep_families("Provisioned IOPS", "Amazon DynamoDB PayPerRequest Throughput",
+                                     "Database Storage"),
+    "AmazonECS": _keep_families("Compute"),
+    "AmazonEFS": _keep_families("Storage", "Provisioned Throughput"),
+    "AWSQueueService": _keep_families("API Request"),
+    "AmazonSNS": _keep_families("API Request", "Message Delivery"),
+    "awskms": _keep_families("Encryption Key", "API Request"),
+    "AWSSecretsManager": _keep_families("Secret", "API Request"),
+    # network and analytics services
+    "AmazonApiGateway": _keep_families("API Calls", "WebSocket"),
+    "AmazonRoute53": _keep_families("DNS Zone", "DNS Query"),
+    "AmazonKinesis": _keep_families("Kinesis Streams"),
+    "AmazonMSK": _keep_families("Managed Streaming for Apache Kafka (MSK)"),
+    "AmazonRedshift": _keep_families("Compute Instance", "Redshift Managed Storage"),
+    "AmazonES": _keep_families("Amazon OpenSearch Service Instance", "Amazon OpenSearch Service Volume"),
+    "AmazonCloudFront": _keep_families("Data Transfer", "Request"),
+    "AmazonECR": _keep_families("EC2 Container Registry"),
 }
-"""Per offer code: the products finguard's cost models price (the table in pricing_data/README.md).
+"""Per offer code: the products finguard's cost models price (the tables in pricing_data/*/README.md).
 
-Sync keeps only these so the catalog stays small: a region of AmazonEC2 has ~10x more OnDemand rows
-(bare metal, unused reservations, pre-installed SQL, data transfer ...) than the models can use.
+Every offer code a model in `finguard.pricing.resources.aws` prices is here (tests/test_pricing_sync.py
+derives the list from the models). Sync keeps only these products so the catalog stays small: a region
+of AmazonEC2 has ~10x more OnDemand rows (bare metal, unused reservations, pre-installed SQL, data
+transfer ...) than the models can use.
 """
+
+AWS_GLOBAL_SERVICES: frozenset[str] = frozenset({"AmazonRoute53", "AmazonCloudFront"})
+"""Offers whose models look prices up under the catalog region "global" (a Component's `region`)."""
 
 
 # -- results --------------------------------------------------------------------------------------
@@ -178,34 +214,46 @@ def _classify(family: str, attrs: dict[str, str], keep: Keep | None, region: str
     """A product the catalog keeps, or the reason its rows are dropped."""
     if keep is not None and not keep(family, attrs):
         return _FILTERED
+    if region == GLOBAL_REGION:  # a global service: every location is priced under "global"
+        return _Product(family, attrs, GLOBAL_REGION)
     location_type = attrs.get("locationType")
     if location_type is not None and location_type != "AWS Region":
         return SKIP_NOT_REGION
-    code = attrs.get("regionCode") or LOCATION_REGIONS.get(attrs.get("location", ""))
+    location = attrs.get("location", "")
+    code = attrs.get("regionCode") or aws_region_for_location(location)
     if not code:
-        return SKIP_UNKNOWN_REGION
+        return SKIP_NOT_REGION if location and is_aws_zone_location(location) else SKIP_UNKNOWN_REGION
     if region is not None and code != region:
         return SKIP_OTHER_REGION
     return _Product(family, attrs, code)
 
 
-def _normalise(family: str, attrs: dict[str, str]) -> dict[str, str]:
+def _normalise(family: str, attrs: dict[str, str], strip_prefix: bool = True) -> dict[str, str]:
     if family:
         attrs["productFamily"] = family
     usagetype = attrs.get("usagetype")
-    if usagetype:
-        attrs["usagetype"] = normalize_usagetype(usagetype)
+    if usagetype and strip_prefix:
+        attrs["usagetype"] = strip_usage_prefix(usagetype)
     return attrs
 
 
-def _parse_usd(text: object) -> Decimal | None:
+class _NonFinitePrice(Exception):
+    """A price that parses as NaN or Infinity: the caller turns it into an InputError naming the line."""
+
+    def __init__(self, sku: str, text: str) -> None:
+        super().__init__(f"non-finite price {text!r} for SKU {sku}")
+
+
+def _parse_usd(text: object, sku: str = "") -> Decimal | None:
     if not isinstance(text, str) or not text.strip():
         return None
     try:
         usd = Decimal(text.strip())
     except InvalidOperation:
         return None
-    return usd if usd.is_finite() and usd >= 0 else None
+    if not usd.is_finite():
+        raise _NonFinitePrice(sku, text.strip())
+    return usd if usd >= 0 else None
 
 
 def _parse_range(begin: object, end: object) -> tuple[float, float | None] | None:
@@ -221,7 +269,7 @@ def _parse_range(begin: object, end: object) -> tuple[float, float | None] | Non
 
 def _record(service: str, product: _Product, sku: str, unit: object, price: object, begin: object,
             end: object, description: object, source_id: str, stats: OfferStats) -> PriceRecord | None:
-    usd = _parse_usd(price)
+    usd = _parse_usd(price, sku)
     if usd is None:
         stats.drop(SKIP_BAD_PRICE)
         return None
@@ -295,9 +343,11 @@ def iter_offer_csv(source: OfferSource, offer_code: str, *, source_id: str | Non
                    where: str | None = None) -> Iterator[PriceRecord]:
     """OnDemand prices of a per-region offer CSV, one row at a time.
 
-    `region` keeps only rows of that region code (others count as skipped); `stats` (filled while
-    iterating) tells how many rows were kept, filtered, skipped and why; `where` names the file or
-    URL in errors.
+    `region` keeps only rows of that region code (others count as skipped); "global" (GLOBAL_REGION,
+    for a global service's whole-offer file) keeps rows of every location under that region, with
+    usage types as published; `stats` (filled while iterating) tells how many rows were kept,
+    filtered, skipped and why; `where` names the file or URL in errors. A NaN or infinite price is
+    an InputError naming the line.
     """
     stats = stats if stats is not None else OfferStats()
     source_id = source_id or f"aws-{offer_code}"
@@ -312,6 +362,7 @@ def iter_offer_csv(source: OfferSource, offer_code: str, *, source_id: str | Non
             attr_cols = [(i, csv_column_to_attribute(name)) for i, name in enumerate(header)
                          if name not in CSV_TERM_COLUMNS and name != "Product Family"]
             width = len(header)
+            strip_prefix = region != GLOBAL_REGION
             for row in reader:
                 if not row:
                     continue
@@ -322,7 +373,7 @@ def iter_offer_csv(source: OfferSource, offer_code: str, *, source_id: str | Non
                     stats.other_terms += 1
                     continue
                 family = row[i_family] if i_family is not None else ""
-                attrs = _normalise(family, {name: row[i] for i, name in attr_cols if row[i]})
+                attrs = _normalise(family, {name: row[i] for i, name in attr_cols if row[i]}, strip_prefix)
                 product = _classify(family, attrs, keep, region)
                 if isinstance(product, str):
                     stats.drop(product)
@@ -338,6 +389,8 @@ def iter_offer_csv(source: OfferSource, offer_code: str, *, source_id: str | Non
             raise InputError(f"malformed offer CSV: {exc}", where=f"{label}:{reader.line_num}") from exc
         except UnicodeDecodeError as exc:
             raise InputError(f"offer CSV is not UTF-8: {exc.reason}", where=f"{label}:{reader.line_num}") from exc
+        except _NonFinitePrice as exc:
+            raise InputError(f"malformed offer CSV: {exc}", where=f"{label}:{reader.line_num}") from None
 
 
 # -- JSON -----------------------------------------------------------------------------------------
@@ -482,7 +535,7 @@ def _json_product(js: _JsonStream, sku: str, keep: Keep | None, region: str | No
     family = intern(str(raw.get("productFamily") or ""))
     # Interned: the products of a region are held until `terms`, and their values repeat a lot.
     attrs = _normalise(family, {intern(str(k)): intern(str(v)) for k, v in attributes.items()
-                                if v is not None and v != ""})
+                                if v is not None and v != ""}, region != GLOBAL_REGION)
     return _classify(family, attrs, keep, region)
 
 
@@ -522,9 +575,12 @@ def iter_offer_json(source: OfferSource, offer_code: str, *, source_id: str | No
                 return
             for dim in dims:
                 usd = dim.get("pricePerUnit")
-                record = _record(offer_code, product, sku, dim.get("unit"),
-                                 usd.get("USD") if isinstance(usd, dict) else None, dim.get("beginRange"),
-                                 dim.get("endRange"), dim.get("description"), source_id, stats)
+                try:
+                    record = _record(offer_code, product, sku, dim.get("unit"),
+                                     usd.get("USD") if isinstance(usd, dict) else None, dim.get("beginRange"),
+                                     dim.get("endRange"), dim.get("description"), source_id, stats)
+                except _NonFinitePrice as exc:
+                    raise InputError(f"malformed offer JSON: {exc}", where=js.location()) from None
                 if record is not None:
                     yield record
 

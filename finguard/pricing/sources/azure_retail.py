@@ -10,8 +10,8 @@ items plus a `NextPageLink` to the next page (null on the last one). Each item i
      "unitOfMeasure": "1 Hour", "type": "Consumption", "isPrimaryMeterRegion": true,
      "armSkuName": "Standard_D2s_v3"}
 
-Catalog conventions (shared with pricing_data/build_azure.py, which builds the bundled rows through
-`catalog_attributes` so that a synced catalog and the snapshot answer the same look-ups):
+Catalog conventions (the bundled snapshot's Azure rows use the same attributes, so that a synced catalog
+and the snapshot answer the same look-ups):
 
 - `service` is `serviceName` ("Virtual Machines", "Storage", "Load Balancer" ...).
 - `region` is `armRegionName`; meters Azure publishes for every region at once (armRegionName
@@ -36,6 +36,7 @@ from __future__ import annotations
 import hashlib
 import http.client
 import json
+import math
 import os
 import re
 import urllib.error
@@ -143,6 +144,18 @@ class RetailStats:
         return sum(self.skipped.values())
 
 
+def _non_finite(value: Any) -> bool:
+    """NaN or an infinity, as a JSON number (Python reads NaN, Infinity and 1e999) or as text."""
+    if isinstance(value, float):
+        return not math.isfinite(value)
+    if isinstance(value, str):
+        try:
+            return not Decimal(value.strip()).is_finite()
+        except InvalidOperation:
+            return False
+    return False
+
+
 def _decimal(value: Any) -> Decimal | None:
     if isinstance(value, bool) or not isinstance(value, int | float | str):
         return None
@@ -201,6 +214,8 @@ def _classify(item: Any, index: int, where: str, stats: RetailStats, *, service:
     if item.get("currencyCode", "USD") != "USD":
         stats.skipped[SKIP_NOT_USD] += 1
         return None
+    if _non_finite(item.get("retailPrice")):  # a corrupt page, not a price to skip: fail the slice
+        raise InputError(f"Items[{index}] has a non-finite retailPrice {item.get('retailPrice')!r}", where=where)
     usd = _decimal(item.get("retailPrice"))
     if usd is None:
         stats.skipped[SKIP_BAD_PRICE] += 1
@@ -451,8 +466,7 @@ def sync_azure(
                     writer = CatalogWriter(db)
                     writer.replace_slice(service, region, records)
                     prefix = f"azure-retail-{_slug(service)}-{_slug(region)}-"
-                    db.execute("DELETE FROM sources WHERE kind = 'sync' AND substr(id, 1, ?) = ? AND id != ?",
-                               (len(prefix), prefix, source_id))
+                    writer.remove_sync_sources(prefix, source_id)
                     writer.add_source(SourceRecord(
                         id=source_id, kind="sync", url=mirror.record_url(first), published=retrieved[:10],
                         retrieved=retrieved, sha256=sha256,

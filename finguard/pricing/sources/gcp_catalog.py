@@ -34,6 +34,7 @@ from __future__ import annotations
 import hashlib
 import http.client
 import json
+import math
 import os
 import re
 import urllib.error
@@ -57,6 +58,7 @@ from finguard.pricing.snapshot import PriceRecord, SourceRecord
 DEFAULT_SOURCE = "https://cloudbilling.googleapis.com"
 API_KEY_ENV = "FINGUARD_GCP_API_KEY"
 PAGE_SIZE = 5000  # the API's maximum
+MAX_PAGES = 2000  # per service: Compute Engine, the largest, has a few thousand SKUs (a handful of pages)
 
 # Catalog API service ids of the services finguard's Google cost models price (GET /v1/services).
 SERVICE_IDS: dict[str, str] = {
@@ -135,6 +137,18 @@ def _usd(price: Any) -> Decimal | None:
     return usd if usd >= 0 else None
 
 
+def _non_finite_money(price: Any) -> bool:
+    """A unitPrice whose units or nanos is NaN or an infinity (JSON NaN, Infinity, 1e999, or such text)."""
+    if not isinstance(price, dict):
+        return False
+    for value in (price.get("units"), price.get("nanos")):
+        if isinstance(value, float) and not math.isfinite(value):
+            return True
+        if isinstance(value, str) and value.strip().lower().lstrip("+-") in ("nan", "inf", "infinity"):
+            return True
+    return False
+
+
 def _start(value: Any) -> float | None:
     if value is None:
         return 0.0
@@ -203,6 +217,8 @@ def iter_sku_page(
         tiers: list[tuple[float, Decimal]] = []
         problem = None
         for rate in rates:
+            if isinstance(rate, dict) and _non_finite_money(rate.get("unitPrice")):
+                raise InputError("SKU has a non-finite unit price", where=at)
             start = _start(rate.get("startUsageAmount") if isinstance(rate, dict) else None)
             usd = _usd(rate.get("unitPrice") if isinstance(rate, dict) else None)
             if start is None:
@@ -413,6 +429,9 @@ def _sync_service(catalog_path: Path, pages: _Pages, service_id: str, regions: S
     seen_tokens: set[str] = set()
     count = 0
     while True:
+        if count >= MAX_PAGES:
+            raise InputError(f"more than {MAX_PAGES} pages of SKUs; not a Catalog API listing?",
+                             where=pages.record_url(service_id))
         say(f"reading {pages.location(service_id, token)}")
         where, data = pages.fetch(service_id, token)
         count += 1
@@ -440,8 +459,7 @@ def _sync_service(catalog_path: Path, pages: _Pages, service_id: str, regions: S
             for (service, region), rows in sorted(slices.items()):
                 writer.replace_slice(service, region, rows)
             prefix = f"gcp-{service_id}-"
-            db.execute("DELETE FROM sources WHERE kind = 'sync' AND substr(id, 1, ?) = ? AND id != ? "
-                       "AND id NOT IN (SELECT DISTINCT source_id FROM prices)", (len(prefix), prefix, source_id))
+            writer.remove_sync_sources(prefix, source_id, only_unused=True)
             writer.add_source(SourceRecord(
                 id=source_id, kind="sync", url=pages.record_url(service_id), published=published,
                 retrieved=_now(), sha256=sha256,

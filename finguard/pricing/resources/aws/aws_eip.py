@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from finguard.model import Resource
-from finguard.pricing.resources.base import Attrs, Component, CostModel
+from finguard.pricing.resources.base import Attrs, Component, CostModel, is_unknown
 from finguard.pricing.resources.context import ProjectContext
 
 
@@ -13,7 +13,9 @@ class AwsEip(CostModel):
     resource_types = ("aws_eip",)
 
     def components(self, resource: Resource, attrs: Attrs, ctx: ProjectContext) -> list[Component]:
-        attached = any(attrs.get(k) for k in ("instance", "network_interface", "associate_with_private_ip")) \
+        # an id known only after apply (instance = aws_instance.x.id) still attaches the address
+        attached = any(is_unknown(value) or value for value in
+                       (attrs.get(k) for k in ("instance", "network_interface", "associate_with_private_ip"))) \
             or resource.address in ctx.eip_consumers()
         usage = "PublicIPv4:InUseAddress" if attached else "PublicIPv4:IdleAddress"
         label = "Public IPv4 address (in use)" if attached else "Public IPv4 address (idle)"

@@ -29,11 +29,11 @@ class AwsKmsKey(CostModel):
         if is_unknown(spec):
             usagetype, label, reason = UNKNOWN, "?", "key spec known only after apply"
         elif spec == "SYMMETRIC_DEFAULT":
-            usagetype, label = "Requests", "symmetric"
+            usagetype, label = "KMS-Requests", "symmetric"
         elif spec == "RSA_2048":
-            usagetype, label = "Requests-Asymmetric-RSA_2048", "RSA 2048"
+            usagetype, label = "KMS-Requests-Asymmetric-RSA_2048", "RSA 2048"
         elif spec in ASYMMETRIC:
-            usagetype, label = "Requests-Asymmetric", "asymmetric"
+            usagetype, label = "KMS-Requests-Asymmetric", "asymmetric"
         elif str(spec).startswith("HMAC_"):
             usagetype, label, reason = UNKNOWN, "HMAC", "HMAC key requests: their rate is not in the price data"
         else:
@@ -41,7 +41,7 @@ class AwsKmsKey(CostModel):
         requests = usage_quantity(ctx.usage(resource), "monthly_requests")
         return [
             Component("Customer managed key", "months", SERVICE,
-                      {"productFamily": "Encryption Key", "usagetype": "Keys"}, Decimal(1)),
+                      {"productFamily": "Encryption Key", "usagetype": "KMS-Keys"}, Decimal(1)),
             Component(f"Requests ({label})", "10k requests", SERVICE,
                       {"productFamily": "API Request", "usagetype": usagetype},
                       None if requests is None else requests / TEN_K, price_factor=TEN_K, unknown_reason=reason),

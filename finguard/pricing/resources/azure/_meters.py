@@ -3,8 +3,8 @@
 Every function returns the catalog filter of one meter: attributes as the Retail Prices API names
 them (productName, skuName, meterName, armSkuName, unitOfMeasure, type) plus `operatingSystem`,
 which `finguard.pricing.sources.azure_retail.catalog_attributes` derives for Virtual Machines.
-`pricing_data/build_azure.py` writes its rows with exactly these attributes (plus, where known, the
-names a filter does not need), so the bundled snapshot and a synced catalog answer the same look-ups.
+The snapshot's adapters (`finguard/pricing/build/adapters/`) write rows with these attributes, so the
+bundled snapshot and a synced catalog answer the same look-ups.
 
 Filters use only the attributes that identify a meter with certainty. Where the exact spelling of
 a name in the price list could not be confirmed from public evidence, the filter leaves it out

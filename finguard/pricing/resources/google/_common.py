@@ -3,6 +3,14 @@
 Prices are list prices per Catalog API SKU. Sustained-use and committed-use discounts are not
 applied (they depend on how long and how much runs in a month, across the billing account), nor are
 free tiers that the Catalog API states per billing account.
+
+Machine types: E2, N1, N2 and N2D predefined types are priced per vCPU-hour and per GB-hour, as the
+Catalog API lists (and the bill shows) them; custom types likewise. Every other predefined type
+(C2, C2D, C3, N4, T2D, A2 with its GPUs, ...) is priced by its own per-machine-type list price
+(`machine_type_filter`), which the snapshot carries for every type Google lists: its core and RAM
+rates cannot all be separated from per-type prices, and a per-type price needs no family table here.
+The snapshot builder (finguard/pricing/build/adapters/gcp_cyclenerd.py) imports these tables, so the
+rows it writes are exactly the filters below.
 """
 
 from __future__ import annotations
@@ -97,8 +105,11 @@ FAMILIES: dict[str, Family] = {
                   "N2D AMD Custom Extended Instance Ram"),
     "e2": Family("E2", "E2 Instance Core", "E2 Instance Ram",
                  {"standard": Decimal(4), "highmem": Decimal(8), "highcpu": Decimal(1)}),
-    "c2": Family("C2", "Compute optimized Core", "Compute optimized Ram", {"standard": Decimal(4)}),
 }
+"""Families priced per vCPU and GB (C2 is not here: only c2-standard types exist, so per-type list prices
+cannot separate its core and RAM rates; it is priced per machine type like every unlisted family)."""
+# Predefined types whose memory is not vCPUs x their class's GB per vCPU.
+MEMORY_GB = {"n2-highmem-128": Decimal(864)}
 # Shared-core E2 types are billed as a fraction of an E2 core plus their memory.
 E2_SHARED = {"e2-micro": (Decimal("0.25"), Decimal(1)), "e2-small": (Decimal("0.5"), Decimal(2)),
              "e2-medium": (Decimal(1), Decimal(4))}
@@ -107,6 +118,26 @@ FLAT = {"f1-micro": "Micro Instance with burstable CPU", "g1-small": "Small Inst
 
 _PREDEFINED = re.compile(r"^(?P<family>[a-z]\d[a-z]?)-(?P<cls>standard|highmem|highcpu)-(?P<cpus>\d+)$")
 _CUSTOM = re.compile(r"^(?:(?P<family>[a-z]\d[a-z]?)-)?custom-(?P<cpus>\d+)-(?P<mb>\d+)(?P<ext>-ext)?$")
+# a predefined machine type name: family-class[-size][-suffix] (e2-medium, c3-standard-4-lssd, a2-highgpu-1g)
+_MACHINE_TYPE = re.compile(r"^[a-z]\d+[a-z]*-[a-z]+(?:-[a-z0-9]+)*$")
+
+
+def machine_type_filter(machine_type: str) -> dict[str, Any]:
+    """Filter for the on-demand list price of one predefined machine type, per hour."""
+    return {"machineType": machine_type, "usageType": "OnDemand"}
+
+
+def core_ram_shape(machine_type: str) -> tuple[str, Decimal, Decimal] | None:
+    """(family, vCPUs, GB of RAM) billed for a predefined type of a family priced per vCPU and GB."""
+    if machine_type in E2_SHARED:
+        return ("e2", *E2_SHARED[machine_type])
+    m = _PREDEFINED.match(machine_type)
+    family = FAMILIES.get(m["family"]) if m else None
+    ratio = family.ratios.get(m["cls"]) if m and family else None
+    if m is None or ratio is None:
+        return None
+    cpus = Decimal(m["cpus"])
+    return m["family"], cpus, MEMORY_GB.get(machine_type, cpus * ratio)
 
 
 def machine_components(machine_type: Any, *, count: Any = Decimal(1), spot: bool = False,
@@ -122,15 +153,9 @@ def machine_components(machine_type: Any, *, count: Any = Decimal(1), spot: bool
     if machine_type in FLAT:
         return [component(f"Instance usage ({machine_type})", "hours", COMPUTE, sku(FLAT[machine_type]), count,
                           hourly=True, group=group, unknown_reason=reason)]
-    if machine_type in E2_SHARED:
-        cores, ram = E2_SHARED[machine_type]
-        return _core_ram(machine_type, FAMILIES["e2"].core, FAMILIES["e2"].ram, cores, ram, count, group, reason)
-    if m := _PREDEFINED.match(machine_type):
-        family = FAMILIES.get(m["family"])
-        ratio = family.ratios.get(m["cls"]) if family else None
-        if family is not None and ratio is not None:
-            cpus = Decimal(m["cpus"])
-            return _core_ram(machine_type, family.core, family.ram, cpus, cpus * ratio, count, group, reason)
+    if shape := core_ram_shape(machine_type):
+        family = FAMILIES[shape[0]]
+        return _core_ram(machine_type, family.core, family.ram, shape[1], shape[2], count, group, reason)
     if m := _CUSTOM.match(machine_type):
         family = FAMILIES.get(m["family"] or "n1")
         if family is not None and family.custom_core and family.custom_ram and family.custom_extended_ram:
@@ -143,6 +168,9 @@ def machine_components(machine_type: Any, *, count: Any = Decimal(1), spot: bool
                                        "GB-hours", COMPUTE, sku(family.custom_extended_ram), times(extended, count),
                                        hourly=True, group=group, unknown_reason=reason))
             return parts
+    elif _MACHINE_TYPE.match(machine_type):
+        return [component(f"Instance usage ({machine_type})", "hours", COMPUTE, machine_type_filter(machine_type),
+                          count, hourly=True, group=group, unknown_reason=reason)]
     return [unknown_component(f"Instance usage ({machine_type})", "hours", COMPUTE,
                               f"machine type {machine_type} is not mapped to Catalog API SKUs", group=group)]
 
@@ -164,6 +192,15 @@ DISK_STEMS = {
     "pd-ssd": "SSD backed PD Capacity",
     "pd-extreme": "Extreme PD Capacity",
 }
+# Regional (replicated) persistent disks, and snapshots: no cost model queries them yet; the snapshot
+# carries them under these Catalog API stems so `pricing lookup` and a future model find them.
+REGIONAL_DISK_STEMS = {
+    "pd-standard": "Regional Storage PD Capacity",
+    "pd-balanced": "Regional Balanced PD Capacity",
+    "pd-ssd": "Regional SSD backed PD Capacity",
+}
+SNAPSHOT_STEM = "Storage PD Snapshot"
+LOCAL_SSD_STEM = "SSD backed Local Storage"
 # GCE API defaults for a blank disk's size by type (GB).
 DEFAULT_DISK_GB = {"pd-standard": Decimal(500), "pd-balanced": Decimal(100), "pd-ssd": Decimal(100),
                    "pd-extreme": Decimal(1000)}
@@ -189,7 +226,7 @@ def local_ssd_component(partitions: Any, *, spot: bool = False, group: str | Non
         return unknown_component("Local SSD", "GB", COMPUTE, "local SSD of a preemptible/Spot VM is not priced "
                                  "(on-demand prices only)", group=group)
     return component(f"Local SSD ({'?' if is_unknown(partitions) else partitions} x 375 GB)", "GB", COMPUTE,
-                     sku("SSD backed Local Storage"), times(partitions, LOCAL_SSD_GB), group=group,
+                     sku(LOCAL_SSD_STEM), times(partitions, LOCAL_SSD_GB), group=group,
                      unknown_reason="local SSD count known only after apply" if is_unknown(partitions) else None)
 
 

@@ -23,6 +23,10 @@ FREE_PURPOSES = ("VPC_PEERING", "PRIVATE_SERVICE_CONNECT", "IPSEC_INTERCONNECT",
                  "GCE_ENDPOINT_INTERNAL")
 USED_BY = ("standard_vm", "preemptible_vm", "unused")
 # Resource types that hold an external address without a VM (their in-use price is not mapped).
+# Catalog API description stems of the address SKUs (the in-use ones are global SKUs)
+IN_USE_STANDARD = "External IP Charge on a Standard VM"
+IN_USE_SPOT = "External IP Charge on a Spot Preemptible VM"
+UNUSED = "Static Ip Charge"
 OTHER_USERS = ("google_compute_forwarding_rule", "google_compute_global_forwarding_rule", "google_compute_router_nat")
 
 
@@ -70,12 +74,12 @@ class GoogleComputeAddress(CostModel):
         one = Decimal(1)
         if use == "standard_vm":
             return [component("IP address (in use by a standard VM)", "hours", COMPUTE,
-                              sku("External IP Charge on a Standard VM"), one, hourly=True, region=GLOBAL)]
+                              sku(IN_USE_STANDARD), one, hourly=True, region=GLOBAL)]
         if use == "preemptible_vm":
             return [component("IP address (in use by a preemptible VM)", "hours", COMPUTE,
-                              sku("External IP Charge on a Spot Preemptible VM"), one, hourly=True, region=GLOBAL)]
+                              sku(IN_USE_SPOT), one, hourly=True, region=GLOBAL)]
         if use == "other":
             return [unknown_component("IP address (used by a forwarding rule or Cloud NAT)", "hours", COMPUTE,
                                       "the in-use price of an address held by a forwarding rule or Cloud NAT is "
                                       "not mapped")]
-        return [component("IP address (unused)", "hours", COMPUTE, sku("Static Ip Charge"), one, hourly=True)]
+        return [component("IP address (unused)", "hours", COMPUTE, sku(UNUSED), one, hourly=True)]

@@ -1,7 +1,8 @@
-"""google_compute_instance: vCPU and memory hours (or the flat f1/g1 SKU), boot disk, local SSDs, GPUs.
+"""google_compute_instance: vCPU and memory hours (or the machine type's hours), boot disk, local SSDs, GPUs.
 
-Predefined E2/N1/N2/N2D/C2 types and N1/N2/N2D custom types are priced per vCPU-hour and per GB-hour
-of memory, as the Catalog API bills them; f1-micro and g1-small by their own flat SKU. Preemptible
+Predefined E2/N1/N2/N2D types and N1/N2/N2D custom types are priced per vCPU-hour and per GB-hour
+of memory, as the Catalog API bills them; f1-micro and g1-small by their own flat SKU; every other
+predefined type (C2, C3, N4, T2D, ...) by its per-machine-type hourly list price. Preemptible
 and Spot VMs (`scheduling.preemptible`, `scheduling.provisioning_model = "SPOT"`) are reported, not
 priced: only on-demand prices are in the catalog. Sustained-use discounts are not applied.
 """

@@ -16,6 +16,8 @@ from finguard.pricing.resources.google._common import COMPUTE, component, sku
 from finguard.pricing.usage import UsageKey
 
 MAX_BILLED_VMS = Decimal(32)
+UPTIME = "NAT Gateway: Uptime charge"  # Catalog API description stems
+DATA = "NAT Gateway: Data processing charge"
 
 
 class GoogleComputeRouterNat(CostModel):
@@ -33,7 +35,7 @@ class GoogleComputeRouterNat(CostModel):
         label = "" if vms is None else f", {billed.normalize():f} of {vms.normalize():f} billed" if vms > 32 else ""
         return [
             component(f"Gateway uptime (per assigned VM, up to 32{label})", "VM-hours", COMPUTE,
-                      sku("NAT Gateway: Uptime charge"), billed, hourly=True),
-            component("Data processed", "GB", COMPUTE, sku("NAT Gateway: Data processing charge"),
+                      sku(UPTIME), billed, hourly=True),
+            component("Data processed", "GB", COMPUTE, sku(DATA),
                       usage_quantity(usage, "monthly_data_processed_gb")),
         ]
