@@ -32,18 +32,32 @@ CREATE TABLE IF NOT EXISTS sources (
 );
 CREATE TABLE IF NOT EXISTS products (
     id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, service TEXT NOT NULL, attributes TEXT NOT NULL,
-    unit TEXT NOT NULL, begin_range REAL NOT NULL, end_range REAL
+    unit TEXT NOT NULL, begin_range REAL NOT NULL, end_range REAL, family TEXT, instance_type TEXT
 );
 CREATE TABLE IF NOT EXISTS prices (
     service TEXT NOT NULL, region TEXT NOT NULL, product_id INTEGER NOT NULL, usd TEXT NOT NULL,
     sku TEXT, description TEXT, source_id TEXT NOT NULL
 );
 """
-_INDEX = "CREATE INDEX IF NOT EXISTS ix_prices_service_region ON prices (service, region)"
+_INDEXES = (
+    "CREATE INDEX IF NOT EXISTS ix_prices_service_region ON prices (service, region)",
+    "CREATE INDEX IF NOT EXISTS ix_prices_product_region ON prices (product_id, region)",
+    "CREATE INDEX IF NOT EXISTS ix_products_type ON products (service, family, instance_type)",
+)
 _SLICE_SQL = (
     "SELECT p.sku, d.id, d.attributes, d.unit, p.usd, d.begin_range, d.end_range, p.description, p.source_id "
     "FROM prices p JOIN products d ON d.id = p.product_id WHERE p.service = ? AND p.region = ?"
 )
+# AWS look-ups always name a productFamily, and instance-like ones an instanceType: loading only those
+# rows keeps a run that prices a few instance types from parsing every RDS engine's 2,600 products.
+_FAMILY_SQL = _SLICE_SQL + " AND d.family = ?"
+_TYPE_SQL = (
+    "SELECT p.sku, d.id, d.attributes, d.unit, p.usd, d.begin_range, d.end_range, p.description, p.source_id "
+    "FROM products d JOIN prices p ON p.product_id = d.id AND p.region = ? "
+    "WHERE d.service = ? AND d.family = ? AND d.instance_type = ?"
+)
+FAMILY = "productFamily"
+INSTANCE_TYPE = "instanceType"
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,9 +147,10 @@ class Catalog:
             self.meta = dict(self._db.execute("SELECT key, value FROM meta"))
         except sqlite3.DatabaseError as exc:
             raise InputError(f"price catalog {path} cannot be read: {exc}", where=str(path)) from exc
-        self._slices: dict[tuple[str, str], list[Price]] = {}
+        self._slices: dict[tuple[str, str, str | None, str | None], list[Price]] = {}
         self._attributes: dict[int, dict[str, str]] = {}
-        self._indexes: dict[tuple[str, str, tuple[str, ...]], dict[tuple[str | None, ...], list[Price]]] = {}
+        self._indexes: dict[tuple[str, str, tuple[str, ...], str | None, str | None],
+                            dict[tuple[str | None, ...], list[Price]]] = {}
 
     @classmethod
     def open_default(cls, path: Path | None = None) -> Catalog:
@@ -148,13 +163,21 @@ class Catalog:
         self._db.close()
 
     # -- look-ups ---------------------------------------------------------------------------------
-    def _slice(self, service: str, region: str) -> list[Price]:
-        key = (service, region)
+    def _slice(self, service: str, region: str, family: str | None = None, instance_type: str | None = None
+               ) -> list[Price]:
+        """Every price of (service, region), or only those of one productFamily (and instanceType)."""
+        key = (service, region, family, instance_type)
         rows = self._slices.get(key)
         if rows is None:
             attributes = self._attributes
             rows = []
-            for sku, pid, attrs, unit, usd, begin, end, desc, src in self._db.execute(_SLICE_SQL, key):
+            if family is None:
+                cursor = self._db.execute(_SLICE_SQL, (service, region))
+            elif instance_type is None:
+                cursor = self._db.execute(_FAMILY_SQL, (service, region, family))
+            else:
+                cursor = self._db.execute(_TYPE_SQL, (region, service, family, instance_type))
+            for sku, pid, attrs, unit, usd, begin, end, desc, src in cursor:
                 parsed = attributes.get(pid)
                 if parsed is None:
                     parsed = attributes[pid] = json.loads(attrs)
@@ -162,12 +185,13 @@ class Catalog:
             self._slices[key] = rows
         return rows
 
-    def _index(self, service: str, region: str, keys: tuple[str, ...]) -> dict[tuple[str | None, ...], list[Price]]:
-        ikey = (service, region, keys)
+    def _index(self, service: str, region: str, keys: tuple[str, ...], family: str | None,
+               instance_type: str | None) -> dict[tuple[str | None, ...], list[Price]]:
+        ikey = (service, region, keys, family, instance_type)
         index = self._indexes.get(ikey)
         if index is None:
             index = {}
-            for price in self._slice(service, region):
+            for price in self._slice(service, region, family, instance_type):
                 attrs = price.attributes
                 index.setdefault(tuple(attrs.get(k) for k in keys), []).append(price)
             self._indexes[ikey] = index
@@ -176,7 +200,9 @@ class Catalog:
     def lookup(self, service: str, region: str, filters: dict[str, str]) -> PriceMatch:
         """Prices whose attributes equal every filter. Several different prices are ambiguous."""
         keys = tuple(sorted(filters))
-        rows = self._index(service, region, keys).get(tuple(filters[k] for k in keys))
+        family = filters.get(FAMILY)
+        instance_type = filters.get(INSTANCE_TYPE) if family is not None else None
+        rows = self._index(service, region, keys, family, instance_type).get(tuple(filters[k] for k in keys))
         match = PriceMatch(service, region, filters)
         if not rows:
             return match
@@ -288,9 +314,11 @@ class CatalogWriter:
         if pid is None:
             found = self.db.execute("SELECT id FROM products WHERE key = ?", (key,)).fetchone()
             if found is None:
+                parsed = json.loads(attributes_json)
                 cursor = self.db.execute(
-                    "INSERT INTO products (key, service, attributes, unit, begin_range, end_range) "
-                    "VALUES (?, ?, ?, ?, ?, ?)", (key, service, attributes_json, unit, begin, end))
+                    "INSERT INTO products (key, service, attributes, unit, begin_range, end_range, family, "
+                    "instance_type) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (key, service, attributes_json, unit, begin, end, parsed.get(FAMILY), parsed.get(INSTANCE_TYPE)))
                 pid = int(cursor.lastrowid or 0)
             else:
                 pid = int(found[0])
@@ -321,7 +349,8 @@ def open_for_write(path: Path) -> sqlite3.Connection:
     path.parent.mkdir(parents=True, exist_ok=True)
     db = sqlite3.connect(path)
     db.executescript(_SCHEMA)
-    db.execute(_INDEX)
+    for index in _INDEXES:
+        db.execute(index)
     return db
 
 
@@ -363,7 +392,7 @@ def compile_snapshot(path: Path, digest: str | None = None) -> None:
         for source in [*snapshot.sources, *synced[0]]:
             writer.add_source(source)
         products: dict[str, int] = {}
-        product_rows: list[tuple[int, str, str, str, str, float, float | None]] = []
+        product_rows: list[tuple[int, str, str, str, str, float, float | None, str | None, str | None]] = []
         price_rows: list[tuple[str, str, int, str, None, None, str]] = []
         for service, cell in snapshot.cells():
             if (service, cell.region) in synced_slices:
@@ -372,14 +401,17 @@ def compile_snapshot(path: Path, digest: str | None = None) -> None:
             pid = products.get(key)
             if pid is None:
                 pid = products[key] = len(products) + 1
-                product_rows.append((pid, key, service, cell.attributes_json, cell.unit, cell.begin, cell.end))
+                parsed = json.loads(cell.attributes_json)
+                product_rows.append((pid, key, service, cell.attributes_json, cell.unit, cell.begin, cell.end,
+                                     parsed.get(FAMILY), parsed.get(INSTANCE_TYPE)))
             price_rows.append((service, cell.region, pid, cell.usd, None, None, cell.source))
-        db.executemany("INSERT INTO products (id, key, service, attributes, unit, begin_range, end_range) "
-                       "VALUES (?, ?, ?, ?, ?, ?, ?)", product_rows)
+        db.executemany("INSERT INTO products (id, key, service, attributes, unit, begin_range, end_range, family, "
+                       "instance_type) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", product_rows)
         db.executemany("INSERT INTO prices (service, region, product_id, usd, sku, description, source_id) "
                        "VALUES (?, ?, ?, ?, ?, ?, ?)", price_rows)
         writer.add(synced[1])
-        db.execute(_INDEX)
+        for index in _INDEXES:
+            db.execute(index)
         for key, value in synced_meta(path):
             writer.set_meta(key, value)
         writer.set_meta("schema_version", SCHEMA_VERSION)
