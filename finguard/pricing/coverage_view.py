@@ -23,7 +23,8 @@ class ServiceCoverage:
 
 
 def _providers() -> dict[str, str]:
-    """service -> provider, from the snapshot manifest (synced-only services are guessed from the name)."""
+    """service -> provider, from the snapshot manifest (a service only `pricing sync` brought is placed by
+    its name, as `pricing lookup` does)."""
     from finguard.errors import FinguardError
     from finguard.pricing.snapshot import read_manifest
 
@@ -34,9 +35,9 @@ def _providers() -> dict[str, str]:
 
 
 def provider_of(service: str, known: dict[str, str]) -> str:
-    if service in known:
-        return known[service]
-    return "aws" if service.startswith(("Amazon", "AWS", "aws")) else "other"
+    from finguard.pricing.lookup_view import provider_of as by_name
+
+    return known.get(service) or by_name(service)
 
 
 def coverage(catalog: Catalog) -> list[ServiceCoverage]:
@@ -57,7 +58,17 @@ def coverage(catalog: Catalog) -> list[ServiceCoverage]:
 
 
 def render_coverage(catalog: Catalog, fmt: str, service: str | None = None) -> str:
-    rows = [c for c in coverage(catalog) if service is None or c.service == service]
+    everything = coverage(catalog)
+    rows = [c for c in everything if service is None or c.service == service]
+    if service is not None and not rows:
+        import difflib
+
+        from finguard.errors import UsageError
+
+        names = [c.service for c in everything]
+        close = difflib.get_close_matches(service, names, n=3, cutoff=0.6)
+        raise UsageError(f"--service {service!r}: no such service in the catalog"
+                         + (f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""))
     if fmt == "json":
         return json.dumps([{
             "provider": c.provider, "service": c.service, "regions": sorted(c.regions), "products": c.products,
@@ -75,6 +86,6 @@ def render_coverage(catalog: Catalog, fmt: str, service: str | None = None) -> s
         if service:
             lines += [f"    {region:<24} {n:>7,}" for region, n in sorted(c.by_region.items())]
     if not rows:
-        lines.append(f"no prices for service {service!r} in the catalog" if service else "the catalog is empty")
+        lines.append("the catalog is empty")
     lines.append("total: " + ", ".join(f"{p} {n:,} prices" for p, n in sorted(totals.items())))
     return "\n".join(lines) + "\n"

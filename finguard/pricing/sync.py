@@ -123,16 +123,7 @@ class SyncReport(BaseModel):
                 + (f" ({reasons})" if reasons else "")
                 + f", {s.filtered} not used by finguard; version {s.version}, published {s.published}"
             )
-        for g in self.services:
-            others = ", ".join(f"{k}: {v}" for k, v in sorted(g.other_usage_types.items()))
-            skipped = ", ".join(f"{k}: {v}" for k, v in sorted(g.skipped.items()))
-            lines.append(
-                f"  {g.service_id} ({', '.join(g.services) or 'no SKUs'}): {g.kept} prices in {g.regions} "
-                f"region slice(s) from {g.skus} SKUs on {g.pages} page(s)"
-                + (f"; not on demand: {others}" if others else "")
-                + (f"; skipped: {skipped}" if skipped else "")
-                + f"; published {g.published}"
-            )
+        lines += [f"  {g.summary()}; published {g.published}" for g in self.services]
         lines += [f"  {m.service} {m.region}: not in the price list ({m.region_index})" for m in self.missing_regions]
         lines += [f"  error: {e}" for e in self.errors]
         if not self.slices and not self.services and not self.missing_regions and not self.errors:

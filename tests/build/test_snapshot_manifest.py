@@ -68,3 +68,28 @@ def test_snapshot_directory_can_be_overridden(tmp_path: Path, monkeypatch: pytes
 
     with pytest.raises(InputError, match=r"no manifest\.json"):
         pricing_data_dir()
+
+
+def test_a_corrupt_snapshot_is_an_input_error_naming_file_and_line(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    from finguard.cli import main
+
+    copy = tmp_path / "pd"
+    shutil.copytree(pricing_data_dir(), copy, ignore=shutil.ignore_patterns("seed", "*.py", "*.jsonl"))
+    table = copy / "aws" / "AWSELB.tsv"
+    lines = table.read_text().splitlines()
+    lines[6] = lines[6].replace("\t0.", "\tNaN0.", 1)
+    table.write_text("\n".join(lines) + "\n")
+    monkeypatch.setenv("FINGUARD_PRICING_DATA", str(copy))
+    monkeypatch.setenv("FINGUARD_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("FINGUARD_CATALOG", raising=False)
+    from finguard.pricing.snapshot import snapshot_digest
+
+    snapshot_digest.cache_clear()
+    with pytest.raises(SystemExit) as exit_info:
+        main(["pricing", "lookup", "--service", "AWSELB", "--region", "eu-west-1"])
+    snapshot_digest.cache_clear()
+    err = capsys.readouterr().err
+    assert exit_info.value.code == 2
+    assert f"{table}:7" in err and "not a non-negative finite number" in err
+    assert "Traceback" not in err

@@ -361,6 +361,15 @@ class GcpServiceReport(BaseModel):
     other_usage_types: dict[str, int] = Field(default_factory=dict)
     skipped: dict[str, int] = Field(default_factory=dict)
 
+    def summary(self) -> str:
+        """One line: what the service's pages gave (shared by every sync report that lists GCP services)."""
+        others = ", ".join(f"{k}: {v}" for k, v in sorted(self.other_usage_types.items()))
+        skipped = ", ".join(f"{k}: {v}" for k, v in sorted(self.skipped.items()))
+        return (f"{self.service_id} ({', '.join(self.services) or 'no SKUs'}): {self.kept} prices in {self.regions} "
+                f"region slice(s) from {self.skus} SKUs on {self.pages} page(s)"
+                + (f"; not on demand: {others}" if others else "")
+                + (f"; skipped: {skipped}" if skipped else ""))
+
 
 class GcpSyncReport(BaseModel):
     source: str
@@ -370,15 +379,7 @@ class GcpSyncReport(BaseModel):
 
     def render(self) -> str:
         lines = [f"pricing sync from the Cloud Billing Catalog at {self.source} into {self.catalog}"]
-        for s in self.services:
-            others = ", ".join(f"{k}: {v}" for k, v in sorted(s.other_usage_types.items()))
-            skipped = ", ".join(f"{k}: {v}" for k, v in sorted(s.skipped.items()))
-            lines.append(
-                f"  {s.service_id} ({', '.join(s.services) or 'no SKUs'}): {s.pages} page(s), {s.skus} SKUs, "
-                f"{s.kept} prices in {s.regions} region slice(s)"
-                + (f"; not on demand: {others}" if others else "")
-                + (f"; skipped: {skipped}" if skipped else "")
-            )
+        lines += [f"  {s.summary()}" for s in self.services]
         if not self.services:
             lines.append("  nothing to do")
         return "\n".join(lines)
