@@ -5,6 +5,8 @@ Exit codes (documented in the README): 0 ok, 1 policy failure, 2 usage or input 
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 
 EXIT_OK = 0
@@ -34,11 +36,49 @@ class UsageError(FinguardError):
     """Wrong command-line usage."""
 
 
-def read_text(path: Path, encoding: str = "utf-8") -> str:
-    """A file's text, or one InputError naming the file: unreadable, or not text in `encoding`."""
+MAX_INPUT_BYTES_ENV = "FINGUARD_MAX_INPUT_BYTES"
+DEFAULT_MAX_INPUT_BYTES = 1 << 30  # 1 GiB: far above any real plan or config, far below what exhausts memory
+
+
+def max_input_bytes() -> int:
+    """The largest input file finguard reads (bytes): FINGUARD_MAX_INPUT_BYTES, else 1 GiB."""
+    raw = os.environ.get(MAX_INPUT_BYTES_ENV, "").strip()
+    if not raw:
+        return DEFAULT_MAX_INPUT_BYTES
+    if not raw.isdigit() or int(raw) <= 0:
+        raise UsageError(f"{MAX_INPUT_BYTES_ENV} must be a positive whole number of bytes, got {raw!r}")
+    return int(raw)
+
+
+def read_bytes(path: Path) -> bytes:
+    """A regular file's bytes, bounded by max_input_bytes(); one InputError naming the file otherwise.
+
+    FIFOs, devices and sockets are refused before they are opened: reading /dev/zero never ends and
+    opening a FIFO blocks until something writes to it."""
+    limit = max_input_bytes()
     try:
-        return path.read_text(encoding=encoding)
+        mode = os.stat(path).st_mode
+        if not stat.S_ISREG(mode):
+            kind = "a directory" if stat.S_ISDIR(mode) else "a FIFO" if stat.S_ISFIFO(mode) else \
+                "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "a socket" if stat.S_ISSOCK(mode) \
+                else "a special file"
+            raise InputError(f"not a regular file ({kind})", where=str(path))
+        with open(path, "rb") as handle:
+            data = handle.read(limit + 1)  # the file may grow after stat: never read more than the limit
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror}", where=str(path)) from None
-    except UnicodeDecodeError:
-        raise InputError("not UTF-8 text", where=str(path)) from None
+    if len(data) > limit:
+        raise InputError(f"larger than the {limit:,}-byte input limit (set {MAX_INPUT_BYTES_ENV} to raise it)",
+                         where=str(path))
+    return data
+
+
+def read_text(path: Path, encoding: str = "utf-8") -> str:
+    """A file's text, or one InputError naming the file: unreadable, not a regular file, larger than
+    max_input_bytes(), or not text in `encoding`. Newlines are translated as `Path.read_text` does."""
+    data = read_bytes(path)
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not UTF-8 text (invalid byte at offset {exc.start})", where=str(path)) from None
+    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text

@@ -1,4 +1,5 @@
-"""examples/terraform/multi-region: one stack in eu-west-1 (default provider) and ap-southeast-2 (`aws.sydney`).
+"""examples/terraform/multi-region: one stack, modules/regional-stack, called twice: module.ireland on the
+default provider (eu-west-1) and module.sydney with `providers = { aws = aws.sydney }` (ap-southeast-2).
 
 Every resource prices, each in its own region, to figures worked out by hand from the public feeds in
 ../shared/pricing (730 hours a month; "EU (Ireland)" = eu-west-1, "Asia Pacific (Sydney)" = ap-southeast-2):
@@ -26,26 +27,26 @@ Every resource prices, each in its own region, to figures worked out by hand fro
     Storage Provisioned IOPS io2 GB month                    $/GB-mo        0.138        0.138
     Provisioned EBS IOPS io2 Volumes per IOPS Mo             $/IOPS-mo      0.072        0.072
 
-eu-west-1
-  aws_instance.eu_ingest         730 x 0.107 + 30 GB gp3 x 0.088                        = 78.11 + 2.64       =  80.75
-  aws_autoscaling_group.eu_app   2 x 730 x 0.0456 + 2 x 30 GB gp3 x 0.088               = 66.576 + 5.28      =  71.856
-  aws_db_instance.eu             730 x 0.378 + 100 GB x 0.254                           = 275.94 + 25.40     = 301.34
-  aws_lb.eu                      730 x 0.0252 (+ LCUs at 0.008, usage-based)                                 =  18.396
-  aws_ebs_volume.eu_spool        200 GB gp2 x 0.11                                                           =  22.00
-  aws_ebs_volume.eu_work         500 GB x 0.088 + (6000-3000) IOPS x 0.0055 + (250-125) MiBps x 0.044
+module.ireland (eu-west-1)
+  aws_instance.ingest            730 x 0.107 + 30 GB gp3 x 0.088                        = 78.11 + 2.64       =  80.75
+  aws_autoscaling_group.app      2 x 730 x 0.0456 + 2 x 30 GB gp3 x 0.088               = 66.576 + 5.28      =  71.856
+  aws_db_instance.this           730 x 0.378 + 100 GB x 0.254                           = 275.94 + 25.40     = 301.34
+  aws_lb.this                    730 x 0.0252 (+ LCUs at 0.008, usage-based)                                 =  18.396
+  aws_ebs_volume.spool           200 GB gp2 x 0.11                                                           =  22.00
+  aws_ebs_volume.work            500 GB x 0.088 + (6000-3000) IOPS x 0.0055 + (250-125) MiBps x 0.044
                                                                                         = 44 + 16.50 + 5.50  =  66.00
-  aws_ebs_volume.eu_journal      100 GB io2 x 0.138 + 3000 IOPS x 0.072                 = 13.80 + 216        = 229.80
-  aws_eip.eu_ingest              730 x 0.005                                                                 =   3.65
+  aws_ebs_volume.journal         100 GB io2 x 0.138 + 3000 IOPS x 0.072                 = 13.80 + 216        = 229.80
+  aws_eip.ingest                 730 x 0.005                                                                 =   3.65
                                                                                                   total       = 793.792
-ap-southeast-2
-  aws_instance.sydney_ingest     730 x 0.12 + 30 x 0.096                                = 87.60 + 2.88       =  90.48
-  aws_autoscaling_group.sydney_app  2 x 730 x 0.0528 + 60 x 0.096                       = 77.088 + 5.76      =  82.848
-  aws_db_instance.sydney         730 x 0.47 + 100 x 0.276                               = 343.10 + 27.60     = 370.70
-  aws_lb.sydney                  730 x 0.0252                                                                =  18.396
-  aws_ebs_volume.sydney_spool    200 x 0.12                                                                  =  24.00
-  aws_ebs_volume.sydney_work     500 x 0.096 + 3000 x 0.006 + 125 x 0.048               = 48 + 18 + 6        =  72.00
-  aws_ebs_volume.sydney_journal  100 x 0.138 + 3000 x 0.072                                                  = 229.80
-  aws_eip.sydney_ingest          730 x 0.005                                                                 =   3.65
+module.sydney (ap-southeast-2)
+  aws_instance.ingest            730 x 0.12 + 30 x 0.096                                = 87.60 + 2.88       =  90.48
+  aws_autoscaling_group.app      2 x 730 x 0.0528 + 60 x 0.096                          = 77.088 + 5.76      =  82.848
+  aws_db_instance.this           730 x 0.47 + 100 x 0.276                               = 343.10 + 27.60     = 370.70
+  aws_lb.this                    730 x 0.0252                                                                =  18.396
+  aws_ebs_volume.spool           200 x 0.12                                                                  =  24.00
+  aws_ebs_volume.work            500 x 0.096 + 3000 x 0.006 + 125 x 0.048               = 48 + 18 + 6        =  72.00
+  aws_ebs_volume.journal         100 x 0.138 + 3000 x 0.072                                                  = 229.80
+  aws_eip.ingest                 730 x 0.005                                                                 =   3.65
                                                                                                   total       = 891.874
 Both regions: 1,685.666 a month. us-east-1 is not involved.
 
@@ -57,12 +58,14 @@ price (CPUCredits:t3) is in none of the feeds for these two regions. There is no
 from __future__ import annotations
 
 import json
+import shutil
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 from finguard.cli import main
+from finguard.terraform.hcl import load_directory
 from finguard.terraform.plan import load_plan
 
 from .conftest import EXAMPLES, SHARED, needs_shared
@@ -71,23 +74,25 @@ EXAMPLE = EXAMPLES / "multi-region"
 PLAN = EXAMPLE / "plan.json"
 EU, SYDNEY = "eu-west-1", "ap-southeast-2"
 
+MODULES = {"module.ireland": EU, "module.sydney": SYDNEY}
+
 EXPECTED: dict[str, tuple[str, Decimal]] = {
-    "aws_instance.eu_ingest": (EU, Decimal("80.75")),
-    "aws_autoscaling_group.eu_app": (EU, Decimal("71.856")),
-    "aws_db_instance.eu": (EU, Decimal("301.34")),
-    "aws_lb.eu": (EU, Decimal("18.396")),
-    "aws_ebs_volume.eu_spool": (EU, Decimal("22.00")),
-    "aws_ebs_volume.eu_work": (EU, Decimal("66.00")),
-    "aws_ebs_volume.eu_journal": (EU, Decimal("229.80")),
-    "aws_eip.eu_ingest": (EU, Decimal("3.65")),
-    "aws_instance.sydney_ingest": (SYDNEY, Decimal("90.48")),
-    "aws_autoscaling_group.sydney_app": (SYDNEY, Decimal("82.848")),
-    "aws_db_instance.sydney": (SYDNEY, Decimal("370.70")),
-    "aws_lb.sydney": (SYDNEY, Decimal("18.396")),
-    "aws_ebs_volume.sydney_spool": (SYDNEY, Decimal("24.00")),
-    "aws_ebs_volume.sydney_work": (SYDNEY, Decimal("72.00")),
-    "aws_ebs_volume.sydney_journal": (SYDNEY, Decimal("229.80")),
-    "aws_eip.sydney_ingest": (SYDNEY, Decimal("3.65")),
+    "module.ireland.aws_instance.ingest": (EU, Decimal("80.75")),
+    "module.ireland.aws_autoscaling_group.app": (EU, Decimal("71.856")),
+    "module.ireland.aws_db_instance.this": (EU, Decimal("301.34")),
+    "module.ireland.aws_lb.this": (EU, Decimal("18.396")),
+    "module.ireland.aws_ebs_volume.spool": (EU, Decimal("22.00")),
+    "module.ireland.aws_ebs_volume.work": (EU, Decimal("66.00")),
+    "module.ireland.aws_ebs_volume.journal": (EU, Decimal("229.80")),
+    "module.ireland.aws_eip.ingest": (EU, Decimal("3.65")),
+    "module.sydney.aws_instance.ingest": (SYDNEY, Decimal("90.48")),
+    "module.sydney.aws_autoscaling_group.app": (SYDNEY, Decimal("82.848")),
+    "module.sydney.aws_db_instance.this": (SYDNEY, Decimal("370.70")),
+    "module.sydney.aws_lb.this": (SYDNEY, Decimal("18.396")),
+    "module.sydney.aws_ebs_volume.spool": (SYDNEY, Decimal("24.00")),
+    "module.sydney.aws_ebs_volume.work": (SYDNEY, Decimal("72.00")),
+    "module.sydney.aws_ebs_volume.journal": (SYDNEY, Decimal("229.80")),
+    "module.sydney.aws_eip.ingest": (SYDNEY, Decimal("3.65")),
 }
 REGION_TOTALS = {EU: Decimal("793.792"), SYDNEY: Decimal("891.874")}
 TOTAL = Decimal("1685.666")
@@ -114,8 +119,14 @@ FEED_PRICES: dict[tuple[str, str], dict[str, Decimal]] = {
 LOCATIONS = {EU: "EU (Ireland)", SYDNEY: "Asia Pacific (Sydney)"}
 
 
+def module_of(address: str) -> str:
+    module = ".".join(address.split(".")[:2])
+    assert module in MODULES, address  # every resource is in one of the two module calls
+    return module
+
+
 def region_of(address: str) -> str:
-    return SYDNEY if ".sydney" in address else EU
+    return MODULES[module_of(address)]
 
 
 def breakdown(capsys: pytest.CaptureFixture[str], target: Path) -> dict:
@@ -161,18 +172,53 @@ def test_plan_costs_match_hand_figures(capsys: pytest.CaptureFixture[str]) -> No
     assert doc["monthly_cost"] == TOTAL == sum(REGION_TOTALS.values())
 
 
+def test_plan_has_terraforms_module_shape() -> None:
+    """What `terraform show -json` writes for two calls of one local module: absolute addresses with
+    module_address, planned values per child module, and each call's configuration under module_calls."""
+    raw = json.loads(PLAN.read_text())
+    for rc in raw["resource_changes"]:
+        assert rc["module_address"] == module_of(rc["address"]), rc["address"]
+        assert rc["change"]["actions"] == ["create"], rc["address"]
+    children = raw["planned_values"]["root_module"]["child_modules"]
+    assert "resources" not in raw["planned_values"]["root_module"]
+    assert [c["address"] for c in children] == sorted(MODULES)
+    for child in children:
+        assert {module_of(r["address"]) for r in child["resources"]} == {child["address"]}
+    planned = {r["address"] for c in children for r in c["resources"]}
+    assert planned == {rc["address"] for rc in raw["resource_changes"]} and len(planned) == 58
+    root = raw["configuration"]["root_module"]
+    assert "resources" not in root and set(root["module_calls"]) == {"ireland", "sydney"}
+    ireland, sydney = root["module_calls"]["ireland"], root["module_calls"]["sydney"]
+    assert ireland["source"] == sydney["source"] == "./modules/regional-stack"
+    assert ireland["module"]["variables"] == sydney["module"]["variables"]
+    strip = [{k: v for k, v in r.items() if k != "provider_config_key"} for r in ireland["module"]["resources"]]
+    assert strip == [{k: v for k, v in r.items() if k != "provider_config_key"}
+                     for r in sydney["module"]["resources"]]
+    assert len(strip) == 26 and not any(r["address"].startswith("module.") for r in strip)  # module-relative
+    assert ireland["expressions"]["azs"] == {"constant_value": ["eu-west-1a", "eu-west-1b"]}
+    assert sydney["expressions"]["azs"] == {"constant_value": ["ap-southeast-2a", "ap-southeast-2b"]}
+
+
 def test_sydney_region_comes_from_the_aliased_provider() -> None:
     """Nothing in the Sydney resources' own values names a region (their availability zones are known
-    only after apply): only configuration.provider_config["aws.sydney"] does."""
+    only after apply): only the module call's provider mapping does. Terraform (since
+    hashicorp/terraform#30138) writes each module resource's provider_config_key as the key of the
+    configuration it resolves to, and drops the module-local "module.sydney:aws" entry."""
     raw = json.loads(PLAN.read_text())
-    provider = raw["configuration"]["provider_config"]["aws.sydney"]
+    configs = raw["configuration"]["provider_config"]
+    assert set(configs) == {"aws", "aws.sydney"}
+    provider = configs["aws.sydney"]
     assert provider["alias"] == "sydney"
     assert provider["expressions"]["region"] == {"constant_value": SYDNEY}
-    assert raw["configuration"]["provider_config"]["aws"]["expressions"]["region"] == {"constant_value": EU}
+    assert configs["aws"]["expressions"]["region"] == {"constant_value": EU}
+    calls = raw["configuration"]["root_module"]["module_calls"]
+    assert {r["provider_config_key"] for r in calls["ireland"]["module"]["resources"]} == {"aws"}
+    assert {r["provider_config_key"] for r in calls["sydney"]["module"]["resources"]} == {"aws.sydney"}
     project = load_plan(PLAN)
     assert not project.warnings
     for res in project.resources:
         want = "aws.sydney" if region_of(res.address) == SYDNEY else "aws"
+        assert res.module_address == module_of(res.address), res.address
         assert res.provider_config_key == want, res.address
         assert res.region == region_of(res.address), res.address
         if res.address in EXPECTED:
@@ -189,6 +235,38 @@ def test_hcl_mode_matches_the_plan(capsys: pytest.CaptureFixture[str]) -> None:
 
     assert rows(from_code) == rows(from_plan)
     assert from_code["monthly_cost"] == from_plan["monthly_cost"] == TOTAL
+
+
+def test_hcl_mode_takes_sydney_from_the_module_provider_mapping() -> None:
+    """The code binds module.sydney to aws.sydney through `providers = { aws = aws.sydney }` only: its
+    resources resolve to that configuration, as in the plan, and none of the priced ones names a region."""
+    project, report = load_directory(EXAMPLE)
+    assert not report.errors and not report.unknowns and not project.warnings
+    assert project.module_sources == {module: "./modules/regional-stack" for module in MODULES}
+    assert len(project.resources) == 58
+    for res in project.resources:
+        assert res.module_address == module_of(res.address), res.address
+        assert res.provider_config_key == ("aws.sydney" if region_of(res.address) == SYDNEY else "aws")
+        assert res.region == region_of(res.address), res.address
+        if res.address in EXPECTED:
+            assert "region" not in res.after and "availability_zone" not in res.after, res.address
+
+
+def test_without_the_provider_mapping_sydney_is_priced_in_ireland(tmp_path: Path,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    """Take `providers = { aws = aws.sydney }` out and module.sydney inherits the default provider, as
+    Terraform would: the same stack, priced twice in eu-west-1."""
+    root = tmp_path / "multi-region"
+    shutil.copytree(EXAMPLE, root, ignore=shutil.ignore_patterns("plan.json"))
+    main_tf = root / "main.tf"
+    mapping = "  providers = {\n    aws = aws.sydney\n  }\n"
+    assert main_tf.read_text().count(mapping) == 1
+    main_tf.write_text(main_tf.read_text().replace(mapping, ""))
+    doc = breakdown(capsys, root)
+    costs = {r["address"]: (r["region"], r["monthly_cost"]) for r in doc["resources"] if r["status"] == "priced"}
+    ireland = {a.removeprefix("module.ireland."): cost for a, (_, cost) in EXPECTED.items() if region_of(a) == EU}
+    assert costs == {f"{module}.{rest}": (EU, cost) for module in MODULES for rest, cost in ireland.items()}
+    assert doc["monthly_cost"] == 2 * REGION_TOTALS[EU]
 
 
 @needs_shared

@@ -9,6 +9,8 @@ run reconciles rows in = accepted + rejected and cost in = accepted + rejected, 
 from __future__ import annotations
 
 import hashlib
+import math
+import stat
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
@@ -44,6 +46,14 @@ _REASON = "x_RejectReason"
 _RAW = "x_Raw"
 _VALUE_CHARS = 60  # a bad value is quoted in the reason up to this length
 
+# Values a row may hold (the limits of a billing ingest). A number must be finite (NaN, Inf and text such as
+# `1e400` that overflows are rejected rows), and no larger in magnitude than these bounds: no provider bills a
+# trillion in one line item, and a sum of such values could overflow to Inf and break the reconciliation.
+MAX_AMOUNT = 1e12  # money: costs and prices (columns named ...Cost or ...Price)
+MAX_QUANTITY = 1e18  # quantities (bytes, requests, ...)
+# Dates must fall in years 2000-2100: a year 99999 period is a corrupt file, not a bill.
+FIRST_DATE, LAST_DATE = "2000-01-01 00:00:00", "2101-01-01 00:00:00"  # LAST_DATE itself allowed (period end)
+
 
 class RejectCount(BaseModel):
     code: str
@@ -70,10 +80,16 @@ class FileIngest(BaseModel):
     rejects: list[RejectCount] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)
 
+    cost_scale: float = Field(default=0.0, exclude=True,
+                              description="sum of |BilledCost| read: the scale of the float rounding allowed")
+
     @property
     def balanced(self) -> bool:
         rows_ok = self.rows_read == self.rows_accepted + self.rows_rejected
-        return rows_ok and abs(self.cost_read - self.cost_accepted - self.cost_rejected) < 0.005
+        figures = (self.cost_read, self.cost_accepted, self.cost_rejected)
+        tolerance = max(0.005, 1e-12 * self.cost_scale)  # summing in another order rounds differently
+        return (rows_ok and all(math.isfinite(x) for x in figures)
+                and abs(self.cost_read - self.cost_accepted - self.cost_rejected) <= tolerance)
 
 
 class IngestResult(BaseModel):
@@ -100,24 +116,31 @@ def sha256_of(path: Path) -> str:
 
 
 def ingest(paths: list[Path], store: BillingStore, engine: Engine, *, fmt: str | None = None) -> IngestResult:
-    """Validate every file, then swap the partitions the batch covers in one transaction.
+    """Validate and reconcile every file, then swap the partitions the batch covers in one transaction.
 
-    Rejected rows are found first (a scan that writes only them); accepted rows are then written once, straight
-    into `charges`: at 10 million rows a staging copy would cost as much as the whole rest of the ingest.
+    Nothing is written to the store before every file has been read, checked and reconciled: rejected rows go
+    to temporary tables, and each file's figures (rows and BilledCost read, accepted, rejected) are computed
+    from the file and from what would be written. A file that cannot be read or does not reconcile fails the
+    run with the store byte for byte as it was. Accepted rows are then written once, straight into `charges`
+    (at 10 million rows a staging copy would cost as much as the whole rest of the ingest), and the figures are
+    read back from the store inside the same transaction: any difference rolls it back.
     """
     from finguard.billing import sources
+    from finguard.billing.engine import file_kind
 
     ingest_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ-") + uuid.uuid4().hex[:8]
     accepted: list[Any] = []
     rejected: list[str] = []
     formats: list[str] = []
     columns: list[list[str]] = []
+    expected: list[FileIngest] = []
     try:
         for index, path in enumerate(paths):
-            if not path.exists():
-                raise InputError("no such file", where=str(path))
+            _check_file(path)
             raw = engine.read(path)
             source_columns = [c for c in raw.columns if c != X_ROW]
+            if file_kind(path) == "csv" and engine.name == "duckdb":
+                _check_header(store, path)
             try:
                 module = sources.get_format(fmt) if fmt else sources.detect_format(source_columns)
                 mapped = raw if module.NAME == "focus" else module.to_focus(raw)
@@ -128,27 +151,118 @@ def ingest(paths: list[Path], store: BillingStore, engine: Engine, *, fmt: str |
                 raise InputError(f"{module.NAME} file lacks required column(s) {', '.join(missing)}; "
                                  f"columns present: {', '.join(source_columns[:20])}"
                                  + (" ..." if len(source_columns) > 20 else ""), where=str(path))
-            rejects_name = f"_rejected_{index}"
-            store.materialise(rejects_name, _as_store_data(engine, _rejects(mapped, engine.backend, str(path),
-                                                                            ingest_id)))
             malformed = engine.malformed_lines(raw) if hasattr(engine, "malformed_lines") else []
+            undecodable = [(line, msg) for line, msg, _ in malformed if "unicode" in msg.lower()]
+            if undecodable:  # a text encoding is a property of the file: refuse it whole, not line by line
+                raise InputError(f"not UTF-8 text (line {undecodable[0][0]}): billing CSV files must be UTF-8 "
+                                 "encoded", where=str(path))
+            rejects_name = f"_rejected_{index}"
+            rejected.append(rejects_name)  # temporary: dropped below, never part of the store file
+            store.materialise(rejects_name, _as_store_data(engine, _rejects(mapped, engine.backend, str(path),
+                                                                            ingest_id)), temp=True)
             _add_malformed(store, rejects_name, malformed, str(path), ingest_id)
-            rejected.append(rejects_name)
             bad_rows = engine.table(rejects_name, store.con.table(rejects_name).select(X_ROW).to_pyarrow()) \
                 if engine.name != "duckdb" else store.con.table(rejects_name).select(X_ROW)
             good = mapped.anti_join(bad_rows, X_ROW)
+            figures = _figures(store, mapped, good, rejects_name, len(malformed), path, module.NAME)
+            _require_balanced(figures, "before writing")
+            expected.append(figures)
             accepted.append(_as_store_data(engine, _accepted(good, engine.backend, str(path), ingest_id)))
             formats.append(module.NAME)
             columns.append(list(mapped.columns))
-        replaced = store.replace(ingest_id, accepted, rejected, [str(p) for p in paths])
+        reports: list[FileIngest] = []
+
+        def settle(replaced: int) -> None:
+            """Inside the write transaction: the store must hold what was validated, and the log says so."""
+            for path, f, cols, want in zip(paths, formats, columns, expected, strict=True):
+                got = _reconcile(store, ingest_id, path, f, cols).model_copy(
+                    update={"rows_read": want.rows_read, "cost_read": want.cost_read, "cost_scale": want.cost_scale})
+                _require_balanced(got, "as stored")
+                if (got.rows_accepted, got.rows_rejected) != (want.rows_accepted, want.rows_rejected):
+                    raise InputError(f"the store would hold {got.rows_accepted} accepted and {got.rows_rejected} "
+                                     f"rejected rows, not the {want.rows_accepted} and {want.rows_rejected} validated;"
+                                     " nothing was written", where=str(path))
+                reports.append(got)
+            store.record_runs(ingest_id, engine.name, [r.model_dump() for r in reports], replaced)
+
+        replaced = store.replace(ingest_id, accepted, rejected, [str(p) for p in paths], before_commit=settle)
     finally:
         for name in rejected:
             store.raw_sql(f"DROP TABLE IF EXISTS {name}")
-    reports = [_reconcile(store, ingest_id, path, f, cols)
-               for path, f, cols in zip(paths, formats, columns, strict=True)]
-    store.record_runs(ingest_id, engine.name, [r.model_dump() for r in reports], replaced)
     return IngestResult(ingest_id=ingest_id, store=str(store.path), engine=engine.name, files=reports,
                         replaced_rows=replaced, stored_rows=store.count())
+
+
+def _check_file(path: Path) -> None:
+    """A file that exists, is a regular file (or a directory of Parquet parts) and is not empty.
+
+    FIFOs, sockets and devices are refused before anything opens them: reading one would block or never end."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        raise InputError("no such file", where=str(path)) from None
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror or exc}", where=str(path)) from None
+    if stat.S_ISDIR(mode):
+        return
+    if not stat.S_ISREG(mode):
+        raise InputError("not a regular file (a FIFO, socket or device): billing exports must be files",
+                         where=str(path))
+    if path.stat().st_size == 0:
+        raise InputError("empty file: a billing export has at least a header line", where=str(path))
+
+
+def _check_header(store: BillingStore, path: Path) -> None:
+    """Refuse a CSV header that names a column twice: the reader would rename the second one (`BilledCost_1`)
+    and one of the two would be taken silently for the other. Names compare case-insensitively, as the
+    engines resolve them."""
+    quoted = str(path).replace("'", "''")
+    try:
+        row = store.raw_sql(f"SELECT * FROM read_csv('{quoted}', header = false, all_varchar = true) LIMIT 1")
+    except Exception:  # the header is checked only where it can be read apart from the body
+        return
+    names = [str(v).strip() for v in (row.fetchone() or ()) if v is not None]
+    seen: dict[str, str] = {}
+    for name in names:
+        if name.lower() in seen:
+            raise InputError(f"the header names column {name!r} twice"
+                             + (f" (as {seen[name.lower()]!r} too)" if seen[name.lower()] != name else "")
+                             + ": every column must have one name", where=f"{path}:1")
+        seen[name.lower()] = name
+
+
+def _figures(store: BillingStore, mapped: ir.Table, good: ir.Table, rejects: str, malformed: int, path: Path,
+             fmt: str) -> FileIngest:
+    """A file's reconciliation before anything is written: rows and BilledCost read, from the file itself;
+    accepted, from the rows that would be written; rejected, from the rows that would be kept as rejects."""
+    cost = _typed(mapped["BilledCost"], "float64")
+    usable = _usable_cost(cost)
+    read = mapped.aggregate(n=mapped.count(), cost=usable.sum(), scale=usable.abs().sum()).to_pyarrow().to_pylist()[0]
+    good_cost = _typed(good["BilledCost"], "float64")
+    ok = good.aggregate(n=good.count(), cost=good_cost.sum()).to_pyarrow().to_pylist()[0]
+    bad_n, bad_cost, unreadable = store.raw_sql(
+        f"SELECT count(*), coalesce(sum(BilledCost), 0), count(*) FILTER (WHERE BilledCost IS NULL) FROM {rejects}"
+    ).fetchone()
+    return FileIngest(
+        file=str(path), format=fmt, sha256="", rows_read=int(read["n"]) + malformed, rows_accepted=int(ok["n"]),
+        rows_rejected=int(bad_n), cost_read=float(read["cost"] or 0.0), cost_accepted=float(ok["cost"] or 0.0),
+        cost_rejected=float(bad_cost), unreadable_cost_rows=int(unreadable), currency="-", periods=[],
+        cost_scale=float(read["scale"] or 0.0))
+
+
+def _usable_cost(cost: ir.FloatingValue) -> ir.FloatingValue:
+    """BilledCost where it is a usable amount, else null (unknown: counted, never summed)."""
+    import ibis
+
+    return ibis.cases((_usable(cost, "BilledCost"), cost), else_=ibis.null("float64"))
+
+
+def _require_balanced(f: FileIngest, when: str) -> None:
+    if f.balanced:
+        return
+    raise InputError(f"reconciliation failed {when}: rows read {f.rows_read} vs accepted {f.rows_accepted} + "
+                     f"rejected {f.rows_rejected}; BilledCost read {f.cost_read!r} vs accepted {f.cost_accepted!r} + "
+                     f"rejected {f.cost_rejected!r}; the store is unchanged", where=f.file)
 
 
 def _as_store_data(engine: Engine, expr: ir.Table) -> Any:
@@ -197,6 +311,15 @@ def _quoted(c: ir.Value) -> ir.StringValue:
     return "'" + text.substr(0, _VALUE_CHARS) + "'"
 
 
+def _bound(name: str) -> float:
+    return MAX_AMOUNT if name.endswith(("Cost", "Price")) else MAX_QUANTITY
+
+
+def _usable(value: ir.FloatingValue, name: str) -> ir.BooleanValue:
+    """A parsed number that is finite and within its column's bound (NaN compares false, so it fails too)."""
+    return value.abs() <= _bound(name)
+
+
 def _typed_columns(t: ir.Table) -> dict[str, ir.Value]:
     cols = {name: (t[name] if name in t.columns else None) for name in FOCUS_COLUMNS}
     return {name: _typed(cols[name], kind).name(name) for name, kind in FOCUS_COLUMNS.items()}
@@ -217,6 +340,18 @@ def _checks(t: ir.Table, backend: str) -> list[tuple[ir.BooleanValue, str, ir.St
         label = "is not a number" if kind == "float64" else "is not a date-time"
         code = "not-a-number" if kind == "float64" else "not-a-timestamp"
         checks.append((bad, f"{code}:{name}", f"{name} {label}: " + _quoted(t[name])))
+    for name, kind in FOCUS_COLUMNS.items():
+        if name not in t.columns:
+            continue
+        value = typed[name]
+        if kind == "float64":  # NaN, Inf (also text like 1e400 that overflows to it) and huge values
+            checks.append((~_usable(value, name), f"out-of-range:{name}",
+                           f"{name} is not a finite number within ±{_bound(name):.0e}: " + _quoted(t[name])))
+        elif kind == "timestamp":
+            outside = (value < ibis.literal(FIRST_DATE).cast("timestamp")) | \
+                (value > ibis.literal(LAST_DATE).cast("timestamp"))
+            checks.append((outside, f"date-out-of-range:{name}",
+                           f"{name} is outside years {FIRST_DATE[:4]}-{int(LAST_DATE[:4]) - 1}: " + _quoted(t[name])))
     currency = typed["BillingCurrency"]
     checks.append((currency.notnull() & ~currency.isin(sorted(ISO_4217)), "unknown-currency",
                    "BillingCurrency " + _quoted(currency) + " is not an ISO 4217 currency code"))
@@ -323,7 +458,7 @@ def _rejects(t: ir.Table, backend: str, source: str, ingest_id: str) -> ir.Table
         flagged[X_ROW].cast("int64").name(X_ROW),
         flagged._code.name("code"),
         flagged._reason.name("reason"),
-        typed["BilledCost"],
+        _usable_cost(typed["BilledCost"]).name("BilledCost"),
         typed["BillingCurrency"],
         raw.name("raw"),
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -126,16 +127,20 @@ class BillingStore:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def materialise(self, name: str, data: ir.Table | pa.Table) -> None:
-        """A table of this database from an Ibis expression on it (compiled, run in place) or Arrow data."""
+    def materialise(self, name: str, data: ir.Table | pa.Table, *, temp: bool = False) -> None:
+        """A table of this database from an Ibis expression on it (compiled, run in place) or Arrow data.
+
+        `temp`: a temporary table of this connection, which never touches the database file (work in progress
+        that must not change the store until it is committed)."""
+        create = "CREATE OR REPLACE TEMP TABLE" if temp else "CREATE OR REPLACE TABLE"
         if isinstance(data, pa_Table()):
             self.con.con.register(f"{name}_arrow", data)
             try:
-                self.raw_sql(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM {name}_arrow")
+                self.raw_sql(f"{create} {name} AS SELECT * FROM {name}_arrow")
             finally:
                 self.con.con.unregister(f"{name}_arrow")
             return
-        self.raw_sql(f"CREATE OR REPLACE TABLE {name} AS {self.sql(data)}")
+        self.raw_sql(f"{create} {name} AS {self.sql(data)}")
 
     def sql(self, expr: ir.Table) -> str:
         """An expression on this database as SQL to embed in a statement, its in-memory tables registered."""
@@ -168,12 +173,14 @@ class BillingStore:
 
     # -- writing ---------------------------------------------------------------------------------------------
     def replace(self, ingest_id: str, accepted: list[ir.Table | pa.Table], rejected: list[str],
-                files: list[str]) -> int:
+                files: list[str], *, before_commit: Callable[[int], None] | None = None) -> int:
         """Write a batch and retire what it replaces, in one transaction: all or nothing.
 
         Accepted rows (Ibis expressions on this database, or Arrow) are inserted under `ingest_id`; then every
         older row in a partition the batch now holds is deleted, and earlier rejects of the same files.
-        `rejected` names tables of this database in REJECTED_COLUMNS order. Returns how many rows were replaced.
+        `rejected` names tables of this database in REJECTED_COLUMNS order. `before_commit(replaced)` runs last,
+        inside the transaction (to check what was written and log it): if it raises, nothing is committed.
+        Returns how many rows were replaced.
         """
         charge_cols = ", ".join(f'"{c}"' for c in CHARGE_COLUMNS)
         reject_cols = ", ".join(f'"{c}"' for c in REJECTED_COLUMNS)
@@ -198,6 +205,8 @@ class BillingStore:
                              files)
             for name in rejected:
                 self.raw_sql(f"INSERT INTO rejected_rows ({reject_cols}) SELECT {reject_cols} FROM {name}")
+            if before_commit is not None:
+                before_commit(replaced)
             self.raw_sql("COMMIT")
         except BaseException:
             self.raw_sql("ROLLBACK")

@@ -72,7 +72,10 @@ def run_check(project: Project, after: ProjectCost, before: ProjectCost, catalog
     loaded = load_python_policies(python_dirs)
     for path, message in loaded.errors:
         result.findings.append(_error(f"python:{Path(path).name}", f"policy file failed to load: {message}", path))
+    seen: dict[str, str] = {}  # policy id -> where it was first defined: ids must be unique
     for pol in loaded.policies:
+        if not _first_definition(pol.meta.id, pol.meta.source, pol.meta.title, seen, result):
+            continue
         if pol.meta.id in config.policies.disable or not _selected(pol.meta.id, options):
             continue
         _apply_severity(pol.meta, config)
@@ -85,7 +88,7 @@ def run_check(project: Project, after: ProjectCost, before: ProjectCost, catalog
     if modules:
         input_json = rego_input(project, resources, before, after, config)
         for package in options.evaluator.evaluate(modules, input_json):
-            _collect_rego(package, resources, options, result)
+            _collect_rego(package, resources, options, result, seen)
 
     _locate(result, options.source_map)
     _suppress(result, config, options)
@@ -135,6 +138,19 @@ def _policy_dirs(options: CheckOptions) -> tuple[list[tuple[Path, str]], list[tu
             raise InputError(f"Rego policy directory {directory} does not exist")
         rego_dirs.append((directory, directory.name))
     return python_dirs, rego_dirs
+
+
+def _first_definition(policy_id: str, source: str | None, title: str, seen: dict[str, str],
+                      result: CheckResult) -> bool:
+    """False (and an error finding) when another policy already took this id: neither may shadow the other."""
+    where = source or "<unknown>"
+    if policy_id in seen:
+        result.findings.append(_error(policy_id, f"policy id {policy_id} is defined twice: in {seen[policy_id]} "
+                                                 f"and in {where} (ids must be unique; the second is not run)",
+                                      source, title=title))
+        return False
+    seen[policy_id] = where
+    return True
 
 
 def _selected(policy_id: str, options: CheckOptions) -> bool:
@@ -238,7 +254,7 @@ def rego_input(project: Project, resources: list[PolicyResource], before: Projec
 
 
 def _collect_rego(package: PackageResult, resources: list[PolicyResource], options: CheckOptions,
-                  result: CheckResult) -> None:
+                  result: CheckResult, seen: dict[str, str]) -> None:
     config = options.config
     module = package.module
     label = f"rego:{module.package}"
@@ -252,6 +268,12 @@ def _collect_rego(package: PackageResult, resources: list[PolicyResource], optio
         err = exc.errors()[0]
         result.findings.append(_error(label, f"invalid `metadata` in package {module.package}: "
                                              f"{'.'.join(map(str, err['loc']))}: {err['msg']}", str(module.path)))
+        return
+    package_key = f"rego package {module.package}"  # a package split over files is one document: count it once
+    if package_key in seen:
+        return
+    seen[package_key] = str(module.path)
+    if not _first_definition(meta.id, meta.source, meta.title, seen, result):
         return
     if meta.id in config.policies.disable or not _selected(meta.id, options):
         return

@@ -9,12 +9,46 @@ remediation). A rule's result is a message string, or an object with `msg` and o
 from __future__ import annotations
 
 import json
+import math
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from finguard.errors import InputError
+
 _PACKAGE = re.compile(r"^\s*package\s+([A-Za-z_][\w.]*)", re.M)
+
+TIMEOUT_ENV = "FINGUARD_REGO_TIMEOUT"  # seconds per policy (and per load step); default 10
+MEMORY_ENV = "FINGUARD_REGO_MEMORY_MB"  # address-space limit of the evaluator process; default 2048
+MAX_REGO_BYTES = 4 * 1024 * 1024  # one policy file
+
+
+@dataclass(frozen=True, slots=True)
+class RegoLimits:
+    """The budget of the embedded evaluator: wall-clock seconds per policy, memory of its process."""
+
+    timeout: float = 10.0
+    memory_mb: int = 2048
+
+    @classmethod
+    def from_env(cls) -> RegoLimits:
+        return cls(timeout=_env_number(TIMEOUT_ENV, 10.0, float), memory_mb=_env_number(MEMORY_ENV, 2048, int))
+
+
+def _env_number(name: str, default: float, kind: type) -> Any:
+    raw = os.environ.get(name)
+    if raw is None or not raw.strip():
+        return default
+    try:
+        value = kind(raw.strip())
+    except ValueError:
+        value = None
+    if value is None or not math.isfinite(value) or value <= 0:
+        raise InputError(f"{name} must be a positive number, not {raw!r}")
+    return value
 
 
 @dataclass(slots=True)
@@ -52,8 +86,8 @@ def load_rego_modules(directories: list[tuple[Path, str]]) -> tuple[list[RegoMod
     for directory, pack in directories:
         for path in rego_files(directory):
             try:
-                text = path.read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError) as exc:
+                text = _read_rego(path)
+            except (OSError, UnicodeDecodeError, ValueError) as exc:
                 errors.append((str(path), f"cannot read: {exc}"))
                 continue
             match = _PACKAGE.search(text)
@@ -64,51 +98,87 @@ def load_rego_modules(directories: list[tuple[Path, str]]) -> tuple[list[RegoMod
     return modules, errors
 
 
-def _as_list(value: Any) -> list[Any]:
+def _read_rego(path: Path) -> str:
+    """The file's text; a FIFO, a device or a directory is refused before it is opened (no hang)."""
+    mode = path.stat().st_mode
+    if not stat.S_ISREG(mode):
+        kind = "a FIFO" if stat.S_ISFIFO(mode) else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) \
+            else "a directory" if stat.S_ISDIR(mode) else "a socket" if stat.S_ISSOCK(mode) else "a special file"
+        raise ValueError(f"not a regular file ({kind})")
+    with path.open("rb") as handle:
+        data = handle.read(MAX_REGO_BYTES + 1)
+    if len(data) > MAX_REGO_BYTES:
+        raise ValueError(f"larger than {MAX_REGO_BYTES // (1024 * 1024)} MiB")
+    return data.decode("utf-8")
+
+
+def require_finite_input(input_json: str) -> None:
+    """Rego's numbers are JSON numbers: NaN or Infinity in the input is refused, naming the JSON path.
+
+    A cheap substring test first: Python's json.dumps writes non-finite floats as NaN/Infinity.
+    """
+    if "NaN" not in input_json and "Infinity" not in input_json:
+        return
+    try:
+        doc = json.loads(input_json)
+    except ValueError as exc:
+        raise InputError(f"the Rego input is not valid JSON: {exc}") from None
+    where = _non_finite(doc, "input")
+    if where is not None:
+        raise InputError(f"{where[0]} is {where[1]}: policies only take finite numbers "
+                         f"(fix the value in the plan or finguard.yml)")
+
+
+def _non_finite(value: Any, path: str) -> tuple[str, str] | None:
+    stack = [(value, path)]
+    while stack:
+        item, where = stack.pop()
+        if isinstance(item, float) and not math.isfinite(item):
+            return where, str(item)
+        if isinstance(item, dict):
+            stack.extend((v, f"{where}.{k}" if re.fullmatch(r"[A-Za-z_]\w*", str(k)) else f"{where}[{json.dumps(k)}]")
+                         for k, v in item.items())
+        elif isinstance(item, list):
+            stack.extend((v, f"{where}[{i}]") for i, v in enumerate(item))
+    return None
+
+
+def _as_list(value: Any, rule: str) -> list[Any]:
+    """`deny`/`warn` must be a set (JSON array) of results; anything else is a policy bug, not a pass."""
     if value is None:
         return []
     if isinstance(value, list):
         return value
     if isinstance(value, dict) and not value:
         return []
-    return [value]
+    kind = {str: "a string", bool: "a boolean", int: "a number", float: "a number", dict: "an object"}
+    raise ValueError(f"`{rule}` must be a set of messages (`{rule} contains msg if ...`), "
+                     f"not {kind.get(type(value), type(value).__name__)}: {json.dumps(value)[:100]}")
 
 
 class EmbeddedEvaluator:
-    """regorus (Microsoft's Rego interpreter) in process: no server, a few ms per thousand resources.
+    """regorus (Microsoft's Rego interpreter), no server, in a reusable child process.
 
     One engine holds every module that compiles; each package is then queried on its own, so a
-    module that fails to parse or to evaluate is reported without hiding the others.
+    module that fails to parse or to evaluate is reported without hiding the others. The child
+    (finguard/policy/rego_worker.py) runs under a memory limit and each step under a wall-clock
+    limit (`RegoLimits`): a policy that recurses, allocates or loops without bound becomes an error
+    for that policy ("evaluation exceeded 10 s", "crashed (signal 11)"), never a dead finguard.
     """
 
     name = "embedded"
 
-    def evaluate(self, modules: list[RegoModule], input_json: str) -> list[PackageResult]:
-        import regorus
+    def __init__(self, limits: RegoLimits | None = None) -> None:
+        self.limits = limits or RegoLimits.from_env()
+        from finguard.policy.rego_sandbox import prestart
 
-        engine = regorus.Engine()
-        results: list[PackageResult] = []
-        loaded: list[PackageResult] = []
-        for module in modules:
-            result = PackageResult(module)
-            results.append(result)
-            try:
-                engine.add_policy(str(module.path), module.text)
-            except Exception as exc:  # a parse error fails closed for this module
-                result.error = clean_error(str(exc))
-                continue
-            loaded.append(result)
-        if not loaded:
-            return results
-        engine.set_input_json(input_json)
-        for result in loaded:
-            try:
-                doc = json.loads(engine.eval_query_as_json(f"data.{result.module.package}"))
-            except Exception as exc:
-                result.error = clean_error(str(exc))
-                continue
-            fill_result(result, _first_value(doc))
-        return results
+        prestart(self.limits)
+
+    def evaluate(self, modules: list[RegoModule], input_json: str) -> list[PackageResult]:
+        from finguard.policy.rego_sandbox import evaluate_in_child
+
+        require_finite_input(input_json)
+        return evaluate_in_child(modules, input_json, self.limits)
 
 
 def fill_result(result: PackageResult, value: Any) -> None:
@@ -117,11 +187,15 @@ def fill_result(result: PackageResult, value: Any) -> None:
         return
     metadata = value.get("metadata")
     result.metadata = metadata if isinstance(metadata, dict) else {}
-    result.deny = _as_list(value.get("deny"))
-    result.warn = _as_list(value.get("warn"))
+    try:
+        result.deny = _as_list(value.get("deny"), "deny")
+        result.warn = _as_list(value.get("warn"), "warn")
+    except ValueError as exc:
+        result.deny, result.warn = [], []
+        result.error = str(exc)
 
 
-def _first_value(doc: Any) -> Any:
+def first_value(doc: Any) -> Any:
     """regorus' query result: {"result": [{"expressions": [{"value": ...}]}]}."""
     try:
         return doc["result"][0]["expressions"][0]["value"]
@@ -151,5 +225,6 @@ class OpaServerEvaluator:
     def evaluate(self, modules: list[RegoModule], input_json: str) -> list[PackageResult]:
         from finguard.policy.opa import OpaSession
 
+        require_finite_input(input_json)
         with OpaSession(self.url, timeout=self.timeout) as session:
             return session.evaluate(modules, input_json)

@@ -20,7 +20,7 @@ from pathlib import Path
 from finguard.errors import FinguardError, InputError
 from finguard.pricing.snapshot import PriceRecord, SourceRecord, load_snapshot, snapshot_digest
 
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 
 # Products (attributes, unit, tier) are stored once and shared by every region's price: the
 # snapshot holds ~10x more prices than products, and the attributes are most of a row's bytes.
@@ -431,10 +431,18 @@ def _synced_rows(old_path: Path) -> tuple[list[SourceRecord], list[PriceRecord]]
     except FinguardError:
         return [], []
     try:
-        if old.meta.get("schema_version") != SCHEMA_VERSION:
-            return [], []  # an older layout: a re-sync brings those slices back
+        version = old.meta.get("schema_version")
         sources = [s for s in old.sources() if s.kind == "sync"]
         ids = {s.id for s in sources}
+        if version == "1":  # one flat prices table with the attributes in every row
+            return sources, [
+                PriceRecord(service=service, region=region, sku=sku, attributes=json.loads(attrs), unit=unit,
+                            usd=Decimal(usd), begin_range=begin, end_range=end, description=desc, source=src)
+                for service, region, sku, attrs, unit, usd, begin, end, desc, src in old._db.execute(
+                    "SELECT service, region, sku, attributes, unit, usd, begin_range, end_range, description, "
+                    "source_id FROM prices") if src in ids]
+        if version not in ("2", SCHEMA_VERSION):
+            return [], []  # a layout this version does not know: a re-sync brings those slices back
         records = []
         for service, region in old._db.execute(
                 "SELECT DISTINCT p.service, p.region FROM prices p JOIN sources s ON s.id = p.source_id "

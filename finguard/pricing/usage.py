@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError
 
 from finguard.errors import InputError
 
@@ -39,7 +39,7 @@ class UsageKey:
 class UsageFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    version: int = 1
+    version: StrictInt = 1
     resource_type_default_usage: dict[str, dict[str, float | str]] = Field(default_factory=dict)
     resource_usage: dict[str, dict[str, float | str]] = Field(default_factory=dict)
     path: Path | None = Field(default=None, exclude=True)
@@ -59,19 +59,14 @@ def _is_glob(pattern: str) -> bool:
     return any(c in pattern for c in "*?[")
 
 
-def load_usage(path: Path) -> UsageFile:
-    import yaml
+MAX_QUANTITY = 1e15  # a usage quantity above this is a typo (and would price past what a float can hold)
 
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"cannot read usage file: {exc.strerror}", where=str(path)) from None
-    try:
-        raw = yaml.safe_load(text) or {}
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
-        raise InputError(f"invalid YAML: {getattr(exc, 'problem', None) or exc}", where=where) from None
+
+def load_usage(path: Path) -> UsageFile:
+    from finguard.config import read_yaml, validation_message, yaml_line
+
+    raw, node = read_yaml(path, "usage file")
+    raw = {} if raw is None else raw
     if not isinstance(raw, dict):
         raise InputError("a usage file is a mapping (version, resource_type_default_usage, resource_usage)",
                          where=str(path))
@@ -80,12 +75,23 @@ def load_usage(path: Path) -> UsageFile:
     except ValidationError as exc:
         err = exc.errors()[0]
         loc = ".".join(str(p) for p in err["loc"])
-        message = f"unknown key {loc!r}" if err["type"] == "extra_forbidden" else err["msg"]
+        line = yaml_line(node, err["loc"])
+        message = f"unknown key {loc!r}" if err["type"] == "extra_forbidden" else validation_message(err)
         if err["type"] in ("float_parsing", "float_type"):
             message = f"{loc} must be a number (a quantity in the key's unit), got {err.get('input')!r}"
-        raise InputError(f"invalid usage file at {loc}: {message}", where=str(path)) from None
+        raise InputError(f"invalid usage file at {loc}: {message}",
+                         where=f"{path}:{line}" if line else str(path)) from None
     if usage.version != 1:
         raise InputError(f"unsupported usage file version {usage.version} (this finguard reads 1)", where=str(path))
+    for section in ("resource_type_default_usage", "resource_usage"):
+        for name, entry in getattr(usage, section).items():
+            for key, value in entry.items():
+                source = raw[section][name][key]  # before pydantic made `true` a 1.0
+                if isinstance(source, bool) or (isinstance(value, float) and not 0 <= value <= MAX_QUANTITY):
+                    line = yaml_line(node, (section, name, key))
+                    shown = str(source).lower() if isinstance(source, bool) else repr(source)
+                    raise InputError(f"{section}.{name}.{key}: expected a quantity (a number >= 0 and <= "
+                                     f"{MAX_QUANTITY:g}), got {shown}", where=f"{path}:{line}" if line else str(path))
     usage.path = path
     return usage
 

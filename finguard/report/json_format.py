@@ -27,14 +27,17 @@ VERSION = 1
 
 def _number(value: Any) -> Any:
     if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise ValueError(f"not a JSON number: {value}")
         return int(value) if value == value.to_integral_value() and abs(value) < 2**53 else float(value)
     raise TypeError(f"not JSON serializable: {type(value).__name__}")
 
 
 def dumps(body: dict[str, Any]) -> str:
     """Pretty at the top level, one compact line per list item (resource, finding): readable, greppable,
-    and written by the C encoder, which `indent` would rule out (10k resources: ~0.1 s instead of ~1 s)."""
-    encode = json.JSONEncoder(default=_number, ensure_ascii=False).encode
+    and written by the C encoder, which `indent` would rule out (10k resources: ~0.1 s instead of ~1 s).
+    NaN and Infinity raise ValueError instead of being written: they are not JSON (allow_nan=False)."""
+    encode = json.JSONEncoder(default=_number, ensure_ascii=False, allow_nan=False).encode
     lines = []
     for key, value in body.items():
         if isinstance(value, list) and value and all(isinstance(item, dict) for item in value):
@@ -98,6 +101,8 @@ def read_breakdown(text: str, source: str) -> ProjectCost:
     except json.JSONDecodeError as exc:
         raise InputError(f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}",
                          where=source) from None
+    except RecursionError:
+        raise InputError("not a finguard breakdown JSON: nested too deep", where=source) from None
     if not isinstance(data, dict) or data.get("schema") != BREAKDOWN_SCHEMA:
         raise InputError(f"not a finguard breakdown JSON (expected \"schema\": \"{BREAKDOWN_SCHEMA}\"; "
                          "create one with `finguard breakdown PLAN --format json --out FILE`)", where=source)

@@ -6,21 +6,31 @@ TF_VAR_*), locals, count/for_each, common functions, local modules with their in
 region/default_tags (aliases included), then writes a plan-shaped document and reads it with the plan
 reader, so both modes share one path to the model. What needs a plan (data sources, remote modules,
 attributes computed by the provider) stays unknown and is listed in the project's warnings.
+
+Limits, so hostile code gets one clear error (exit 2) and never a hang or a crash: a .tf or .tfvars file must be
+a regular file of at most 1 MiB; at most 10,000 resource, data and module blocks per run (counted before parsing);
+count/for_each expand to at most 10,000 instances per resource or module call and 100,000 per run; modules nest at
+most 16 deep and never call their own directory; strings hold at most 1,048,576 characters and lists/maps 100,000
+elements; for expressions iterate at most 1,000,000 times per run; numbers stay within ±1e308; range() makes at
+most 1,024 values (Terraform's limit). count, for_each and input variables follow Terraform's rules and wording.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 import re
+import stat
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from finguard.errors import InputError
+from finguard.errors import InputError, read_text
 from finguard.model import Project, SourceLocation
 from finguard.pricing.resources.base import UNKNOWN, is_unknown
 from finguard.terraform.hcl_expr import (
@@ -30,6 +40,7 @@ from finguard.terraform.hcl_expr import (
     contains_unknown,
     evaluate_value,
     parse_template,
+    reset_budget,
     to_string,
 )
 
@@ -38,6 +49,27 @@ MODULE_META = {"source", "version", "count", "for_each", "providers", "depends_o
 PROVIDER_SOURCES = {"aws": "registry.terraform.io/hashicorp/aws", "azurerm": "registry.terraform.io/hashicorp/azurerm",
                     "google": "registry.terraform.io/hashicorp/google"}
 _PARALLEL_FROM = 24  # files to parse before a process pool pays for itself
+MAX_FILE_BYTES = 1_048_576  # one .tf or .tfvars file
+MAX_BLOCKS = 10_000  # resource, data and module blocks per run, counted before parsing (parsing is the slow part)
+MAX_INSTANCES_PER_RESOURCE = 10_000  # instances count/for_each may expand one resource or module call to
+MAX_INSTANCES = 100_000  # instances per run
+MAX_MODULE_DEPTH = 16
+_BLOCK_HEADER = re.compile(rb"^[ \t]*(?:resource|data|module)[ \t]+[\"A-Za-z_]", re.M)
+
+
+def _regular_file(path: Path, what: str = "file") -> int:
+    """The size of `path`, refusing FIFOs, devices, directories and oversized files (stat, never open)."""
+    try:
+        info = os.stat(path)
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror}", where=str(path)) from None
+    if not stat.S_ISREG(info.st_mode):
+        raise InputError(f"not a regular file (a FIFO, device or directory); finguard reads only regular {what}s",
+                         where=str(path))
+    if info.st_size > MAX_FILE_BYTES:
+        raise InputError(f"{info.st_size:,} bytes exceeds finguard's limit of {MAX_FILE_BYTES:,} bytes per {what}",
+                         where=str(path))
+    return info.st_size
 
 
 @dataclass(slots=True)
@@ -284,24 +316,46 @@ class _Reader:
         self.module_sources: dict[str, str] = {}
         self.docs: dict[Path, dict[str, Any]] = {}
         self.failed: set[Path] = set()
+        self.blocks = 0  # resource/data/module blocks declared in the files read so far
+        self.instances = 0  # instances count/for_each expanded so far
 
-    def load(self, directory: Path) -> list[dict[str, Any]]:
+    def load(self, directory: Path) -> list[tuple[Path, dict[str, Any]]]:
         files = sorted(directory.glob("*.tf"))
         missing = [p for p in files if p not in self.docs and p not in self.failed]
+        for path in missing:  # limits first: parsing is the expensive part
+            _regular_file(path, ".tf file")
+            try:
+                self.blocks += len(_BLOCK_HEADER.findall(path.read_bytes()))
+            except OSError:
+                continue  # reported by the parser with the file's name
+            if self.blocks > MAX_BLOCKS:
+                raise InputError(f"more than {MAX_BLOCKS:,} resource, data and module blocks in this run "
+                                 "(finguard's limit)", where=str(path))
         if missing:
             parsed, errors = parse_files(missing, self.options.keep_going)
             self.docs.update(parsed)
             self.failed.update(p for p in missing if p not in parsed)
             self.report.errors.extend(errors)
-        return [self.docs[p] for p in files if p in self.docs]
+        return [(p, self.docs[p]) for p in files if p in self.docs]
+
+    def count_instances(self, n: int, what: str, where: str) -> None:
+        if n > MAX_INSTANCES_PER_RESOURCE:
+            raise InputError(f"{what}: {n:,} instances exceed finguard's limit of {MAX_INSTANCES_PER_RESOURCE:,} "
+                             "per resource or module call", where=where)
+        self.instances += n
+        if self.instances > MAX_INSTANCES:
+            raise InputError(f"{what}: more than {MAX_INSTANCES:,} instances in this run (finguard's limit)",
+                             where=where)
 
 
 class _Module:
     """One module instance: its blocks, inputs, providers, and lazily evaluated names."""
 
     def __init__(self, reader: _Reader, directory: Path, path: str, config_path: str, inputs: dict[str, Any],
-                 providers: dict[str, _Provider]) -> None:
+                 providers: dict[str, _Provider], ancestors: tuple[Path, ...] = ()) -> None:
         self.reader = reader
+        self.ancestors = (*ancestors, directory)
+        self.origins: dict[tuple[str, str], Path] = {}  # ("resource", "aws_instance.web") -> the file declaring it
         self.dir = directory
         self.path = path  # "module.app[0]" style instance path, "" at the root
         self.config_path = config_path  # "module.app" without instance keys
@@ -313,19 +367,17 @@ class _Module:
         self.modules: dict[str, dict[str, Any]] = {}
         self.outputs: dict[str, Any] = {}
         self.provider_blocks: list[tuple[str, dict[str, Any]]] = []
-        for doc in reader.load(directory):
-            for block in doc.get("variable", []):
-                self.variables.update({k: v for k, v in block.items() if k != "__is_block__"})
-            for block in doc.get("locals", []):
-                self.locals.update({k: v for k, v in block.items() if k != "__is_block__"})
-            for block in doc.get("output", []):
-                self.outputs.update({k: v for k, v in block.items() if k != "__is_block__"})
-            for block in doc.get("module", []):
-                self.modules.update({k: v for k, v in block.items() if k != "__is_block__"})
+        for file, doc in reader.load(directory):
+            for kind, names in (("variable", self.variables), ("locals", self.locals), ("output", self.outputs),
+                                ("module", self.modules)):
+                for block in doc.get(kind, []):
+                    names.update({k: v for k, v in block.items() if k != "__is_block__"})
+                    self.origins.update({(kind, k): file for k in block if k != "__is_block__"})
             for block in doc.get("provider", []):
                 for name, body in block.items():
                     if name != "__is_block__":
                         self.provider_blocks.append((name, body))
+                        self.origins[("provider", name)] = file
             for kind, target in (("resource", self.resources), ("data", self.data)):
                 for block in doc.get(kind, []):
                     for type_, named in block.items():
@@ -334,16 +386,59 @@ class _Module:
                         for name, body in named.items():
                             if name != "__is_block__":
                                 target[(type_, name)] = body
+                                self.origins[(kind, f"{type_}.{name}")] = file
         self.scope = Scope(self._lookup)
         self.var_values = _Lazy(self.variables, self._variable)
+        self._where_cache: dict[tuple[str, str, str], str] = {}
         self.local_values = _Lazy(self.locals, self._local)
         self._resolving: set[str] = set()
         self.providers = dict(providers)
         for name, body in self.provider_blocks:
-            self._provider(name, body)
+            with self._at("provider", name, f"provider {name!r}"):
+                self._provider(name, body)
         self.resource_values: dict[str, Any] = {}
         self.module_outputs = _Lazy(self.modules, self._module_value)
         self._module_instances: dict[str, Any] = {}
+
+    # where things are -------------------------------------------------------------------------------
+    def where(self, kind: str, name: str, attr: str = "") -> str:
+        """ "file:line" of a block (or of `attr` inside it, or of a local's assignment); the directory if unknown."""
+        key = (kind, name, attr)
+        if key not in self._where_cache:
+            self._where_cache[key] = self._find(kind, name, attr)
+        return self._where_cache[key]
+
+    def _find(self, kind: str, name: str, attr: str) -> str:
+        file = self.origins.get((kind, name))
+        if file is None:
+            return str(self.dir)
+        try:
+            lines = file.read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError):
+            return str(file)
+        labels = name.split(".") if kind in ("resource", "data") else [name]
+        header = re.compile(r"\s*" + re.escape(kind) + "".join(r'\s+"?' + re.escape(x) + '"?' for x in labels)
+                            + r"\s*\{")
+        if kind == "locals":
+            header, attr = re.compile(r"\s*locals\s*\{"), name
+        start = next((i for i, line in enumerate(lines) if header.match(line)), None)
+        if start is None:
+            return str(file)
+        if attr:
+            assign = re.compile(r"\s*" + re.escape(attr) + r"\s*=")
+            found = next((i for i in range(start, len(lines)) if assign.match(lines[i])), None)
+            if found is not None:
+                return f"{file}:{found + 1}"
+        return f"{file}:{start + 1}"
+
+    @contextmanager
+    def _at(self, kind: str, name: str, what: str, attr: str = "") -> Iterator[None]:
+        """Turns an evaluation error into one InputError naming `what` and its file:line."""
+        try:
+            yield
+        except ExprError as exc:
+            prefix = f"{self.path}: " if self.path else ""
+            raise InputError(f"{prefix}{what}: {exc}", where=self.where(kind, name, attr)) from None
 
     # names ------------------------------------------------------------------------------------------
     def _lookup(self, name: str) -> Any:
@@ -370,22 +465,28 @@ class _Module:
         self._resolving.add(key)
 
     def _variable(self, name: str) -> Any:
-        if name in self.inputs:
-            value = self.inputs[name]
-        else:
-            default = self.variables[name].get("default", _NO_DEFAULT)
-            if default is _NO_DEFAULT:
-                where = f"{self.config_path or 'root'}: variable {name!r}"
-                self.reader.report.unknowns.append(f"{where} has no value (no default, tfvars, -var or TF_VAR_)")
-                return UNKNOWN
-            value = evaluate_value(default, Scope(lambda n: _no_names(n)))
-        return _convert(value, self.variables[name].get("type"))
+        with self._at("variable", name, f"var.{name}"):
+            if name in self.inputs:
+                value = self.inputs[name]
+            else:
+                default = self.variables[name].get("default", _NO_DEFAULT)
+                if default is _NO_DEFAULT:
+                    where = f"{self.config_path or 'root'}: variable {name!r}"
+                    self.reader.report.unknowns.append(f"{where} has no value (no default, tfvars, -var or TF_VAR_)")
+                    return UNKNOWN
+                value = evaluate_value(default, Scope(lambda n: _no_names(n)))
+            try:
+                return _convert(value, self.variables[name].get("type"))
+            except ExprError as exc:
+                raise ExprError("Invalid value for input variable: The given value is not suitable for "
+                                f"var.{name} declared at {self.where('variable', name)}: {exc}.") from None
 
     def _local(self, name: str) -> Any:
         key = f"{self.config_path}local.{name}"
         self._guard(key)
         try:
-            return evaluate_value(self.locals[name], self.scope)
+            with self._at("locals", name, f"local.{name}"):
+                return evaluate_value(self.locals[name], self.scope)
         finally:
             self._resolving.discard(key)
 
@@ -403,41 +504,71 @@ class _Module:
         self.providers[local_key] = provider
 
     # resources --------------------------------------------------------------------------------------
-    def _instances(self, body: dict[str, Any], what: str) -> list[tuple[Any, dict[str, Any]]] | None:
-        """(index, bindings) per instance; None when count/for_each is unknown without a plan."""
+    def _instances(self, body: dict[str, Any], what: str, kind: str = "", name: str = ""
+                   ) -> list[tuple[Any, dict[str, Any]]] | None:
+        """(index, bindings) per instance; None when count/for_each is unknown without a plan.
+        count and for_each follow Terraform's rules, with its wording; errors name `kind` `name`'s file:line."""
+        if "count" in body and "for_each" in body:
+            raise InputError(f'{what}: Invalid combination of "count" and "for_each": The "count" and "for_each" '
+                             "meta-arguments are mutually-exclusive, only one should be used to be explicit about "
+                             "the number of resources to be created.", where=self.where(kind, name, "for_each"))
         if "count" in body:
-            count = evaluate_value(body["count"], self.scope)
+            with self._at(kind, name, what, "count"):
+                count = evaluate_value(body["count"], self.scope)
             if is_unknown(count):
                 self.reader.report.unknowns.append(f"{what}: count is known only after apply")
                 return None
-            return [(i, {"count": {"index": i}}) for i in range(int(count))]
+            n = self._count(count, what, kind, name)
+            self.reader.count_instances(n, what, self.where(kind, name, "count"))
+            return [(i, {"count": {"index": i}}) for i in range(n)]
         if "for_each" in body:
-            each = evaluate_value(body["for_each"], self.scope)
+            with self._at(kind, name, what, "for_each"):
+                each = evaluate_value(body["for_each"], self.scope)
             if (contains_unknown(each) and not isinstance(each, dict)) or is_unknown(each):
                 self.reader.report.unknowns.append(f"{what}: for_each is known only after apply")
                 return None
-            if isinstance(each, dict):
-                items = sorted(each.items())
-            elif isinstance(each, list):
-                items = [(to_string(v), v) for v in sorted(each, key=to_string)]
-            else:
-                raise ExprError(f"{what}: for_each needs a map or a set of strings")
+            problem = _for_each_problem(each)
+            if problem:
+                raise InputError(f'{what}: Invalid for_each argument: The given "for_each" argument value is '
+                                 f"unsuitable: {problem}", where=self.where(kind, name, "for_each"))
+            self.reader.count_instances(len(each), what, self.where(kind, name, "for_each"))
+            items = sorted(each.items()) if isinstance(each, dict) else [(v, v) for v in sorted(set(each))]
             return [(k, {"each": {"key": k, "value": v}}) for k, v in items]
+        self.reader.count_instances(1, what, self.where(kind, name))
         return [(None, {})]
+
+    def _count(self, count: Any, what: str, kind: str, name: str) -> int:
+        """Terraform's count rules: a whole number >= 0 (a numeric string converts, as in Terraform)."""
+        detail = None
+        if count is None:
+            detail = 'The given "count" argument value is null. An integer is required.'
+        else:
+            if isinstance(count, str):
+                with suppress(ValueError):
+                    count = float(count.strip()) if count.strip() else count
+            if isinstance(count, bool) or not isinstance(count, int | float):
+                detail = 'The given "count" argument value is unsuitable: number required.'
+            elif not (count == count and abs(count) < 2**63) or count != int(count) or count < 0:
+                detail = ('The given "count" argument value is unsuitable: must be a whole number, greater than or '
+                          "equal to zero.")
+        if detail:
+            raise InputError(f"{what}: Invalid count argument: {detail}", where=self.where(kind, name, "count"))
+        return int(count)
 
     def _resource_value(self, type_: str, name: str) -> Any:
         key = f"{type_}.{name}"
         if key not in self.resource_values:
             self._guard(self.config_path + key)
             try:
-                self.resource_values[key] = self._expand(type_, name, self.resources[(type_, name)])
+                with self._at("resource", key, f"resource {key}"):
+                    self.resource_values[key] = self._expand(type_, name, self.resources[(type_, name)])
             finally:
                 self._resolving.discard(self.config_path + key)
         return self.resource_values[key]
 
     def _expand(self, type_: str, name: str, body: dict[str, Any]) -> Any:
         base = f"{self.path}.{type_}.{name}" if self.path else f"{type_}.{name}"
-        instances = self._instances(body, base)
+        instances = self._instances(body, base, "resource", f"{type_}.{name}")
         if instances is None:
             return UNKNOWN
         values: dict[Any, Any] = {}
@@ -528,6 +659,10 @@ class _Module:
 
     # modules ----------------------------------------------------------------------------------------
     def _module_value(self, name: str) -> Any:
+        with self._at("module", name, f"module {name!r}"):
+            return self._module_value_of(name)
+
+    def _module_value_of(self, name: str) -> Any:
         body = self.modules[name]
         source = evaluate_value(body.get("source"), self.scope)
         config_path = f"{self.config_path}.module.{name}" if self.config_path else f"module.{name}"
@@ -539,8 +674,14 @@ class _Module:
         self.reader.module_sources[config_path] = source
         directory = (self.dir / source).resolve()
         if not directory.is_dir():
-            raise InputError(f"module {name}: source {source!r} is not a directory", where=str(self.dir))
-        instances = self._instances(body, instance_base)
+            raise InputError(f"module {name}: source {source!r} is not a directory", where=self.where("module", name))
+        if directory in self.ancestors:
+            raise InputError(f'module "{name}" (source {source!r}) calls a module that contains it: module '
+                             "recursion is not allowed", where=self.where("module", name))
+        if len(self.ancestors) > MAX_MODULE_DEPTH:
+            raise InputError(f'module "{name}": modules nest more than {MAX_MODULE_DEPTH} deep (finguard\'s limit)',
+                             where=self.where("module", name))
+        instances = self._instances(body, instance_base, "module", name)
         if instances is None:
             return UNKNOWN
         providers = {k: v for k, v in self.providers.items() if "." not in k}
@@ -559,7 +700,8 @@ class _Module:
             scope = self.scope.child(**bindings)
             inputs = {k: evaluate_value(v, scope) for k, v in body.items() if k not in MODULE_META}
             suffix = "" if index is None else f"[{index}]" if isinstance(index, int) else f'["{index}"]'
-            child = _Module(self.reader, directory, instance_base + suffix, config_path, inputs, providers)
+            child = _Module(self.reader, directory, instance_base + suffix, config_path, inputs, providers,
+                            self.ancestors)
             children.append(child)
             outputs[index] = _Lazy(child.outputs, child._output)
         self._module_instances[name] = children
@@ -570,10 +712,36 @@ class _Module:
         return outputs[None]
 
     def _output(self, name: str) -> Any:
-        return evaluate_value(self.outputs[name].get("value"), self.scope)
+        with self._at("output", name, f"output {name!r}"):
+            return evaluate_value(self.outputs[name].get("value"), self.scope)
 
 
 _NO_DEFAULT = object()
+
+
+def _type_name(value: Any) -> str:
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, int | float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    return "tuple" if isinstance(value, list) else "object" if isinstance(value, dict) else "null"
+
+
+def _for_each_problem(each: Any) -> str | None:
+    """Why Terraform would refuse this for_each value (its wording), or None."""
+    if each is None:
+        return 'the given "for_each" argument value is null. A map, or set of strings is allowed.'
+    if isinstance(each, dict):
+        return None
+    if isinstance(each, list):
+        if any(v is None for v in each):
+            return '"for_each" sets must not contain null values.'
+        if all(isinstance(v, str) for v in each):
+            return None  # toset() results are lists here
+    return ('the "for_each" argument must be a map, or set of strings, and you have provided a value of type '
+            f"{_type_name(each)}.")
 
 
 def _no_names(name: str) -> Any:
@@ -581,17 +749,37 @@ def _no_names(name: str) -> Any:
 
 
 def _convert(value: Any, type_expr: Any) -> Any:
-    """-var and TF_VAR_ values arrive as strings: convert them to the declared primitive type."""
-    if not isinstance(value, str) or not isinstance(type_expr, str):
+    """A value converted to the declared type the way Terraform converts it (-var and TF_VAR_ values arrive as
+    strings); an ExprError in Terraform's words ("string required") when it does not convert."""
+    if not isinstance(type_expr, str) or value is None or contains_unknown(value):
         return value
-    declared = type_expr.removeprefix("${").removesuffix("}")
+    declared = type_expr.removeprefix("${").removesuffix("}").strip()
+    if declared in ("string", "number", "bool") and isinstance(value, list | dict):
+        raise ExprError(f"{declared} required")
+    if declared == "string":
+        return to_string(value)
     if declared == "number":
+        if isinstance(value, bool):
+            raise ExprError("number required")
+        if not isinstance(value, str):
+            return value
         try:
-            return int(value) if value.lstrip("-").isdigit() else float(value)
+            number = int(value) if value.strip().lstrip("-").isdigit() else float(value)
         except ValueError:
-            raise ExprError(f"{value!r} is not a number") from None
-    if declared == "bool" and value in ("true", "false"):
-        return value == "true"
+            raise ExprError("a number is required") from None
+        if isinstance(number, float) and not math.isfinite(number):
+            raise ExprError("a number is required")
+        return number
+    if declared == "bool":
+        if isinstance(value, str) and value in ("true", "false"):
+            return value == "true"
+        if not isinstance(value, bool):
+            raise ExprError("bool required")
+        return value
+    if declared.startswith(("list(", "set(", "tuple(")) and not isinstance(value, list):
+        raise ExprError(f"{declared.split('(')[0]} required")
+    if declared.startswith(("map(", "object(")) and not isinstance(value, dict):
+        raise ExprError(f"{declared.split('(')[0]} required")
     return value
 
 
@@ -618,7 +806,7 @@ def _root_inputs(root: Path, declared: dict[str, dict[str, Any]], options: HclOp
     files = [root / "terraform.tfvars", root / "terraform.tfvars.json",
              *sorted(p for p in root.glob("*.auto.tfvars") if p.is_file()),
              *sorted(p for p in root.glob("*.auto.tfvars.json") if p.is_file())]
-    for path in [p for p in files if p.is_file()] + list(options.var_files):
+    for path in [p for p in files if p.exists()] + list(options.var_files):
         values.update(_read_tfvars(path))
     for name, raw in options.variables.items():
         values[name] = _cli_value(raw)
@@ -626,10 +814,8 @@ def _root_inputs(root: Path, declared: dict[str, dict[str, Any]], options: HclOp
 
 
 def _read_tfvars(path: Path) -> dict[str, Any]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"cannot read variables file: {exc.strerror}", where=str(path)) from None
+    _regular_file(path, "variables file")
+    text = read_text(path)
     if path.suffix == ".json":
         try:
             data = json.loads(text)
@@ -639,12 +825,30 @@ def _read_tfvars(path: Path) -> dict[str, Any]:
         if not isinstance(data, dict):
             raise InputError("a .tfvars.json file must hold an object", where=str(path))
         return data
+    _no_redefinition(text, path)
     doc = _parse_text(text, str(path))
     scope = Scope(_no_names)
     try:
         return {k: evaluate_value(v, scope) for k, v in doc.items() if k != "__is_block__"}
     except ExprError as exc:
         raise InputError(f"variables must be literal values: {exc}", where=str(path)) from None
+
+
+def _no_redefinition(text: str, path: Path) -> None:
+    """Terraform refuses a variables file that sets one name twice (python-hcl2 silently keeps the last)."""
+    seen: dict[str, int] = {}
+    depth = 0
+    for number, line in enumerate(text.splitlines(), 1):
+        match = re.match(r"\s*([A-Za-z_][\w-]*)\s*=(?!=)", line) if depth == 0 else None
+        if match:
+            name = match.group(1)
+            if name in seen:
+                raise InputError(f'Attribute redefined: The argument "{name}" was already set at '
+                                 f"{path.name}:{seen[name]}. Each argument may be set only once.",
+                                 where=f"{path}:{number}")
+            seen[name] = number
+        code = re.sub(r'"(?:[^"\\]|\\.)*"|#.*|//.*', "", line)
+        depth = max(0, depth + sum(code.count(c) for c in "{[(") - sum(code.count(c) for c in "}])"))
 
 
 def _cli_value(raw: str) -> Any:
@@ -672,8 +876,9 @@ def load_directory(directory: str | Path, options: HclOptions | None = None) -> 
     if not any(root.glob("*.tf")):
         raise InputError("no .tf files in this directory", where=str(root))
     reader = _Reader(root, options)
+    reset_budget()
     declared: dict[str, dict[str, Any]] = {}
-    for doc in reader.load(root):
+    for _, doc in reader.load(root):
         for block in doc.get("variable", []):
             declared.update({k: v for k, v in block.items() if k != "__is_block__"})
     try:

@@ -8,6 +8,7 @@ evaluates to UNKNOWN, which propagates: it is reported and counted, never guesse
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,6 +20,41 @@ from finguard.pricing.resources.base import UNKNOWN, is_unknown
 
 class ExprError(ValueError):
     """An expression finguard cannot parse or evaluate (the message says which and why)."""
+
+
+# -- limits (documented in hcl.py's docstring): hostile code gets an error, never a hang or a crash ---------
+MAX_STRING = 1_048_576  # characters in one string value (templates, format(), join(), ...)
+MAX_COLLECTION = 100_000  # elements in one list or map built by an expression or a function
+MAX_ITERATIONS = 1_000_000  # for-expression iterations in one run
+MAX_NUMBER = 1e308  # larger numbers (and NaN / infinity) are refused
+_budget = [0]
+
+
+def reset_budget() -> None:
+    """Start a run's iteration budget."""
+    _budget[0] = 0
+
+
+def bounded(value: Any) -> Any:
+    """`value`, or an ExprError if it breaks one of the limits above."""
+    if isinstance(value, str):
+        if len(value) > MAX_STRING:
+            raise ExprError(f"a string of {len(value):,} characters exceeds finguard's limit of {MAX_STRING:,}")
+    elif isinstance(value, list | dict):
+        if len(value) > MAX_COLLECTION:
+            raise ExprError(f"a collection of {len(value):,} elements exceeds finguard's limit of {MAX_COLLECTION:,}")
+    elif isinstance(value, float):
+        if not math.isfinite(value) or abs(value) > MAX_NUMBER:
+            raise ExprError(f"the number {value} is out of range (finguard's limit is ±{MAX_NUMBER:g})")
+    elif isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_NUMBER:
+        raise ExprError(f"a number is out of range (finguard's limit is ±{MAX_NUMBER:g})")
+    return value
+
+
+def _spend(n: int = 1) -> None:
+    _budget[0] += n
+    if _budget[0] > MAX_ITERATIONS:
+        raise ExprError(f"for expressions exceed finguard's limit of {MAX_ITERATIONS:,} iterations per run")
 
 
 # -- tokens -----------------------------------------------------------------------------------------
@@ -115,7 +151,10 @@ def tokenize(text: str) -> list[Tok]:
             continue
         value: Any = m.group()
         if kind == "number":
-            value = float(value) if any(c in value for c in ".eE") else int(value)
+            try:
+                value = bounded(float(value) if any(c in value for c in ".eE") else int(value))
+            except ValueError as exc:
+                raise ExprError(str(exc) if isinstance(exc, ExprError) else "number literal too long") from None
         tokens.append(Tok(kind, value, i))
         i = m.end()
     tokens.append(Tok("eof", None, len(text)))
@@ -395,7 +434,7 @@ def evaluate(node: Node, scope: Scope) -> Any:
             if is_unknown(value):
                 return UNKNOWN
             out.append(value if isinstance(part, str) else to_string(value))
-        return "".join(out)
+        return bounded("".join(out))
     if kind == "var":
         return scope.get(node[1])
     if kind == "attr":
@@ -424,14 +463,14 @@ def evaluate(node: Node, scope: Scope) -> Any:
             return UNKNOWN
         return (not _truthy(value)) if node[1] == "!" else -_number(value)
     if kind == "binop":
-        return _binop(node[1], node[2], node[3], scope)
+        return bounded(_binop(node[1], node[2], node[3], scope))
     if kind == "cond":
         cond = _truthy(evaluate(node[1], scope))
         if is_unknown(cond):
             return UNKNOWN
         return evaluate(node[2] if cond else node[3], scope)
     if kind == "tuple":
-        return [evaluate(item, scope) for item in node[1]]
+        return bounded([evaluate(item, scope) for item in node[1]])
     if kind == "object":
         out_obj: dict[str, Any] = {}
         for key_node, value_node in node[1]:
@@ -439,11 +478,12 @@ def evaluate(node: Node, scope: Scope) -> Any:
             if is_unknown(key):
                 return UNKNOWN
             out_obj[to_string(key)] = evaluate(value_node, scope)
-        return out_obj
+        return bounded(out_obj)
     if kind == "for_list":
         _, key_var, value_var, coll_node, expr, cond = node
         result = []
         for key, value in _iterate(evaluate(coll_node, scope)):
+            _spend()
             inner = scope.child(**{value_var: value, **({key_var: key} if key_var else {})})
             if cond is not None:
                 keep = _truthy(evaluate(cond, inner))
@@ -452,11 +492,12 @@ def evaluate(node: Node, scope: Scope) -> Any:
                 if not keep:
                     continue
             result.append(evaluate(expr, inner))
-        return result
+        return bounded(result)
     if kind == "for_map":
         _, key_var, value_var, coll_node, kexpr, vexpr, cond, group = node
         result_map: dict[str, Any] = {}
         for key, value in _iterate(evaluate(coll_node, scope)):
+            _spend()
             inner = scope.child(**{value_var: value, **({key_var: key} if key_var else {})})
             if cond is not None:
                 keep = _truthy(evaluate(cond, inner))
@@ -472,7 +513,7 @@ def evaluate(node: Node, scope: Scope) -> Any:
                 result_map.setdefault(to_string(k), []).append(v)
             else:
                 result_map[to_string(k)] = v
-        return result_map
+        return bounded(result_map)
     raise ExprError(f"unknown expression node {kind}")
 
 
@@ -544,6 +585,8 @@ def _binop(op: str, a_node: Node, b_node: Node, scope: Scope) -> Any:
         return x - y
     if op == "*":
         return x * y
+    if op in ("/", "%") and y == 0:
+        raise ExprError("Operation failed: Error during operation: can't divide by zero.")
     if op == "/":
         return x / y
     if op == "%":
@@ -564,7 +607,9 @@ def evaluate_value(value: Any, scope: Scope) -> Any:
             return {_key(k): evaluate_value(v, scope) for k, v in value.items() if k != "__is_block__"}
     except _UnknownCollection:
         return UNKNOWN
-    return value
+    except RecursionError:
+        raise ExprError("expression nested too deeply") from None
+    return bounded(value) if isinstance(value, int | float) else value
 
 
 def _key(key: str) -> str:

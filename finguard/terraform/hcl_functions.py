@@ -8,11 +8,24 @@ an error naming it, never a silent guess.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from typing import Any
 
 from finguard.pricing.resources.base import UNKNOWN, is_unknown
-from finguard.terraform.hcl_expr import ExprError, Node, Scope, _number, contains_unknown, evaluate, to_string
+from finguard.terraform.hcl_expr import (
+    MAX_STRING,
+    ExprError,
+    Node,
+    Scope,
+    _number,
+    bounded,
+    contains_unknown,
+    evaluate,
+    to_string,
+)
+
+MAX_RANGE = 1024  # Terraform's own limit on range()
 
 
 def _strict(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -88,6 +101,10 @@ def _format(fmt: Any, *args: Any) -> str:
                 arg = args[n]
                 n += 1
                 flags = text[i + 1:spec_end]
+                widths = [int(w) for w in re.findall(r"\d+", flags)]
+                if widths and max(widths) > MAX_STRING:
+                    raise ExprError(f"format(): width {max(widths):,} exceeds finguard's string limit of "
+                                    f"{MAX_STRING:,} characters")
                 if verb == "d":
                     result.append(("%" + flags + "d") % int(_number(arg)))
                 elif verb in "fFeEgG":
@@ -105,9 +122,45 @@ def _format(fmt: Any, *args: Any) -> str:
     return "".join(result)
 
 
+def _text_size(value: Any, limit: int = MAX_STRING) -> int:
+    """Characters `value` spells as text (stops counting past `limit`): checked before building big strings."""
+    if isinstance(value, dict):
+        value = [*value.keys(), *value.values()]
+    if isinstance(value, list):
+        total = 0
+        for item in value:
+            total += _text_size(item, limit) + 1
+            if total > limit:
+                break
+        return total
+    return len(value) if isinstance(value, str) else 8
+
+
+def _check_size(name: str, size: int) -> None:
+    if size > MAX_STRING:
+        raise ExprError(f"{name}(): the result would exceed finguard's string limit of {MAX_STRING:,} characters")
+
+
 def _join(sep: Any, *lists: Any) -> str:
     items = [x for lst in lists for x in lst]
+    _check_size("join", _text_size(items) + len(str(sep)) * len(items))
     return str(sep).join(to_string(x) for x in items)
+
+
+def _replace(s: Any, a: Any, b: Any) -> str:
+    s, a, b = str(s), str(a), str(b)
+    if a and len(b) > len(a):
+        _check_size("replace", len(s) + s.count(a) * (len(b) - len(a)))
+    elif not a:
+        _check_size("replace", len(s) + (len(s) + 1) * len(b))
+    return s.replace(a, b)
+
+
+def _jsonencode(value: Any) -> str:
+    _check_size("jsonencode", _text_size(value))
+    import json
+
+    return json.dumps(value, separators=(",", ":"))
 
 
 def _length(value: Any) -> int:
@@ -119,10 +172,9 @@ def _length(value: Any) -> int:
 def _toset(value: Any) -> list[Any]:
     if not isinstance(value, list):
         raise ExprError("toset() takes a list")
-    seen: list[Any] = []
-    for item in value:
-        if item not in seen:
-            seen.append(item)
+    import json
+
+    seen = list({json.dumps(item, sort_keys=True, default=str): item for item in value}.values())  # linear, not n²
     return sorted(seen, key=lambda x: (not isinstance(x, str), to_string(x)))
 
 
@@ -151,7 +203,19 @@ def _flatten(value: Any) -> list[Any]:
 
 def _range(*args: Any) -> list[Any]:
     nums = [_number(a) for a in args]
-    return list(range(*[int(n) for n in nums]))
+    if not 1 <= len(nums) <= 3:
+        raise ExprError("range(): takes one to three numbers")
+    start, end, step = (0, nums[0], 1) if len(nums) == 1 else (nums[0], nums[1], nums[2] if len(nums) == 3 else 1)
+    if step == 0:
+        raise ExprError("range(): step must not be zero")
+    if (end - start) / step > MAX_RANGE:
+        raise ExprError(f"range(): more than {MAX_RANGE} values were generated; either decrease the difference "
+                        "between start and end or use a smaller step")
+    out, value = [], start
+    while (value < end) if step > 0 else (value > end):
+        out.append(value)
+        value += step
+    return out
 
 
 _FUNCTIONS: dict[str, Callable[..., Any]] = {
@@ -160,7 +224,7 @@ _FUNCTIONS: dict[str, Callable[..., Any]] = {
         "length": _length, "tomap": _tomap, "toset": _toset, "tolist": lambda v: list(v),
         "tostring": to_string, "tonumber": _number, "tobool": lambda v: v if isinstance(v, bool) else v == "true",
         "upper": lambda s: str(s).upper(), "lower": lambda s: str(s).lower(), "title": lambda s: str(s).title(),
-        "trimspace": lambda s: str(s).strip(), "replace": lambda s, a, b: str(s).replace(str(a), str(b)),
+        "trimspace": lambda s: str(s).strip(), "replace": _replace,
         "split": lambda sep, s: str(s).split(str(sep)), "substr": lambda s, o, n: str(s)[int(o):int(o) + int(n)]
         if int(n) >= 0 else str(s)[int(o):],
         "keys": lambda m: sorted(m), "values": lambda m: [m[k] for k in sorted(m)], "element": _element,
@@ -172,7 +236,7 @@ _FUNCTIONS: dict[str, Callable[..., Any]] = {
         "floor": lambda x: math.floor(_number(x)), "startswith": lambda s, p: str(s).startswith(str(p)),
         "endswith": lambda s, p: str(s).endswith(str(p)), "index": lambda lst, v: lst.index(v),
         "formatlist": lambda fmt, *lists: [_format(fmt, *items) for items in zip(*lists, strict=True)],
-        "jsonencode": lambda v: __import__("json").dumps(v, separators=(",", ":")),
+        "jsonencode": _jsonencode,
         "slice": lambda lst, a, b: lst[int(a):int(b)], "one": lambda lst: lst[0] if lst else None,
         "coalescelist": lambda *lists: next((lst for lst in lists if lst), []),
         "setunion": lambda *sets: _toset([x for s in sets for x in s]),
@@ -210,8 +274,8 @@ def call(name: str, arg_nodes: list[Node], expand: bool, scope: Scope) -> Any:
     fn = _FUNCTIONS.get(name)
     if fn is not None:
         try:
-            return fn(*args)
-        except (TypeError, KeyError, IndexError, ValueError, AttributeError) as exc:
+            return bounded(fn(*args))
+        except (TypeError, KeyError, IndexError, ValueError, AttributeError, OverflowError) as exc:
             if isinstance(exc, ExprError):
                 raise
             raise ExprError(f"{name}(): {exc}") from None

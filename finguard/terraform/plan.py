@@ -9,13 +9,15 @@ through its `provider_config_key`, the way Terraform itself binds a resource to 
 from __future__ import annotations
 
 import json
+import math
 import re
+import sys
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from finguard.errors import InputError
+from finguard.errors import InputError, read_text
 from finguard.model import Action, Project, Resource
 from finguard.terraform.addresses import config_address, module_of
 from finguard.terraform.aws_taggable import KNOWN_TAGGABLE
@@ -90,48 +92,110 @@ class PlanDoc(_Doc):
 def load_plan(path: str | Path, *, default_region: str | None = None) -> Project:
     """Read and parse a plan file; every failure is an InputError naming the file."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError("file not found", where=str(path)) from None
-    except IsADirectoryError:
-        raise InputError("is a directory, expected a plan JSON file", where=str(path)) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read file: {exc}", where=str(path)) from None
+    if not path.exists():
+        raise InputError("file not found", where=str(path))
+    if path.is_dir():
+        raise InputError("is a directory, expected a plan JSON file", where=str(path))
+    text = read_text(path)  # refuses FIFOs and devices, and files above FINGUARD_MAX_INPUT_BYTES
     return parse_plan(text, source=str(path), default_region=default_region)
+
+
+MAX_NESTING_DEPTH = 512  # Terraform plans nest a few dozen levels; deeper is not a plan (and would exhaust the stack)
+
+
+class _NotAJsonNumber(ValueError):
+    pass
+
+
+def _reject_constant(name: str) -> Any:
+    raise _NotAJsonNumber(f"{name} is not a JSON number")
+
+
+def _finite_float(literal: str) -> float:
+    value = float(literal)
+    if not math.isfinite(value):
+        raise _NotAJsonNumber(f"number {literal[:40]} is out of range")
+    return value
 
 
 def parse_plan(text: str, *, source: str = "<plan>", default_region: str | None = None) -> Project:
     try:
-        raw = json.loads(text)
+        raw = json.loads(text, parse_constant=_reject_constant, parse_float=_finite_float)
     except json.JSONDecodeError as exc:
-        hint = " (the file ends before the document does: truncated?)" if _looks_truncated(text) else ""
+        hint = " (the file ends before the document does: truncated?)" if _looks_truncated(text, exc) else ""
         raise InputError(
             f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}{hint}",
             where=source,
         ) from None
+    except _NotAJsonNumber as exc:  # NaN, Infinity, 1e400: Python's json accepts them, JSON does not
+        raise InputError(f"not valid JSON: {exc}", where=source) from None
+    except ValueError:  # an integer of more than sys.get_int_max_str_digits() digits
+        raise InputError(f"not valid JSON: a number has more than {sys.get_int_max_str_digits()} digits",
+                         where=source) from None
+    except RecursionError:
+        raise InputError(f"not a Terraform plan: nested more than {MAX_NESTING_DEPTH} levels deep",
+                         where=source) from None
+    if _nesting_depth(text, raw) > MAX_NESTING_DEPTH:
+        raise InputError(f"not a Terraform plan: nested more than {MAX_NESTING_DEPTH} levels deep", where=source)
+    if _MAYBE_SURROGATE.search(text):
+        _check_surrogates(raw, source)
     return plan_to_project(raw, source=source, default_region=default_region)
 
 
-def _looks_truncated(text: str) -> bool:
-    """True when the text ends inside a string or with brackets still open."""
-    depth = 0
-    in_string = escaped = False
-    for ch in text:
-        if in_string:
-            if escaped:
-                escaped = False
-            elif ch == "\\":
-                escaped = True
-            elif ch == '"':
-                in_string = False
-        elif ch == '"':
-            in_string = True
-        elif ch in "[{":
-            depth += 1
-        elif ch in "]}":
-            depth -= 1
-    return in_string or depth > 0
+def _nesting_depth(text: str, raw: Any, limit: int = MAX_NESTING_DEPTH) -> int:
+    """Nesting depth of the parsed document, level by level without recursion (stops past `limit`).
+    A text with at most `limit` brackets cannot nest deeper, which spares small plans the walk."""
+    if text.count("[") + text.count("{") <= limit:
+        return 0
+    level, depth = [raw], 0
+    while level and depth <= limit:
+        depth += 1
+        below: list[Any] = []
+        for node in level:
+            below += [v for v in (node.values() if type(node) is dict else node)
+                      if type(v) is dict or type(v) is list]
+        level = below
+    return depth
+
+
+_MAYBE_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def _check_surrogates(node: Any, source: str) -> None:
+    """A \\ud800-style escape not paired into one character is not Unicode text: it could not be
+    written as UTF-8 output. Terraform never writes one; name where it is. (Only run when the text
+    has such an escape; JSON paths are built only for the error.)"""
+    stack: list[tuple[Any, tuple[Any, ...]]] = [(node, ())]
+    while stack:
+        value, trail = stack.pop()
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if _SURROGATE.search(key):
+                    _surrogate_error("key", (trail, key), source)
+                stack.append((item, (trail, key)))
+        elif isinstance(value, list):
+            stack.extend((item, (trail, i)) for i, item in enumerate(value))
+        elif isinstance(value, str) and _SURROGATE.search(value):
+            _surrogate_error("string", trail, source)
+
+
+def _surrogate_error(what: str, trail: tuple[Any, ...], source: str) -> None:
+    parts: list[Any] = []
+    while trail:
+        trail, part = trail
+        parts.append(part)
+    path = _json_path(tuple(reversed(parts))).encode("utf-8", "backslashreplace").decode("utf-8")
+    raise InputError(f"invalid plan at {path}: {what} is not valid Unicode text (a lone UTF-16 surrogate "
+                     "escape such as \\ud800)", where=source)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _looks_truncated(text: str, exc: json.JSONDecodeError) -> bool:
+    """True when the text ends inside a string or with the document still open: the parser stopped at
+    the end of the text, or at a string that runs to it. Constant time, whatever the file's size."""
+    return exc.msg.startswith("Unterminated string") or (bool(text.strip()) and exc.pos >= len(text.rstrip()))
 
 
 def plan_to_project(raw: Any, *, source: str = "<plan>", default_region: str | None = None) -> Project:

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from finguard.errors import InputError
-from finguard.policy.model import Finding, FindingKind
+from finguard.policy.model import Finding
 from finguard.policy.testing import change_findings, snippet_result
 from finguard.policy.testing import snippet_findings as findings
 from finguard.pricing.table import read_table
@@ -230,10 +230,12 @@ def test_environment_without_a_limit_or_without_the_tag_passes() -> None:
 
 
 def test_an_invalid_configured_size_is_an_error_not_a_pass() -> None:
-    result = snippet_result("FG-CMP-002", instance("m5.large", '  tags = { env = "dev" }\n'),
-                            {"compute": {"max_size_by_env": {"dev": "huge"}}})
-    errors = [f for f in result.findings if f.kind is FindingKind.ERROR]
-    assert len(errors) == 1 and "'huge', not an instance size" in errors[0].message
+    # refused when finguard.yml is read (issue 17), before any policy runs
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match="'huge' is not an instance size"):
+        snippet_result("FG-CMP-002", instance("m5.large", '  tags = { env = "dev" }\n'),
+                       {"compute": {"max_size_by_env": {"dev": "huge"}}})
 
 
 # -- FG-CMP-003 ---------------------------------------------------------------------------------------

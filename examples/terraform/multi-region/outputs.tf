@@ -1,24 +1,24 @@
 output "eu_alb_dns_name" {
   description = "Public DNS name of the Ireland load balancer."
-  value       = aws_lb.eu.dns_name
+  value       = module.ireland.alb_dns_name
 }
 
 output "sydney_alb_dns_name" {
   description = "Public DNS name of the Sydney load balancer."
-  value       = aws_lb.sydney.dns_name
+  value       = module.sydney.alb_dns_name
 }
 
 output "ingest_ips" {
   description = "Addresses partners allow-list, per region."
   value = {
-    "eu-west-1"      = aws_eip.eu_ingest.public_ip
-    "ap-southeast-2" = aws_eip.sydney_ingest.public_ip
+    "eu-west-1"      = module.ireland.ingest_ip
+    "ap-southeast-2" = module.sydney.ingest_ip
   }
 }
 
 output "db_endpoints" {
   value = {
-    "eu-west-1"      = aws_db_instance.eu.endpoint
-    "ap-southeast-2" = aws_db_instance.sydney.endpoint
+    "eu-west-1"      = module.ireland.db_endpoint
+    "ap-southeast-2" = module.sydney.db_endpoint
   }
 }

@@ -9,7 +9,7 @@ terraform {
   }
 }
 
-# Primary region: Ireland. Resources without a `provider` argument use this configuration.
+# Primary region: Ireland. module.ireland has no `providers` argument, so it inherits this configuration.
 provider "aws" {
   region = "eu-west-1"
 
@@ -24,9 +24,9 @@ provider "aws" {
   }
 }
 
-# Second region: Sydney, for customers in Australia and New Zealand. Every Sydney resource says
-# `provider = aws.sydney`; an aliased configuration inherits nothing from the default one, so it
-# repeats the default tags and adds its own.
+# Second region: Sydney, for customers in Australia and New Zealand. module.sydney receives it as its
+# default aws provider (`providers = { aws = aws.sydney }`); an aliased configuration inherits nothing
+# from the default one, so it repeats the default tags and adds its own.
 provider "aws" {
   alias  = "sydney"
   region = "ap-southeast-2"

@@ -83,6 +83,10 @@ class Attrs:
             return UNKNOWN if self.is_unknown(path) else default
         return value
 
+    def quantity(self, path: str, default: int | str | None = None) -> Decimal | Any:
+        """The count/size at `path` as a Decimal (see `quantity`), an error naming `path` if it is not one."""
+        return quantity(self.get(path), default, name=path)
+
     def blocks(self, path: str) -> list[Attrs]:
         """Nested blocks (lists of objects) as Attrs, keeping their unknown paths."""
         value = self._get(path)
@@ -149,27 +153,39 @@ class CostModel:
         raise NotImplementedError
 
 
-def to_decimal(value: Any) -> Decimal | Any:
-    """Numbers from plan JSON as Decimal; UNKNOWN stays UNKNOWN; junk raises ValueError."""
+MAX_QUANTITY = Decimal("1e15")  # above any real size, count, IOPS or capacity; keeps every total finite
+
+
+def to_decimal(value: Any, name: str | None = None) -> Decimal | Any:
+    """A quantity from plan JSON or the usage file as a finite Decimal in [0, MAX_QUANTITY]; UNKNOWN stays
+    UNKNOWN. Anything else (text, NaN, Infinity, negative, absurdly large, true/false) raises ValueError
+    naming `name`, which the estimate reports as "cannot read attributes: ..." on that resource."""
     if is_unknown(value):
         return UNKNOWN
-    if isinstance(value, bool):
-        raise ValueError(f"expected a number, got {value!r}")
-    if isinstance(value, int | float | str):
-        return Decimal(str(value))
-    raise ValueError(f"expected a number, got {value!r}")
+    number: Decimal | None = None
+    if isinstance(value, int | float | str) and not isinstance(value, bool) and "_" not in str(value):
+        try:
+            number = Decimal(value.strip() if isinstance(value, str) else str(value))
+        except ArithmeticError:  # decimal.InvalidOperation: "abc", "1e", ""
+            number = None
+    if number is None or not number.is_finite() or number < 0 or number > MAX_QUANTITY:
+        shown = value if isinstance(value, str) and len(value) <= 40 else value if not isinstance(value, str) \
+            else value[:40] + "..."
+        raise ValueError(f"{name or 'a quantity'} must be a finite number >= 0 (at most 1e15), got {shown!r}")
+    return number
 
 
 def usage_quantity(usage: dict[str, Any], key: str) -> Decimal | None:
     """A usage value as a Decimal quantity, or None (usage-based: shown with its unit price only)."""
     value = usage.get(key)
-    return None if value is None else Decimal(str(value))
+    return None if value is None else to_decimal(value, f"usage {key}")
 
 
-def quantity(value: Any, default: int | str | None = None) -> Decimal | Any:
-    """A count/size attribute as Decimal, with Terraform's default when unset."""
+def quantity(value: Any, default: int | str | None = None, *, name: str | None = None) -> Decimal | Any:
+    """A count/size attribute as Decimal, with Terraform's default when unset; `name` (the attribute)
+    is what an error about a bad value names."""
     if value is None:
         value = default
     if value is None:
         return UNKNOWN
-    return to_decimal(value)
+    return to_decimal(value, name)

@@ -39,14 +39,17 @@ def volume_components(
     group: str | None = None,
     unknown_reason: str | None = None,
     usage: dict[str, Any] | None = None,
+    size_name: str = "size",
 ) -> list[Component]:
-    """Storage plus IOPS/throughput/IO components of one volume (times `count` identical volumes)."""
+    """Storage plus IOPS/throughput/IO components of one volume (times `count` identical volumes).
+    An error about a bad value names the attribute: `size_name`, iops, throughput, under `group`."""
+    at = f"{group}." if group else ""
     if is_unknown(volume_type):
         return [Component("Storage", "GB", SERVICE, {"volumeApiName": UNKNOWN}, UNKNOWN, group=group,
                           unknown_reason=unknown_reason or "volume type known only after apply")]
     if volume_type not in VOLUME_LABELS:
         raise ValueError(f"unknown EBS volume type {volume_type!r}")
-    size_q = _times(quantity(size), count)
+    size_q = _times(quantity(size, name=at + size_name), count)
     storage = Component(
         f"Storage ({VOLUME_LABELS[volume_type]})", "GB", SERVICE,
         {"productFamily": "Storage", "volumeApiName": volume_type}, size_q, group=group,
@@ -54,15 +57,17 @@ def volume_components(
     )
     parts = [storage]
     if volume_type == "io1":
-        parts.append(_iops("Provisioned IOPS", "io1", "EBS:VolumeP-IOPS.piops", _times(quantity(iops), count), group))
+        parts.append(_iops("Provisioned IOPS", "io1", "EBS:VolumeP-IOPS.piops",
+                           _times(quantity(iops, name=at + "iops"), count), group))
     elif volume_type == "io2":
-        parts.extend(_io2_tiers(quantity(iops), count, group))
+        parts.extend(_io2_tiers(quantity(iops, name=at + "iops"), count, group))
     elif volume_type == "gp3":
-        extra_iops = _above(quantity(iops, int(GP3_FREE_IOPS)), GP3_FREE_IOPS)
+        extra_iops = _above(quantity(iops, int(GP3_FREE_IOPS), name=at + "iops"), GP3_FREE_IOPS)
         if is_unknown(extra_iops) or extra_iops > 0:
             parts.append(_iops("Provisioned IOPS (above 3,000)", "gp3", "EBS:VolumeP-IOPS.gp3",
                                _times(extra_iops, count), group))
-        extra_tp = _above(quantity(throughput, int(GP3_FREE_THROUGHPUT)), GP3_FREE_THROUGHPUT)
+        extra_tp = _above(quantity(throughput, int(GP3_FREE_THROUGHPUT), name=at + "throughput"),
+                          GP3_FREE_THROUGHPUT)
         if is_unknown(extra_tp) or extra_tp > 0:
             parts.append(Component(
                 "Provisioned throughput (above 125 MiB/s)", "MiBps", SERVICE,
@@ -122,6 +127,6 @@ def block_device_components(
         group = label if len(blocks) == 1 and label == "root_block_device" else f"{label}[{i}]"
         parts.extend(volume_components(
             block.get("volume_type", default_type), block.get("volume_size"), block.get("iops"),
-            block.get("throughput"), count=count, group=group,
+            block.get("throughput"), count=count, group=group, size_name="volume_size",
         ))
     return parts

@@ -21,7 +21,7 @@ class AwsAutoscalingGroup(CostModel):
 
     def components(self, resource: Resource, attrs: Attrs, ctx: ProjectContext) -> list[Component]:
         desired = attrs.get("desired_capacity")
-        count = quantity(desired) if desired is not None else quantity(attrs.get("min_size"))
+        count = quantity(desired, name="desired_capacity") if desired is not None else attrs.quantity("min_size")
         spec = self._spec(resource, attrs, ctx, count)
         usage = ctx.usage(resource)
         return fleet_components(spec, count, usage_os(usage), usage)

@@ -22,7 +22,7 @@ HIGH_RESOLUTION_BELOW = Decimal(60)
 def _resolution(period: Any) -> Any:
     if is_unknown(period) or period is None:
         return UNKNOWN
-    return "High Resolution" if to_decimal(period) < HIGH_RESOLUTION_BELOW else "Standard"
+    return "High Resolution" if to_decimal(period, "period") < HIGH_RESOLUTION_BELOW else "Standard"
 
 
 class AwsCloudwatchMetricAlarm(CostModel):

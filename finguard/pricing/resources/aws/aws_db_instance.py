@@ -76,7 +76,7 @@ class AwsDbInstance(CostModel):
         storage_type = attrs.get("storage_type")
         if storage_type is None:  # AWS: io1 when iops is given, otherwise gp2
             storage_type = "io1" if isinstance(iops, int | float) and iops else "gp2"
-        size = quantity(attrs.get("allocated_storage"))
+        size = attrs.quantity("allocated_storage")
         if is_unknown(storage_type):
             return [Component("Storage", "GB", SERVICE, {"volumeType": UNKNOWN}, size)]
         if storage_type not in STORAGE:
@@ -89,10 +89,10 @@ class AwsDbInstance(CostModel):
         if storage_type in ("io1", "io2"):
             parts.append(Component("Provisioned IOPS", "IOPS", SERVICE,
                                    {"productFamily": "Provisioned IOPS", "deploymentOption": deployment,
-                                    "usagetype": f"RDS:{multi}PIOPS"}, quantity(iops)))
+                                    "usagetype": f"RDS:{multi}PIOPS"}, quantity(iops, name="iops")))
         elif storage_type == "gp3" and iops is not None and not is_unknown(size):
             baseline = Decimal(12000) if size >= GP3_LARGE_VOLUME_GB else Decimal(3000)
-            extra = UNKNOWN if is_unknown(iops) else max(Decimal(str(iops)) - baseline, Decimal(0))
+            extra = UNKNOWN if is_unknown(iops) else max(quantity(iops, name="iops") - baseline, Decimal(0))
             if is_unknown(extra) or extra > 0:
                 parts.append(Component(f"Provisioned GP3 IOPS (above {baseline:,.0f})", "IOPS", SERVICE,
                                        {"productFamily": "Provisioned IOPS", "deploymentOption": deployment,

@@ -80,12 +80,13 @@ class AwsDynamodbTable(CostModel):
 
     @staticmethod
     def _capacity(kind: str, value: Any, target: Attrs | None) -> Component:
-        units = quantity(value)
+        units = quantity(value, name=f"{kind.lower()}_capacity")
         label = "?" if is_unknown(units) else f"{units.normalize():f}"
         name = f"{kind} capacity ({label} {kind[0]}CU"
         if target is not None:
             low, high = target.get("min_capacity"), target.get("max_capacity")
-            show = [("?" if is_unknown(v) else f"{Decimal(str(v)).normalize():f}") for v in (low, high)]
+            show = [("?" if v is None or is_unknown(v) else f"{quantity(v, name=n).normalize():f}")
+                    for v, n in ((low, "min_capacity"), (high, "max_capacity"))]
             name += f"; auto scaling {show[0]}-{show[1]}"
         return Component(name + ")", f"{kind[0]}CU-hours", SERVICE,
                          {"productFamily": "Provisioned IOPS", "group": f"DDB-{kind}Units",

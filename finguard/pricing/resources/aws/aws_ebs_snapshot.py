@@ -4,7 +4,6 @@ the most it can store), read from the snapshot's volume_size or the referenced a
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from finguard.model import Resource
@@ -23,7 +22,7 @@ class AwsEbsSnapshot(CostModel):
     def components(self, resource: Resource, attrs: Attrs, ctx: ProjectContext) -> list[Component]:
         stored = ctx.usage(resource).get("storage_gb")
         if stored is not None:
-            return [Component("Snapshot storage", "GB", "AmazonEC2", FILTERS, Decimal(str(stored)))]
+            return [Component("Snapshot storage", "GB", "AmazonEC2", FILTERS, to_decimal(stored, "usage storage_gb"))]
         size = self._volume_size(resource, attrs, ctx)
         return [Component("Snapshot storage (full size of the source volume)", "GB", "AmazonEC2", FILTERS, size,
                           unknown_reason="volume size known only after apply (set usage storage_gb)"
@@ -33,12 +32,12 @@ class AwsEbsSnapshot(CostModel):
     def _volume_size(resource: Resource, attrs: Attrs, ctx: ProjectContext) -> Any:
         own = attrs.get("volume_size")
         if own is not None and not is_unknown(own):
-            return to_decimal(own)
+            return to_decimal(own, "volume_size")
         volume = ctx.referenced(resource, "volume_id", "aws_ebs_volume")
         if volume is None and isinstance(attrs.get("volume_id"), str):
             volume = ctx.by_id("aws_ebs_volume", attrs.get("volume_id"))
         if volume is not None:
             size = ctx.attrs_of(volume).get("size")
             if size is not None:
-                return to_decimal(size)
+                return to_decimal(size, "size of the source volume")
         return UNKNOWN

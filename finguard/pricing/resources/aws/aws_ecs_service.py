@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from finguard.model import Resource
-from finguard.pricing.resources.base import UNKNOWN, Attrs, Component, CostModel, NoCost, is_unknown, quantity
+from finguard.pricing.resources.base import UNKNOWN, Attrs, Component, CostModel, NoCost, is_unknown
 from finguard.pricing.resources.context import ProjectContext
 
 SERVICE = "AmazonECS"
@@ -75,7 +75,7 @@ class AwsEcsService(CostModel):
                               unknown_reason=f"{os_family} tasks: Windows Fargate rates (with the OS licence "
                                              "fee) are not in the price data")]
         arm = "ARM-" if arch == "ARM64" else ""
-        count = quantity(attrs.get("desired_count"), 0)
+        count = attrs.quantity("desired_count", 0)
         vcpu, memory = _vcpu(task_attrs.get("cpu")), _memory_gb(task_attrs.get("memory"))
         label = "ARM64" if arm else "x86_64"
         parts = [
@@ -84,7 +84,7 @@ class AwsEcsService(CostModel):
             self._part(f"Fargate memory ({label})", "GB-hours", f"Fargate-{arm}GB-Hours", count, memory,
                        "GB", "task memory"),
         ]
-        extra = quantity(task_attrs.get("ephemeral_storage.0.size_in_gib"), 20)
+        extra = task_attrs.quantity("ephemeral_storage.0.size_in_gib", 20)
         if is_unknown(extra) or extra > 20:
             parts.append(Component("Ephemeral storage above 20 GB", "GB-hours", SERVICE, {"productFamily": UNKNOWN},
                                    UNKNOWN, unknown_reason="Fargate ephemeral storage rates are not in the price data"))

@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from finguard.model import Resource
-from finguard.pricing.resources.base import UNKNOWN, Attrs, Component, CostModel, is_unknown, quantity, usage_quantity
+from finguard.pricing.resources.base import UNKNOWN, Attrs, Component, CostModel, is_unknown, usage_quantity
 from finguard.pricing.resources.context import ProjectContext
 from finguard.pricing.usage import UsageKey
 
@@ -64,7 +64,7 @@ class AwsEfsFileSystem(CostModel):
                                                       "its rates are not in the price data")]
         if mode != "provisioned":
             return []
-        provisioned = quantity(attrs.get("provisioned_throughput_in_mibps"))
+        provisioned = attrs.quantity("provisioned_throughput_in_mibps")
         name = "Provisioned throughput"
         billable: Any = provisioned
         if is_unknown(provisioned):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from finguard.model import Resource
 from finguard.pricing.resources.aws._ebs import volume_components
 from finguard.pricing.resources.aws._ec2 import LaunchSpec, fleet_components, launch_template_spec
-from finguard.pricing.resources.base import UNKNOWN, Attrs, Component, CostModel, is_unknown, quantity
+from finguard.pricing.resources.base import UNKNOWN, Attrs, Component, CostModel, is_unknown
 from finguard.pricing.resources.context import ProjectContext
 
 DEFAULT_INSTANCE_TYPE = "t3.medium"  # EKS API default when instance_types is not set
@@ -17,7 +17,7 @@ class AwsEksNodeGroup(CostModel):
 
     def components(self, resource: Resource, attrs: Attrs, ctx: ProjectContext) -> list[Component]:
         scaling = attrs.blocks("scaling_config")
-        count = quantity(scaling[0].get("desired_size")) if scaling else UNKNOWN
+        count = scaling[0].quantity("desired_size") if scaling else UNKNOWN
         template = ctx.referenced(resource, "launch_template.0.id", "aws_launch_template") or \
             ctx.referenced(resource, "launch_template.0.name", "aws_launch_template")
         if attrs.blocks("launch_template") and template is not None:

@@ -4,7 +4,7 @@ billed through the group)."""
 from __future__ import annotations
 
 from finguard.model import Resource
-from finguard.pricing.resources.base import Attrs, Component, CostModel, NoCost, is_unknown, quantity
+from finguard.pricing.resources.base import Attrs, Component, CostModel, NoCost, is_unknown
 from finguard.pricing.resources.context import ProjectContext
 
 ENGINES = {"redis": "Redis", "memcached": "Memcached", "valkey": "Valkey"}
@@ -18,7 +18,7 @@ class AwsElasticacheCluster(CostModel):
             raise NoCost("a member of a replication group: its nodes are billed through the group")
         engine = attrs.get("engine")
         node_type = attrs.get("node_type")
-        nodes = quantity(attrs.get("num_cache_nodes"), 1)
+        nodes = attrs.quantity("num_cache_nodes", 1)
         engine_name = engine if is_unknown(engine) else ENGINES.get(str(engine))
         if engine_name is None:
             raise ValueError(f"unknown ElastiCache engine {engine!r}")

@@ -35,8 +35,8 @@ class AwsElasticacheReplicationGroup(CostModel):
     def _nodes(attrs: Attrs) -> Any:
         groups = attrs.get("num_node_groups")
         if groups is not None:
-            replicas = quantity(attrs.get("replicas_per_node_group"), 0)
-            groups = quantity(groups)
+            replicas = attrs.quantity("replicas_per_node_group", 0)
+            groups = quantity(groups, name="num_node_groups")
             return UNKNOWN if is_unknown(groups) or is_unknown(replicas) else groups * (replicas + 1)
         clusters = attrs.get("num_cache_clusters", attrs.get("number_cache_clusters"))
-        return quantity(clusters, 1)  # unset: the provider creates one (primary) node
+        return quantity(clusters, 1, name="num_cache_clusters")  # unset: the provider creates one (primary) node

@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from finguard.model import Resource
-from finguard.pricing.resources.base import UNKNOWN, Attrs, Component, CostModel, is_unknown, quantity, usage_quantity
+from finguard.pricing.resources.base import UNKNOWN, Attrs, Component, CostModel, is_unknown, usage_quantity
 from finguard.pricing.resources.context import ProjectContext
 from finguard.pricing.usage import UsageKey
 
@@ -51,7 +51,7 @@ class AwsKinesisStream(CostModel):
             ]
         if mode != "PROVISIONED":
             raise ValueError(f"unknown stream_mode {mode!r}")
-        shards = quantity(attrs.get("shard_count"))
+        shards = attrs.quantity("shard_count")
         units = usage_quantity(usage, "monthly_put_payload_units")
         return [
             Component("Shards", "hours", SERVICE, _filters("Storage-ShardHour", "shardHourStorage"), shards,

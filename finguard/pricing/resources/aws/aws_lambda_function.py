@@ -10,7 +10,7 @@ from decimal import ROUND_CEILING, Decimal
 from typing import Any
 
 from finguard.model import Resource
-from finguard.pricing.resources.base import UNKNOWN, Attrs, Component, CostModel, is_unknown, quantity, usage_quantity
+from finguard.pricing.resources.base import UNKNOWN, Attrs, Component, CostModel, is_unknown, usage_quantity
 from finguard.pricing.resources.context import ProjectContext
 from finguard.pricing.usage import UsageKey
 
@@ -71,7 +71,7 @@ class AwsLambdaFunction(CostModel):
     def components(self, resource: Resource, attrs: Attrs, ctx: ProjectContext) -> list[Component]:
         usage = ctx.usage(resource)
         arch = architecture(attrs)
-        memory = quantity(attrs.get("memory_size"), 128)
+        memory = attrs.quantity("memory_size", 128)
         sfx = suffix(arch)
         label = "?" if is_unknown(arch) else arch
         requests = usage_quantity(usage, "monthly_requests")
@@ -86,7 +86,7 @@ class AwsLambdaFunction(CostModel):
                        "usagetype": UNKNOWN if is_unknown(sfx) else f"Lambda-GB-Second{sfx}"},
                       compute, unknown_reason="memory_size known only after apply" if is_unknown(compute) else None),
         ]
-        storage_mb = quantity(attrs.get("ephemeral_storage.0.size"), 512)
+        storage_mb = attrs.quantity("ephemeral_storage.0.size", 512)
         if is_unknown(storage_mb) or storage_mb > FREE_EPHEMERAL_MB:
             parts.append(Component(
                 "Ephemeral storage (above 512 MB)", "GB-seconds", SERVICE,

@@ -9,7 +9,7 @@ from typing import Any
 
 from finguard.model import Resource
 from finguard.pricing.resources.aws.aws_lambda_function import architecture, suffix
-from finguard.pricing.resources.base import UNKNOWN, Attrs, Component, CostModel, is_unknown, quantity, usage_quantity
+from finguard.pricing.resources.base import UNKNOWN, Attrs, Component, CostModel, is_unknown, usage_quantity
 from finguard.pricing.resources.context import ProjectContext
 from finguard.pricing.usage import UsageKey
 
@@ -29,9 +29,9 @@ class AwsLambdaProvisionedConcurrencyConfig(CostModel):
             reason = "the function is not in the plan (its memory size and architecture are unknown)"
         else:
             fn_attrs = ctx.attrs_of(function)
-            arch, memory = architecture(fn_attrs), quantity(fn_attrs.get("memory_size"), 128)
+            arch, memory = architecture(fn_attrs), fn_attrs.quantity("memory_size", 128)
             reason = "the function's memory size or architecture known only after apply"
-        executions = quantity(attrs.get("provisioned_concurrent_executions"))
+        executions = attrs.quantity("provisioned_concurrent_executions")
         sfx = suffix(arch)
         if is_unknown(executions) or is_unknown(memory):
             per_hour: Any = UNKNOWN

@@ -33,7 +33,7 @@ class AwsMskCluster(CostModel):
     resource_types = ("aws_msk_cluster",)
 
     def components(self, resource: Resource, attrs: Attrs, ctx: ProjectContext) -> list[Component]:
-        brokers = quantity(attrs.get("number_of_broker_nodes"))
+        brokers = attrs.quantity("number_of_broker_nodes")
         groups = attrs.blocks("broker_node_group_info")
         group = groups[0] if groups else Attrs({}, ["*"])
         instance_type = group.get("instance_type", UNKNOWN)
@@ -50,7 +50,7 @@ class AwsMskCluster(CostModel):
             return parts
         ebs = [e for s in group.blocks("storage_info") for e in s.blocks("ebs_storage_info")]
         size = ebs[0].get("volume_size") if ebs else group.get("ebs_volume_size")
-        total = _times(quantity(size), brokers)
+        total = _times(quantity(size, name="volume_size"), brokers)
         reason = "broker volume size known only after apply" if is_unknown(total) else None
         parts.append(Component("Storage", "GB", SERVICE, {"productFamily": FAMILY, "storageFamily": "GP2"}, total,
                                unknown_reason=reason))

@@ -46,16 +46,16 @@ class AwsOpensearchDomain(CostModel):
                               unknown_reason="no cluster_config in the plan: instance type and count come from AWS "
                                              "defaults")]
         cluster = clusters[0]
-        data_nodes = quantity(cluster.get("instance_count"), 1)
+        data_nodes = cluster.quantity("instance_count", 1)
         parts = [self._hours("Instance", cluster.get("instance_type", self.default_instance_type), data_nodes)]
         parts.extend(self._storage(attrs, data_nodes))
         if cluster.get("dedicated_master_enabled") is True:
-            masters = quantity(cluster.get("dedicated_master_count"))
+            masters = cluster.quantity("dedicated_master_count")
             parts.append(self._hours("Dedicated master", cluster.get("dedicated_master_type", UNKNOWN), masters,
                                      "dedicated_master_count not set: AWS decides how many masters run"
                                      if cluster.get("dedicated_master_count") is None else None))
         if cluster.get("warm_enabled") is True:
-            warm = quantity(cluster.get("warm_count"))
+            warm = cluster.quantity("warm_count")
             parts.append(self._hours("UltraWarm instance", cluster.get("warm_type", UNKNOWN), warm))
         return parts
 
@@ -84,12 +84,12 @@ class AwsOpensearchDomain(CostModel):
                       else f"unknown EBS volume type {volume_type!r}")
             return [Component("Storage", "GB", SERVICE, {"productFamily": VOLUME_FAMILY, "storageMedia": UNKNOWN},
                               UNKNOWN, unknown_reason=reason)]
-        total = _times(quantity(size), data_nodes)
+        total = _times(quantity(size, name="ebs_options.0.volume_size"), data_nodes)
         parts = [Component(f"Storage ({volume_type})", "GB", SERVICE,
                            {"productFamily": VOLUME_FAMILY, "storageMedia": STORAGE_MEDIA[volume_type]}, total,
                            unknown_reason="volume size known only after apply" if is_unknown(total) else None)]
         if volume_type == "io1":
-            iops = _times(quantity(ebs[0].get("iops")), data_nodes)
+            iops = _times(ebs[0].quantity("iops"), data_nodes)
             parts.append(Component("Storage IOPS (io1)", "IOPS", SERVICE,
                                    {"productFamily": VOLUME_FAMILY, "storageMedia": "PIOPS"}, iops,
                                    unknown_reason="IOPS known only after apply" if is_unknown(iops) else None))
@@ -97,7 +97,7 @@ class AwsOpensearchDomain(CostModel):
             iops, throughput = ebs[0].get("iops"), ebs[0].get("throughput")
             above = [name for name, value, base in (("IOPS", iops, GP3_BASELINE_IOPS),
                                                     ("throughput", throughput, GP3_BASELINE_THROUGHPUT))
-                     if is_unknown(value) or (value is not None and Decimal(str(value)) > base)]
+                     if is_unknown(value) or (value is not None and quantity(value, name=name.lower()) > base)]
             if above:
                 parts.append(Component(
                     f"Provisioned gp3 {' and '.join(above)} above the baseline", "IOPS, MiB/s", SERVICE,

@@ -10,7 +10,7 @@ from typing import Any
 
 from finguard.model import Resource
 from finguard.pricing.resources.aws.aws_rds_cluster import aurora_engine, io_optimized
-from finguard.pricing.resources.base import UNKNOWN, Attrs, Component, CostModel, is_unknown, quantity
+from finguard.pricing.resources.base import UNKNOWN, Attrs, Component, CostModel, is_unknown, quantity, to_decimal
 from finguard.pricing.resources.context import ProjectContext
 from finguard.pricing.usage import UsageKey
 
@@ -54,13 +54,14 @@ class AwsRdsClusterInstance(CostModel):
         name = "Aurora Serverless v2 capacity" + (" (I/O-Optimized)" if io_opt is True else "")
         used = ctx.usage(resource).get("monthly_acu_hrs")
         if used is not None:
-            return Component(name + assumed, "ACU-hours", SERVICE, filters, Decimal(str(used)))
+            return Component(name + assumed, "ACU-hours", SERVICE, filters, to_decimal(used, "usage monthly_acu_hrs"))
         scaling = cluster_attrs.blocks("serverlessv2_scaling_configuration") if cluster_attrs else []
         if not scaling:  # no usage and no scaling limits: usage-based
             return Component(name + assumed, "ACU-hours", SERVICE, filters, None)
-        low = quantity(scaling[0].get("min_capacity"))
+        low = scaling[0].quantity("min_capacity")
         high = scaling[0].get("max_capacity")
-        upto = "" if high is None or is_unknown(high) else f", scales up to {Decimal(str(high)).normalize():f} ACU"
+        upto = "" if high is None or is_unknown(high) else \
+            f", scales up to {quantity(high, name='max_capacity').normalize():f} ACU"
         at = "?" if is_unknown(low) else f"{low.normalize():f}"
         return Component(f"{name} (min_capacity {at} ACU all month{upto}){assumed}", "ACU-hours", SERVICE, filters,
                          low, hourly=True,

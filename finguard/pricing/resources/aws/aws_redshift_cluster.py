@@ -8,7 +8,7 @@ not modelled.
 from __future__ import annotations
 
 from finguard.model import Resource
-from finguard.pricing.resources.base import UNKNOWN, Attrs, Component, CostModel, is_unknown, quantity, usage_quantity
+from finguard.pricing.resources.base import UNKNOWN, Attrs, Component, CostModel, is_unknown, usage_quantity
 from finguard.pricing.resources.context import ProjectContext
 from finguard.pricing.usage import UsageKey
 
@@ -22,7 +22,7 @@ class AwsRedshiftCluster(CostModel):
 
     def components(self, resource: Resource, attrs: Attrs, ctx: ProjectContext) -> list[Component]:
         node_type = attrs.get("node_type", UNKNOWN)
-        nodes = quantity(attrs.get("number_of_nodes"), 1)
+        nodes = attrs.quantity("number_of_nodes", 1)
         reason = None
         if is_unknown(node_type):
             reason = "node type known only after apply"

@@ -1,5 +1,5 @@
-# One region of the storefront: VPC with public and private subnets in each of var.azs (no NAT gateway:
-# the private subnets need no internet access).
+# A VPC with one public and one private subnet in each of var.azs. There is no NAT gateway: the private
+# subnets need no internet access (the AMIs carry the application, the database only talks to the web tier).
 
 resource "aws_vpc" "this" {
   cidr_block           = var.vpc_cidr

@@ -1,0 +1,161 @@
+"""Hostile .tf / .tfvars input in HCL mode (issue 17): no crash, no hang, no silent acceptance, clear errors."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from .test_cli import run
+
+PROVIDER = 'provider "aws" {\n  region = "us-east-1"\n}\n'
+
+
+def _dir(root: Path, files: dict[str, str | bytes]) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(text, bytes):
+            path.write_bytes(text)
+        else:
+            path.write_text(text)
+    return root
+
+
+def _fails(capsys: pytest.CaptureFixture[str], root: Path, *needles: str, command: str = "breakdown") -> str:
+    started = time.monotonic()
+    code, _, err = run(capsys, command, str(root))
+    assert time.monotonic() - started < 30
+    assert code == 2, err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("finguard: error: "), err
+    assert "Traceback" not in err and "internal error" not in err
+    for needle in needles:
+        assert needle in lines[0], lines[0]
+    return lines[0]
+
+
+def _eip(extra: str) -> str:
+    return PROVIDER + f'resource "aws_eip" "x" {{\n  domain = "vpc"\n{extra}\n}}\n'
+
+
+def test_module_calling_itself(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = _dir(tmp_path, {"main.tf": PROVIDER + 'module "loop" {\n  source = "./"\n}\n'})
+    _fails(capsys, root, 'module "loop"', "recursion", "main.tf:4")
+    deep = _dir(tmp_path / "deep", {"main.tf": PROVIDER + 'module "m" {\n  source = "./m"\n}\n',
+                                    **{"/".join(["m"] * i) + "/main.tf": 'module "m" {\n  source = "./m"\n}\n'
+                                       for i in range(1, 20)}})
+    _fails(capsys, deep, 'module "m"', "16 deep", "main.tf:1")
+
+
+@pytest.mark.parametrize("value, detail", [
+    ('"abc"', "number required"), ("null", "is null"), ("[]", "number required"),
+    ("1e308", "must be a whole number, greater than or equal to zero"),
+    ("-1", "must be a whole number, greater than or equal to zero"),
+    ("2.5", "must be a whole number, greater than or equal to zero"), ("true", "number required")])
+def test_bad_count(tmp_path: Path, capsys: pytest.CaptureFixture[str], value: str, detail: str) -> None:
+    root = _dir(tmp_path, {"main.tf": _eip(f"  count = {value}")})
+    _fails(capsys, root, "Invalid count argument", detail, "main.tf:6", "aws_eip.x")
+
+
+def test_bad_for_each_and_count_with_for_each(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = _dir(tmp_path, {"main.tf": _eip("  for_each = [1, 2]")})
+    _fails(capsys, root, 'Invalid for_each argument: The given "for_each" argument value is unsuitable: the '
+           '"for_each" argument must be a map, or set of strings, and you have provided a value of type tuple.',
+           "main.tf:6", "aws_eip.x")
+    both = _dir(tmp_path / "both", {"main.tf": _eip('  count = 1\n  for_each = toset(["a"])')})
+    _fails(capsys, both, 'Invalid combination of "count" and "for_each"', "main.tf:7", "aws_eip.x",
+           command="check")
+
+
+@pytest.mark.parametrize("expr, detail", [
+    ('format("%999999999s", "a")', "string limit"), ("range(1e9)", "more than 1024 values"),
+    ("1/0", "can't divide by zero")])
+def test_expensive_or_failing_functions(tmp_path: Path, capsys: pytest.CaptureFixture[str], expr: str,
+                                        detail: str) -> None:
+    root = _dir(tmp_path, {"main.tf": PROVIDER + f'locals {{\n  v = {expr}\n}}\n'
+                                                 'resource "aws_eip" "x" {\n  domain = local.v\n}\n'})
+    _fails(capsys, root, detail, "local.v", "main.tf:5")
+
+
+def test_instance_limits_checked_before_expanding(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    keys = ",".join(f"k{i}" for i in range(20_000))
+    root = _dir(tmp_path, {"main.tf": PROVIDER + f'locals {{\n  keys = toset(split(",", "{keys}"))\n}}\n'
+                                                 + _eip("  for_each = local.keys").replace(PROVIDER, "")})
+    _fails(capsys, root, "20,000 instances exceed", "10,000", "aws_eip.x")
+    many = _dir(tmp_path / "many", {"main.tf": PROVIDER + "".join(
+        f'resource "aws_eip" "r{i}" {{}}\n' for i in range(100_000))})
+    _fails(capsys, many, "main.tf")  # 100,000 blocks: refused before parsing (file size / block limits)
+    monkeypatch.setattr("finguard.terraform.hcl.MAX_INSTANCES", 100)  # the run-wide cap, scaled down
+    run_cap = _dir(tmp_path / "run", {"main.tf": PROVIDER + "".join(
+        f'resource "aws_eip" "r{i}" {{\n  count = 90\n}}\n' for i in range(2))})
+    _fails(capsys, run_cap, "more than 100 instances in this run")
+
+
+def test_tfvars(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tf = PROVIDER + 'variable "name" {\n  type = string\n}\nresource "aws_eip" "x" {\n  domain = var.name\n}\n'
+    root = _dir(tmp_path / "a", {"main.tf": tf, "terraform.tfvars": b'name = "\xff\xfe"\n'})
+    _fails(capsys, root, "terraform.tfvars", "UTF-8")
+    root = _dir(tmp_path / "b", {"main.tf": tf, "terraform.tfvars": 'name = "a"\nname = "b"\n'})
+    _fails(capsys, root, "terraform.tfvars:2", 'Attribute redefined: The argument "name" was already set at '
+           "terraform.tfvars:1")
+    root = _dir(tmp_path / "c", {"main.tf": tf, "terraform.tfvars": 'name = ["a"]\n'})
+    _fails(capsys, root, "Invalid value for input variable", "var.name", "main.tf:4", "string required")
+
+
+def test_nested_tfvars_values_are_not_redefinitions(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tf = PROVIDER + 'variable "tags" {}\nresource "aws_eip" "x" {\n  domain = "vpc"\n  tags = var.tags\n}\n'
+    root = _dir(tmp_path, {"main.tf": tf, "terraform.tfvars": 'tags = {\n  a = "1"\n  b = "{"\n}\n'})
+    code, _, err = run(capsys, "breakdown", str(root))
+    assert code == 0, err
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_fifo_tf_is_refused(tmp_path: Path) -> None:
+    root = _dir(tmp_path, {"main.tf": _eip("")})
+    os.mkfifo(root / "pipe.tf")
+    result = subprocess.run([sys.executable, "-m", "finguard", "breakdown", str(root)], capture_output=True,
+                            text=True, timeout=60, env={**os.environ, "FINGUARD_NO_HCL_CACHE": "1"})
+    assert result.returncode == 2 and "pipe.tf" in result.stderr and "not a regular file" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_evaluation_errors_name_variable_file_and_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = _dir(tmp_path, {"main.tf": PROVIDER + 'variable "size" {\n  default = 1 + "x"\n}\n'
+                                                 'resource "aws_eip" "x" {\n  domain = var.size\n}\n'})
+    _fails(capsys, root, "var.size", "main.tf:4")
+
+
+# -- fuzz -------------------------------------------------------------------------------------------------
+_values = st.one_of(
+    st.integers(-3, 5).map(str), st.sampled_from(["null", "true", "[]", "{}", "1e308", "2.5", '"abc"', '"2"',
+                                                  "1/0", "range(3)", 'toset(["a", "b"])', '{a = 1}', "[1, 2]",
+                                                  'format("%5s", "x")', "var.nope", "local.nope"]),
+    st.text(alphabet='ab\\"$%{}n\n\t', max_size=12).map(lambda s: '"' + s + '"'))
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.lists(st.tuples(st.sampled_from(["count", "for_each", "domain", "tags"]), _values), max_size=3))
+def test_fuzz_resource_blocks(tmp_path_factory: pytest.TempPathFactory, capsys: pytest.CaptureFixture[str],
+                              body: list[tuple[str, str]]) -> None:
+    root = tmp_path_factory.mktemp("fuzz")
+    attrs = "\n".join(f"  {k} = {v}" for k, v in dict(body).items())
+    (root / "main.tf").write_text(PROVIDER + f'resource "aws_eip" "x" {{\n{attrs}\n}}\n')
+    started = time.monotonic()
+    code, out, err = run(capsys, "breakdown", str(root), "--format", "json")
+    assert time.monotonic() - started < 10
+    assert code in (0, 1, 2), err
+    assert "Traceback" not in err
+    if code == 2:
+        lines = err.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("finguard: error: "), err
+    else:
+        assert "-" not in out.split('"monthly_cost"')[-1][:5]
