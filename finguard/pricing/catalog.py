@@ -394,17 +394,16 @@ def compile_snapshot(path: Path, digest: str | None = None) -> None:
         products: dict[str, int] = {}
         product_rows: list[tuple[int, str, str, str, str, float, float | None, str | None, str | None]] = []
         price_rows: list[tuple[str, str, int, str, None, None, str]] = []
-        for service, cell in snapshot.cells():
-            if (service, cell.region) in synced_slices:
-                continue
-            key = product_key(service, cell.attributes_json, cell.unit, cell.begin, cell.end)
+        for service, row in snapshot.rows():
+            key = product_key(service, row.attributes_json, row.unit, row.begin, row.end)
             pid = products.get(key)
             if pid is None:
                 pid = products[key] = len(products) + 1
-                parsed = json.loads(cell.attributes_json)
-                product_rows.append((pid, key, service, cell.attributes_json, cell.unit, cell.begin, cell.end,
+                parsed = json.loads(row.attributes_json)
+                product_rows.append((pid, key, service, row.attributes_json, row.unit, row.begin, row.end,
                                      parsed.get(FAMILY), parsed.get(INSTANCE_TYPE)))
-            price_rows.append((service, cell.region, pid, cell.usd, None, None, cell.source))
+            price_rows.extend((service, region, pid, usd, None, None, source) for region, usd, source in row.prices
+                              if (service, region) not in synced_slices)
         db.executemany("INSERT INTO products (id, key, service, attributes, unit, begin_range, end_range, family, "
                        "instance_type) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", product_rows)
         db.executemany("INSERT INTO prices (service, region, product_id, usd, sku, description, source_id) "

@@ -20,7 +20,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from finguard.errors import InputError
-from finguard.pricing.table import TableCell, read_table
+from finguard.pricing.table import TableCell, TableRow, read_table, read_table_rows
 
 
 class SourceRecord(BaseModel):
@@ -66,6 +66,13 @@ class Snapshot:
     root: Path
     sources: list[SourceRecord]
     tables: list[Path]
+
+    def rows(self) -> Iterator[tuple[str, TableRow]]:
+        """(service, row) for every product, table by table: what the catalog compiles."""
+        for path in self.tables:
+            _, service, rows = read_table_rows(path)
+            for row in rows:
+                yield service, row
 
     def cells(self) -> Iterator[tuple[str, TableCell]]:
         """(service, cell) for every price, table by table."""

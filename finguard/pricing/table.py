@@ -20,10 +20,11 @@ cell means no price in that region. `end` empty means no upper bound.
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 
 from finguard.errors import InputError
@@ -112,8 +113,26 @@ class TableCell:
     source: str
 
 
+@dataclass(frozen=True, slots=True)
+class TableRow:
+    """One line of a table: a product and its (region, usd, source id) prices."""
+
+    attributes_json: str
+    unit: str
+    begin: float
+    end: float | None
+    prices: list[tuple[str, str, str]]
+
+
 def read_table(path: Path) -> tuple[str, str, Iterator[TableCell]]:
     """(provider, service, cells). Cells are yielded lazily; errors name the file and line."""
+    provider, service, rows = read_table_rows(path)
+    return provider, service, (TableCell(region, row.attributes_json, row.unit, row.begin, row.end, usd, source)
+                                for row in rows for region, usd, source in row.prices)
+
+
+def read_table_rows(path: Path) -> tuple[str, str, Iterator[TableRow]]:
+    """(provider, service, rows): what the catalog compiles, one product at a time."""
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -139,11 +158,11 @@ def read_table(path: Path) -> tuple[str, str, Iterator[TableCell]]:
     if tuple(header[: len(HEADER)]) != HEADER:
         raise InputError(f"price table columns must start with {', '.join(HEADER)}", where=f"{path}:{index + 1}")
     regions = header[len(HEADER):]
-    return provider, service, _cells(path, lines, index + 1, regions, sources)
+    return provider, service, _rows(path, lines, index + 1, regions, sources)
 
 
-def _cells(path: Path, lines: list[str], start: int, regions: list[str],
-           sources: dict[str, str]) -> Iterator[TableCell]:
+def _rows(path: Path, lines: list[str], start: int, regions: list[str],
+          sources: dict[str, str]) -> Iterator[TableRow]:
     width = len(HEADER) + len(regions)
     for lineno in range(start, len(lines)):
         line = lines[lineno]
@@ -161,6 +180,7 @@ def _cells(path: Path, lines: list[str], start: int, regions: list[str],
             raise InputError("tier bounds must be numbers", where=where) from None
         if row_source not in sources:
             raise InputError(f"row names source {row_source!r}, which the header does not list", where=where)
+        prices = []
         for region, cell in zip(regions, parts[5:], strict=True):
             if not cell:
                 continue
@@ -168,17 +188,14 @@ def _cells(path: Path, lines: list[str], start: int, regions: list[str],
             source = sources.get(cell_source or row_source)
             if source is None:
                 raise InputError(f"cell names source {cell_source!r}, which the header does not list", where=where)
-            if not _is_price(usd):
+            if _PRICE.fullmatch(usd) is None:
                 raise InputError(f"price {usd!r} in {region} is not a non-negative finite number", where=where)
-            yield TableCell(region, attributes, unit, begin, end, usd, source)
+            prices.append((region, usd, source))
+        yield TableRow(attributes, unit, begin, end, prices)
 
 
-def _is_price(text: str) -> bool:
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        return False
-    return value.is_finite() and value >= 0
+# what format_usd writes: plain digits, an optional fraction; never a sign, an exponent, NaN or Infinity
+_PRICE = re.compile(r"[0-9]+(?:\.[0-9]+)?")
 
 
 def tables_in(root: Path) -> list[Path]:
