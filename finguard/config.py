@@ -436,7 +436,6 @@ def read_yaml(path: Path, what: str) -> tuple[Any, Any]:
     """(data, root node or None) of a finguard YAML file; every problem is one InputError naming the file."""
     import stat
 
-    import yaml
 
     try:
         info = path.stat()
@@ -456,17 +455,25 @@ def read_yaml(path: Path, what: str) -> tuple[Any, Any]:
         line = data[:exc.start].count(b"\n") + 1
         raise InputError(f"{what} is not UTF-8 text (byte {exc.start}: {data[exc.start:exc.start + 1]!r})",
                          where=f"{path}:{line}") from None
+    return parse_yaml_text(text, str(path))
+
+
+def parse_yaml_text(text: str, source: str) -> tuple[Any, Any]:
+    """(data, root node) of YAML text with the same bounds as `read_yaml` (aliases, depth, duplicate keys);
+    errors name `source` and the line."""
+    import yaml
+
     loader = _bounded_loader(text)
     try:
         node = loader.get_single_node()
         raw = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
+        where = f"{source}:{mark.line + 1}:{mark.column + 1}" if mark else source
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise InputError(f"invalid YAML: {problem}", where=where) from None
     except RecursionError:
-        raise InputError(f"invalid YAML: nested deeper than {MAX_YAML_DEPTH} levels", where=str(path)) from None
+        raise InputError(f"invalid YAML: nested deeper than {MAX_YAML_DEPTH} levels", where=source) from None
     finally:
         loader.dispose()
     return raw, node

@@ -36,7 +36,6 @@ import ibis
 import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
-import yaml
 from pydantic import BaseModel, Field, ValidationError
 
 from finguard.billing.job_config import Budget, BudgetsConfig, RunRate
@@ -88,12 +87,9 @@ def load_budgets(path: Path) -> BudgetsConfig:
 
 
 def parse_budgets(text: str, source: str) -> BudgetsConfig:
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{source}:{mark.line + 1}" if mark is not None else source
-        raise InputError(f"not valid YAML: {getattr(exc, 'problem', exc)}", where=where) from None
+    from finguard.config import parse_yaml_text  # bounded: aliases, depth, duplicate keys, NaN/Infinity
+
+    data, _ = parse_yaml_text(text, source)
     if not isinstance(data, dict):
         raise InputError("expected a mapping with a `budgets` list", where=source)
     try:

@@ -118,9 +118,21 @@ def test_config_errors(allocated: ir.Table, tmp_path: Path) -> None:
     with pytest.raises(InputError, match=r"\$\.budgets\[0\]\.amout: Extra inputs") as exc:
         parse_budgets("budgets:\n  - name: a\n    amout: 10\n    amount: 10\n", "b.yml")
     assert exc.value.where == "b.yml"
-    with pytest.raises(InputError, match="not valid YAML") as exc:
+    with pytest.raises(InputError, match="invalid YAML") as exc:
         parse_budgets("budgets:\n  - name: a\n   amount: [\n", "b.yml")
     assert exc.value.where.startswith("b.yml:")
+    # the budgets file gets the same bounded reader as finguard.yml: duplicate keys, alias bombs, NaN
+    with pytest.raises(InputError, match="duplicate key 'amount'") as exc:
+        parse_budgets("budgets:\n  - name: a\n    amount: 1\n    amount: 2\n", "b.yml")
+    assert exc.value.where.startswith("b.yml:4")
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, "
+        f"*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]\n"
+        for i in range(8)) + "budgets: *i\n"
+    with pytest.raises(InputError, match="invalid YAML"):
+        parse_budgets(bomb, "b.yml")
+    with pytest.raises(InputError):
+        parse_budgets("budgets: [{name: a, amount: .nan}]", "b.yml")
     with pytest.raises(InputError, match="unique: a"):
         parse_budgets("budgets: [{name: a, amount: 1}, {name: a, amount: 2}]", "b.yml")
     with pytest.raises(InputError, match=r"at_risk_pct 120\.0 is above over_pct 100\.0"):
