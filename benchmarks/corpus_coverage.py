@@ -57,31 +57,28 @@ def measure(shared: Path, default_region: str) -> CorpusCoverage:
         result.plans += 1
         project = plan_to_project(json.loads(path.read_text()), source=str(path), default_region=default_region)
         cost = estimate(project, catalog, "after")
+        counts = cost.counts  # the estimate's own buckets, not counted again here
+        result.priced += counts.priced
+        result.free += counts.free
+        result.skipped += counts.skipped
+        result.unsupported += counts.unsupported
+        result.incomplete += counts.incomplete
         for r in cost.resources:
             if any(c.status in (ComponentStatus.MISSING_PRICE, ComponentStatus.AMBIGUOUS_PRICE) for c in r.components):
                 result.any_line_missing += 1
             for c in r.components:
                 if c.usage_based and c.status is ComponentStatus.MISSING_PRICE:
                     result.usage_price_missing[f"{r.type}: {c.name} [{r.region}]"] += 1
-            match r.status:
-                case ResourceStatus.PRICED:
-                    result.priced += 1
-                case ResourceStatus.FREE:
-                    result.free += 1
-                case ResourceStatus.SKIPPED:
-                    result.skipped += 1
-                case ResourceStatus.UNSUPPORTED:
-                    result.unsupported += 1
-                    result.unsupported_types[r.type] += 1
-                case ResourceStatus.INCOMPLETE:
-                    result.incomplete += 1
-                    # a usage-based line without usage does not hold the total back (see estimate.py)
-                    missing = [c for c in r.components if not c.usage_based
-                               and c.status in (ComponentStatus.MISSING_PRICE, ComponentStatus.AMBIGUOUS_PRICE)]
-                    if missing:
-                        result.missing_price += 1
-                        for c in missing:
-                            result.missing_queries[f"{r.type}: {c.name} [{r.region}]"] += 1
+            if r.status is ResourceStatus.UNSUPPORTED:
+                result.unsupported_types[r.type] += 1
+            elif r.status is ResourceStatus.INCOMPLETE:
+                # a usage-based line without usage does not hold the total back (see estimate.py)
+                missing = [c for c in r.components if not c.usage_based
+                           and c.status in (ComponentStatus.MISSING_PRICE, ComponentStatus.AMBIGUOUS_PRICE)]
+                if missing:
+                    result.missing_price += 1
+                    for c in missing:
+                        result.missing_queries[f"{r.type}: {c.name} [{r.region}]"] += 1
     return result
 
 

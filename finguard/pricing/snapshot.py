@@ -19,7 +19,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from finguard.errors import InputError
+from finguard.errors import InputError, read_text
 from finguard.pricing.table import TableCell, TableRow, read_table, read_table_rows
 
 
@@ -113,9 +113,10 @@ def snapshot_digest() -> str:
 
 def read_manifest(root: Path) -> dict[str, Any]:
     path = root / MANIFEST
+    text = read_text(path)  # regular files only, bounded, UTF-8: one InputError naming the file otherwise
     try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        manifest = json.loads(text)
+    except json.JSONDecodeError as exc:
         raise InputError(f"invalid snapshot manifest: {exc}", where=str(path)) from None
     if not isinstance(manifest, dict) or manifest.get("format") != 1:
         raise InputError("snapshot manifest must be an object with format 1", where=str(path))

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from finguard.errors import InputError
+from finguard.errors import InputError, read_text
 
 MAGIC = "# finguard price table 1"
 HEADER = ("unit", "begin", "end", "source", "attributes")
@@ -133,10 +133,7 @@ def read_table(path: Path) -> tuple[str, str, Iterator[TableCell]]:
 
 def read_table_rows(path: Path) -> tuple[str, str, Iterator[TableRow]]:
     """(provider, service, rows): what the catalog compiles, one product at a time."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"price table cannot be read: {exc}", where=str(path)) from None
+    text = read_text(path)  # regular files only, bounded, UTF-8: one InputError naming the file otherwise
     lines = text.split("\n")
     if not lines or lines[0] != MAGIC:
         raise InputError(f"not a finguard price table (first line must be {MAGIC!r})", where=f"{path}:1")

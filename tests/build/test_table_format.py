@@ -78,8 +78,22 @@ def test_malformed_tables_say_what_and_where(tmp_path: Path, mutate, message: st
 def test_binary_garbage_is_an_input_error(tmp_path: Path) -> None:
     path = tmp_path / "t.tsv"
     path.write_bytes(b"\xff\xfe\x00garbage")
-    with pytest.raises(InputError, match="cannot be read"):
+    with pytest.raises(InputError, match="not UTF-8 text"):
         read_table(path)
+
+
+def test_special_files_are_refused_not_read(tmp_path: Path) -> None:
+    import os
+
+    from finguard.pricing.snapshot import read_manifest
+
+    fifo = tmp_path / "t.tsv"
+    os.mkfifo(fifo)  # opening it would block until a writer comes
+    with pytest.raises(InputError, match="not a regular file"):
+        read_table(fifo)
+    os.mkfifo(tmp_path / "manifest.json")
+    with pytest.raises(InputError, match="not a regular file"):
+        read_manifest(tmp_path)
 
 
 prices = st.decimals(min_value=0, max_value=10**6, places=10, allow_nan=False, allow_infinity=False)
