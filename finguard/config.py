@@ -217,6 +217,9 @@ class PolicySettings(_Strict):
     severity: dict[str, Severity] = Field(default_factory=dict)  # override a policy's severity
     settings: dict[str, dict[str, Any]] = Field(default_factory=dict)  # per-policy parameters
     checkov: str | None = None  # checkov executable or its virtualenv, for --with-checkov
+    # the embedded Rego evaluator's budget (FINGUARD_REGO_TIMEOUT / FINGUARD_REGO_MEMORY_MB win when set)
+    rego_timeout_seconds: float | None = Field(None, strict=True, gt=0, le=3600, allow_inf_nan=False)
+    rego_memory_mb: StrictInt | None = Field(None, ge=64, le=1_048_576)
 
 
 class FinguardConfig(_Strict):

@@ -135,6 +135,11 @@ def test_ordinary_patterns_are_accepted(pattern: str) -> None:
     ("version: true\n", "version", "must be a whole number, got true"),
     ("taxonomy:\n  case_sensitive_keys: 1\n", "taxonomy.case_sensitive_keys", "must be true or false"),
     ("compute:\n  max_size_by_env:\n    dev: huge\n", "compute.max_size_by_env", "'huge' is not an instance size"),
+    ("billing:\n  budgets:\n    at_risk_pct: true\n", "billing.budgets.at_risk_pct", "must be a number, got true"),
+    ("billing:\n  forecast:\n    simulations: false\n", "billing.forecast.simulations", "must be a number, got false"),
+    ("billing:\n  commitments:\n    lookback_days: [30, true]\n", "billing.commitments.lookback_days",
+     "must hold numbers only"),
+    ("billing:\n  anomalies:\n    sensitivity: -1\n", "billing.anomalies.sensitivity", "must be > 0, got -1"),
 ])
 def test_invalid_values_name_the_key_path(capsys: pytest.CaptureFixture[str], tmp_path: Path, plan: Path,
                                           body: str, key: str, expected: str) -> None:

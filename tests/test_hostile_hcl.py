@@ -75,6 +75,23 @@ def test_bad_for_each_and_count_with_for_each(tmp_path: Path, capsys: pytest.Cap
            command="check")
 
 
+def test_for_each_takes_a_set_of_strings_not_a_list(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Terraform refuses a list of strings (`for_each = ["a"]`, `keys(...)`): toset() or a set-typed variable."""
+    for expr in ('["a", "b"]', 'keys({a = 1})', 'distinct(["a"])'):
+        root = _dir(tmp_path / str(abs(hash(expr))), {"main.tf": _eip(f"  for_each = {expr}")})
+        _fails(capsys, root, 'provided a value of type tuple.', "main.tf:6", "aws_eip.x")
+    numbers = _dir(tmp_path / "numbers", {"main.tf": _eip("  for_each = toset([1, 2])")})
+    _fails(capsys, numbers, "provided a value of type set of number.", "main.tf:6")
+    typed = PROVIDER + ('variable "names" {\n  type    = set(string)\n  default = ["a", "b", "a"]\n}\n'
+                        'resource "aws_eip" "x" {\n  domain   = "vpc"\n  for_each = var.names\n}\n'
+                        'resource "aws_eip" "y" {\n  domain   = "vpc"\n'
+                        '  for_each = setunion(["c"], keys({d = 1}))\n}\n')
+    code, out, err = run(capsys, "breakdown", str(_dir(tmp_path / "typed", {"main.tf": typed})), "--format", "json")
+    assert code == 0, err
+    addresses = sorted(r["address"] for r in __import__("json").loads(out)["resources"])
+    assert addresses == ['aws_eip.x["a"]', 'aws_eip.x["b"]', 'aws_eip.y["c"]', 'aws_eip.y["d"]']
+
+
 @pytest.mark.parametrize("expr, detail", [
     ('format("%999999999s", "a")', "string limit"), ("range(1e9)", "more than 1024 values"),
     ("1/0", "can't divide by zero")])

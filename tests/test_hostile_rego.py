@@ -101,8 +101,32 @@ def test_cross_join_times_out(capsys, plan: Path, tmp_path: Path) -> None:
     assert time.monotonic() - start < 30
     assert code == 1
     assert _errors(findings)["cross.rego"] == "Rego policy failed: evaluation exceeded 2 s " \
-                                              "(set FINGUARD_REGO_TIMEOUT to change)"
+        "(policies.rego_timeout_seconds in finguard.yml or FINGUARD_REGO_TIMEOUT changes it)"
     assert any(f["message"] == "ok fires" for f in findings)
+
+
+def test_limits_come_from_finguard_yml_unless_the_environment_sets_them(capsys, plan: Path, tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    rego = tmp_path / "rego"
+    _policy(rego, "cross", "deny contains m if { some a in numbers.range(1, 100000); "
+                           "some b in numbers.range(1, 100000); a == b + 100001; m := \"x\" }")
+    (tmp_path / "finguard.yml").write_text("version: 1\npolicies:\n  rego_timeout_seconds: 0.5\n"
+                                            "  rego_memory_mb: 300\n")
+    monkeypatch.delenv("FINGUARD_REGO_TIMEOUT")
+    _, findings, _ = _check(capsys, plan, rego)
+    assert "evaluation exceeded 0.5 s" in _errors(findings)["cross.rego"]
+    monkeypatch.setenv("FINGUARD_REGO_TIMEOUT", "0.7")
+    _, findings, _ = _check(capsys, plan, rego)
+    assert "evaluation exceeded 0.7 s" in _errors(findings)["cross.rego"]
+    for bad in ("rego_timeout_seconds: .inf", "rego_timeout_seconds: true", "rego_memory_mb: 1",
+                "rego_timeout_seconds: 0"):
+        (tmp_path / "finguard.yml").write_text(f"version: 1\npolicies:\n  {bad}\n")
+        with pytest.raises(SystemExit) as exit_info:
+            main(["check", str(plan), "--no-builtin", "--rego-dir", str(rego)])
+        assert exit_info.value.code == 2
+        err = capsys.readouterr().err
+        assert len(err.strip().splitlines()) == 1 and "finguard.yml:3" in err, err
+        assert "policies.rego_" in err or "not a finite number" in err, err
 
 
 def test_the_finguard_process_survives_a_segfaulting_policy(plan: Path, tmp_path: Path) -> None:

@@ -9,12 +9,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from finguard.billing.job_config import (
     AnomalyJob,
     BudgetsConfig,
     CommitmentsJob,
+    ConfigModel,
     ForecastJob,
     MatchConfig,
     UnitCostsJob,
@@ -23,8 +24,8 @@ from finguard.billing.job_config import (
 UNALLOCATED = "(unallocated)"
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class _Strict(ConfigModel):
+    pass
 
 
 def _as_list(value: Any) -> Any:

@@ -6,17 +6,51 @@ the job modules import their models from here.
 
 from __future__ import annotations
 
+import types
+import typing
 from enum import StrEnum
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+
+
+def _bool_for_number(value: Any, annotation: Any) -> bool:
+    """True when YAML's `true`/`false` would land in a number (pydantic reads it as 1 or 0 in lax mode)."""
+    if annotation in (int, float):
+        return isinstance(value, bool)
+    origin, args = typing.get_origin(annotation), typing.get_args(annotation)
+    if origin in (typing.Union, types.UnionType):
+        return bool not in args and any(_bool_for_number(value, arg) for arg in args if arg is not type(None))
+    if origin in (list, tuple, set, frozenset) and isinstance(value, list | tuple):
+        item = args[0] if args else Any
+        return any(_bool_for_number(v, item) for v in value)
+    if origin is dict and isinstance(value, dict) and len(args) == 2:
+        return any(_bool_for_number(v, args[1]) for v in value.values())
+    return False
+
+
+class ConfigModel(BaseModel):
+    """A section of finguard.yml, as strict as the rest of it: unknown keys, `true` where a number is meant
+    and NaN/Infinity are errors, not silently 1, 0 or a threshold nothing can reach."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _numbers_are_numbers(cls, value: Any, info: ValidationInfo) -> Any:
+        field = cls.model_fields.get(info.field_name or "")
+        if field is not None and _bool_for_number(value, field.annotation):
+            if isinstance(value, bool):
+                raise ValueError(f"must be a number, got {str(value).lower()}")
+            raise ValueError("must hold numbers only, got true or false in it")
+        return value
 
 
 def _listify(value: Any) -> Any:
     return [value] if isinstance(value, str) else value
 
 
-class RunRate(BaseModel):
+class RunRate(ConfigModel):
     """How the rest of the period is projected."""
 
     model_config = ConfigDict(extra="forbid")
@@ -25,7 +59,7 @@ class RunRate(BaseModel):
     weekday_aware: bool = True
 
 
-class Budget(BaseModel):
+class Budget(ConfigModel):
     """One budget: which rows, how much, per month or quarter, and its thresholds (% of the amount)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -54,7 +88,7 @@ class Budget(BaseModel):
         return {k: _listify(v) for k, v in value.items()} if isinstance(value, dict) else value
 
 
-class BudgetsConfig(BaseModel):
+class BudgetsConfig(ConfigModel):
     """The budgets file (YAML or JSON)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -91,7 +125,7 @@ class AnomalyKind(StrEnum):
     DRIFT = "drift"
 
 
-class AnomalyConfig(BaseModel):
+class AnomalyConfig(ConfigModel):
     """Thresholds and windows; defaults suit daily allocated cost in dollars."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -113,7 +147,7 @@ class AnomalyConfig(BaseModel):
     root_cause_top: int = Field(3, ge=1)
 
 
-class ForecastConfig(BaseModel):
+class ForecastConfig(ConfigModel):
     """Interval levels, model choices and history thresholds."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -129,7 +163,7 @@ class ForecastConfig(BaseModel):
     include_total: bool = True
 
 
-class MatchConfig(BaseModel):
+class MatchConfig(ConfigModel):
     """How estimates find their billed rows (see the module docstring for the order)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -164,7 +198,7 @@ class ForecastJob(ForecastConfig):
     backtest_months: int = Field(3, ge=0, le=12, description="0 skips the back-test")
 
 
-class CommitmentsJob(BaseModel):
+class CommitmentsJob(ConfigModel):
     """`billing commitments`: the what-if windows and coverage target of the purchase recommendation."""
 
     model_config = ConfigDict(extra="forbid")
@@ -174,7 +208,7 @@ class CommitmentsJob(BaseModel):
     commitment_type: str = "Savings Plan"
 
 
-class UnitCostsJob(BaseModel):
+class UnitCostsJob(ConfigModel):
     """`billing unit-costs`: the business metrics CSV (day, owner, metric, value) and the bucket size."""
 
     model_config = ConfigDict(extra="forbid")

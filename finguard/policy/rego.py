@@ -34,8 +34,11 @@ class RegoLimits:
     memory_mb: int = 2048
 
     @classmethod
-    def from_env(cls) -> RegoLimits:
-        return cls(timeout=_env_number(TIMEOUT_ENV, 10.0, float), memory_mb=_env_number(MEMORY_ENV, 2048, int))
+    def from_env(cls, timeout: float | None = None, memory_mb: int | None = None) -> RegoLimits:
+        """The environment wins (a CI job can raise a limit without editing finguard.yml), then the config's
+        `policies.rego_timeout_seconds` / `rego_memory_mb` given here, then the defaults."""
+        return cls(timeout=_env_number(TIMEOUT_ENV, timeout or cls.timeout, float),
+                   memory_mb=_env_number(MEMORY_ENV, memory_mb or cls.memory_mb, int))
 
 
 def _env_number(name: str, default: float, kind: type) -> Any:

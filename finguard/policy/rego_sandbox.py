@@ -68,7 +68,8 @@ class _Child:
             left = deadline - time.monotonic()
             if left <= 0 or not select.select([fd], [], [], left)[0]:
                 self.kill()
-                raise ChildFailed(f"evaluation exceeded {timeout:g} s (set FINGUARD_REGO_TIMEOUT to change)")
+                raise ChildFailed(f"evaluation exceeded {timeout:g} s (policies.rego_timeout_seconds in finguard.yml "
+                                  "or FINGUARD_REGO_TIMEOUT changes it)")
             chunk = os.read(fd, min(size - got, 1 << 20))
             if not chunk:
                 raise ChildFailed(self._death())
@@ -90,7 +91,7 @@ class _Child:
                 name = f"signal {sig}"
             hint = {signal.SIGSEGV: " (stack overflow: unbounded recursion?)",
                     signal.SIGABRT: f" (out of memory? the limit is {self.memory_mb} MB, "
-                                    "set FINGUARD_REGO_MEMORY_MB to change)",
+                                    "policies.rego_memory_mb or FINGUARD_REGO_MEMORY_MB changes it)",
                     signal.SIGKILL: " (killed: out of memory?)"}.get(sig, "")
             return f"evaluation crashed ({name}, signal {sig}){hint}"
         return f"the evaluator process exited unexpectedly (exit code {code})"

@@ -38,7 +38,7 @@ class CheckRequest:
 
 def evaluate(request: CheckRequest) -> CheckResult:
     from finguard.policy.engine import CheckOptions, run_check
-    from finguard.policy.rego import EmbeddedEvaluator, OpaServerEvaluator, RegoEvaluator
+    from finguard.policy.rego import EmbeddedEvaluator, OpaServerEvaluator, RegoEvaluator, RegoLimits
     from finguard.policy.source_map import SourceMap
     from finguard.pricing.estimate import estimate
 
@@ -65,7 +65,8 @@ def evaluate(request: CheckRequest) -> CheckResult:
     if source_map is None or source_map.root != tf_dir.resolve():
         source_map = SourceMap.scan(tf_dir, project.module_sources, relative_to=Path.cwd()) if tf_dir.is_dir() \
             else None
-    evaluator: RegoEvaluator = OpaServerEvaluator(request.opa_url) if request.opa_url else EmbeddedEvaluator()
+    limits = RegoLimits.from_env(config.policies.rego_timeout_seconds, config.policies.rego_memory_mb)
+    evaluator: RegoEvaluator = OpaServerEvaluator(request.opa_url) if request.opa_url else EmbeddedEvaluator(limits)
     options = CheckOptions(
         config=config, fail_on=Severity(request.fail_on) if request.fail_on else None, evaluator=evaluator,
         rego_dirs=[d.resolve() for d in request.rego_dirs], baseline=request.baseline, source_map=source_map,

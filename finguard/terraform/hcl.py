@@ -43,6 +43,7 @@ from finguard.terraform.hcl_expr import (
     reset_budget,
     to_string,
 )
+from finguard.terraform.hcl_functions import TfSet, toset
 
 META_ARGUMENTS = {"count", "for_each", "provider", "depends_on", "lifecycle", "provisioner", "connection"}
 MODULE_META = {"source", "version", "count", "for_each", "providers", "depends_on"}
@@ -735,11 +736,13 @@ def _for_each_problem(each: Any) -> str | None:
         return 'the given "for_each" argument value is null. A map, or set of strings is allowed.'
     if isinstance(each, dict):
         return None
-    if isinstance(each, list):
+    if isinstance(each, TfSet):
         if any(v is None for v in each):
             return '"for_each" sets must not contain null values.'
         if all(isinstance(v, str) for v in each):
-            return None  # toset() results are lists here
+            return None
+        return ('the "for_each" argument must be a map, or set of strings, and you have provided a value of type '
+                "set of " + _type_name(next(v for v in each if not isinstance(v, str))) + ".")
     return ('the "for_each" argument must be a map, or set of strings, and you have provided a value of type '
             f"{_type_name(each)}.")
 
@@ -778,6 +781,8 @@ def _convert(value: Any, type_expr: Any) -> Any:
         return value
     if declared.startswith(("list(", "set(", "tuple(")) and not isinstance(value, list):
         raise ExprError(f"{declared.split('(')[0]} required")
+    if declared.startswith("set("):
+        return toset(value)
     if declared.startswith(("map(", "object(")) and not isinstance(value, dict):
         raise ExprError(f"{declared.split('(')[0]} required")
     return value

@@ -169,13 +169,18 @@ def _length(value: Any) -> int:
     raise ExprError(f"length() of {type(value).__name__}")
 
 
-def _toset(value: Any) -> list[Any]:
+class TfSet(list):  # type: ignore[type-arg]
+    """A Terraform set. Values are lists here, but for_each takes a set of strings and refuses a list or tuple,
+    as Terraform does: toset(), setunion() and variables typed set(...) make one."""
+
+
+def toset(value: Any) -> TfSet:
     if not isinstance(value, list):
         raise ExprError("toset() takes a list")
     import json
 
     seen = list({json.dumps(item, sort_keys=True, default=str): item for item in value}.values())  # linear, not n²
-    return sorted(seen, key=lambda x: (not isinstance(x, str), to_string(x)))
+    return TfSet(sorted(seen, key=lambda x: (not isinstance(x, str), to_string(x))))
 
 
 def _tomap(value: Any) -> dict[str, Any]:
@@ -221,7 +226,7 @@ def _range(*args: Any) -> list[Any]:
 _FUNCTIONS: dict[str, Callable[..., Any]] = {
     name: (_shallow if name in _STRUCTURAL else _strict)(fn) for name, fn in {
         "merge": _merge, "lookup": _lookup, "concat": _concat, "format": _format, "join": _join,
-        "length": _length, "tomap": _tomap, "toset": _toset, "tolist": lambda v: list(v),
+        "length": _length, "tomap": _tomap, "toset": toset, "tolist": lambda v: list(v),
         "tostring": to_string, "tonumber": _number, "tobool": lambda v: v if isinstance(v, bool) else v == "true",
         "upper": lambda s: str(s).upper(), "lower": lambda s: str(s).lower(), "title": lambda s: str(s).title(),
         "trimspace": lambda s: str(s).strip(), "replace": _replace,
@@ -239,7 +244,7 @@ _FUNCTIONS: dict[str, Callable[..., Any]] = {
         "jsonencode": _jsonencode,
         "slice": lambda lst, a, b: lst[int(a):int(b)], "one": lambda lst: lst[0] if lst else None,
         "coalescelist": lambda *lists: next((lst for lst in lists if lst), []),
-        "setunion": lambda *sets: _toset([x for s in sets for x in s]),
+        "setunion": lambda *sets: toset([x for s in sets for x in s]),
     }.items()
 }
 # Functions whose result depends on the machine, the clock or files: unknown to a static reader.

@@ -32,7 +32,7 @@ def node_count(pool: Attrs, usage_nodes: Decimal | None) -> tuple[Any, str | Non
         return usage_nodes, None
     count = pool.get("node_count")
     if count is not None and not is_unknown(count):
-        return quantity(count), None
+        return quantity(count, name="node_count"), None
     autoscaled = pool.get("auto_scaling_enabled", pool.get("enable_auto_scaling"))
     if autoscaled is True:
         low, high = pool.get("min_count"), pool.get("max_count")
@@ -59,6 +59,7 @@ def pool_components(pool: Attrs, os_name: str, count: Any, count_reason: str | N
         return parts
     storage = "Premium_LRS" if m.supports_premium_storage(size) else "Standard_LRS"
     parts.extend(disk_components(storage, pool.get("os_disk_size_gb"), count=count, group=disk_group,
+                                 size_name="os_disk_size_gb",
                                  size_reason="os_disk_size_gb not set: AKS chooses it per VM size"))
     if count_reason:
         for part in parts[1:]:

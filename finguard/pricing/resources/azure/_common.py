@@ -64,7 +64,8 @@ def vm_hours(size: Any, os_name: str, *, count: Any = Decimal(1), monthly_hours:
 
 
 def disk_components(storage_account_type: Any, size_gb: Any, *, count: Any = Decimal(1), group: str | None = None,
-                    operations: Decimal | None = None, size_reason: str | None = None) -> list[Component]:
+                    operations: Decimal | None = None, size_reason: str | None = None,
+                    size_name: str = "disk_size_gb") -> list[Component]:
     """A managed disk's monthly tier charge (P10, E10, S10 ...) and, on Standard HDD/SSD, its operations."""
     if is_unknown(storage_account_type) or not storage_account_type:
         return [Component("Storage", "months", m.DISK_SERVICE, {"skuName": UNKNOWN}, UNKNOWN, group=group,
@@ -76,7 +77,7 @@ def disk_components(storage_account_type: Any, size_gb: Any, *, count: Any = Dec
     if is_unknown(size_gb) or size_gb is None:
         return [Component(f"Storage ({kind})", "months", m.DISK_SERVICE, {"skuName": UNKNOWN}, UNKNOWN, group=group,
                           unknown_reason=size_reason or "disk size known only after apply")]
-    size = quantity(size_gb)
+    size = quantity(size_gb, name=size_name)
     tier = m.disk_tier(kind, size)
     if tier is None:
         raise ValueError(f"no managed disk tier for storage_account_type {kind!r} and {size} GiB")

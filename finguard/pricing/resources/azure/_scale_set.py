@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from finguard.model import Resource
 from finguard.pricing.resources.azure._common import VM_USAGE_KEYS, monthly_hours, os_disk_components, vm_hours
-from finguard.pricing.resources.base import Attrs, Component, quantity, usage_quantity
+from finguard.pricing.resources.base import Attrs, Component, usage_quantity
 from finguard.pricing.resources.context import ProjectContext
 from finguard.pricing.usage import UsageKey
 
@@ -19,7 +19,7 @@ def scale_set_components(resource: Resource, attrs: Attrs, ctx: ProjectContext, 
     usage = ctx.usage(resource)
     count = usage_quantity(usage, "instances")
     if count is None:
-        count = quantity(attrs.get("instances"), 0)
+        count = attrs.quantity("instances", 0)
     disks = attrs.blocks("os_disk")
     return [
         vm_hours(attrs.get("sku"), os_name, count=count, monthly_hours=monthly_hours(usage),

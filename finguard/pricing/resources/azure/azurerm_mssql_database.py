@@ -75,7 +75,7 @@ class AzurermMssqlDatabase(CostModel):
         max_size = attrs.get("max_size_gb")
         extra: Decimal | None = extra_usage
         if extra is None and included is not None and max_size is not None and not is_unknown(max_size):
-            extra = quantity(max_size) - included
+            extra = quantity(max_size, name="max_size_gb") - included
         if extra is not None and extra > 0:
             parts.append(Component("Extra data storage", "GB", m.SQL_SERVICE, m.sql_extra_storage_filters(sku.tier),
                                    extra))
@@ -100,14 +100,15 @@ class AzurermMssqlDatabase(CostModel):
                                        m.sql_vcore_filters(sku, zone_redundancy=True), Decimal(1), hourly=True))
             replicas = attrs.get("read_replica_count")
             if sku.tier == "Hyperscale" and replicas:
-                parts.append(Component("Read replicas", "hours", m.SQL_SERVICE, m.sql_vcore_filters(sku),
-                                       UNKNOWN if is_unknown(replicas) else quantity(replicas), hourly=True))
+                count = UNKNOWN if is_unknown(replicas) else quantity(replicas, name="read_replica_count")
+                parts.append(Component("Read replicas", "hours", m.SQL_SERVICE, m.sql_vcore_filters(sku), count,
+                                       hourly=True))
         if not sku.serverless and attrs.get("license_type") != "BasePrice":
             parts.append(global_meter(Component("SQL license", "vCore-hours", m.SQL_SERVICE,
                                                 m.sql_license_filters(sku.tier), Decimal(sku.vcores or 0),
                                                 hourly=True), resource))
         max_size = attrs.get("max_size_gb")
-        storage_qty = UNKNOWN if max_size is None or is_unknown(max_size) else quantity(max_size)
+        storage_qty = UNKNOWN if max_size is None or is_unknown(max_size) else quantity(max_size, name="max_size_gb")
         parts.append(Component("Storage", "GB", m.SQL_SERVICE, m.sql_storage_filters(sku.tier, zone), storage_qty,
                                unknown_reason="max_size_gb not set: Azure chooses the size"
                                if storage_qty is UNKNOWN else None))

@@ -42,7 +42,7 @@ class AzurermPostgresqlFlexibleServer(CostModel):
                                 unknown_reason="storage_mb not set: Azure chooses the size")
         else:
             storage = Component("Storage", "GB", m.POSTGRES_SERVICE, m.postgres_storage_filters(),
-                                quantity(storage_mb) / Decimal(1024) * copies)
+                                quantity(storage_mb, name="storage_mb") / Decimal(1024) * copies)
         return [
             compute,
             storage,
