@@ -15,12 +15,13 @@ import time
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from finguard.config import unsafe_pattern
 
 from .conftest import REPO
+from .fuzzing import fuzz, fuzz_settings
 from .plan_builder import PlanBuilder
 from .test_cli import run
 
@@ -323,10 +324,10 @@ def _assert_clean(code: int, out: str, err: str, path: Path) -> None:
         assert token not in out
 
 
-_FUZZ = settings(max_examples=25, deadline=None, derandomize=True,
-                 suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+_FUZZ = fuzz_settings(25)
 
 
+@fuzz
 @_FUZZ
 @given(text=_yaml_documents(_CONFIGS))
 def test_fuzz_config(capsys: pytest.CaptureFixture[str], tmp_path: Path, plan: Path, text: str) -> None:
@@ -334,10 +335,11 @@ def test_fuzz_config(capsys: pytest.CaptureFixture[str], tmp_path: Path, plan: P
     config.write_text(text, encoding="utf-8", errors="surrogatepass")
     started = time.monotonic()
     code, out, err = run(capsys, "check", str(plan), "--config", str(config), "--format", "json")
-    assert time.monotonic() - started < 10
+    assert time.monotonic() - started < 30  # a bound that catches hangs, with room for a loaded CI machine
     _assert_clean(code, out, err, config)
 
 
+@fuzz
 @_FUZZ
 @given(text=_yaml_documents(_USAGES), raw=st.binary(max_size=40) | st.just(b""))
 def test_fuzz_usage_file(capsys: pytest.CaptureFixture[str], tmp_path: Path, plan: Path, text: str,
@@ -346,7 +348,7 @@ def test_fuzz_usage_file(capsys: pytest.CaptureFixture[str], tmp_path: Path, pla
     usage.write_bytes(text.encode("utf-8", "surrogatepass") + raw)
     started = time.monotonic()
     code, out, err = _breakdown(capsys, plan, usage)
-    assert time.monotonic() - started < 10
+    assert time.monotonic() - started < 30  # a bound that catches hangs, with room for a loaded CI machine
     _assert_clean(code, out, err, usage)
     if code == 0:
         for resource in json.loads(out)["resources"]:
@@ -355,7 +357,8 @@ def test_fuzz_usage_file(capsys: pytest.CaptureFixture[str], tmp_path: Path, pla
                 assert cost is None or (math.isfinite(cost) and cost >= 0)
 
 
-@settings(max_examples=200, deadline=None, derandomize=True)
+@fuzz
+@fuzz_settings(200)
 @given(pattern=st.text(alphabet="ab()|*+?{}[]-,.^$\\d2", max_size=14))
 def test_fuzz_patterns_accepted_are_fast(pattern: str) -> None:
     """A pattern the check accepts matches an adversarial tag value quickly."""

@@ -9,9 +9,10 @@ import time
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
+from .fuzzing import fuzz, fuzz_settings
 from .test_cli import run
 
 PROVIDER = 'provider "aws" {\n  region = "us-east-1"\n}\n'
@@ -159,7 +160,8 @@ _values = st.one_of(
     st.text(alphabet='ab\\"$%{}n\n\t', max_size=12).map(lambda s: '"' + s + '"'))
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+@fuzz
+@fuzz_settings(25)
 @given(st.lists(st.tuples(st.sampled_from(["count", "for_each", "domain", "tags"]), _values), max_size=3))
 def test_fuzz_resource_blocks(tmp_path_factory: pytest.TempPathFactory, capsys: pytest.CaptureFixture[str],
                               body: list[tuple[str, str]]) -> None:
@@ -168,7 +170,7 @@ def test_fuzz_resource_blocks(tmp_path_factory: pytest.TempPathFactory, capsys: 
     (root / "main.tf").write_text(PROVIDER + f'resource "aws_eip" "x" {{\n{attrs}\n}}\n')
     started = time.monotonic()
     code, out, err = run(capsys, "breakdown", str(root), "--format", "json")
-    assert time.monotonic() - started < 10
+    assert time.monotonic() - started < 30  # a bound that catches hangs, with room for a loaded CI machine
     assert code in (0, 1, 2), err
     assert "Traceback" not in err
     if code == 2:

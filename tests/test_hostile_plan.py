@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import event, given
 from hypothesis import strategies as st
 
 from finguard.errors import DEFAULT_MAX_INPUT_BYTES, InputError, read_text
@@ -26,6 +26,7 @@ from finguard.report.json_format import dumps
 from finguard.terraform.plan import MAX_NESTING_DEPTH
 
 from .conftest import REPO
+from .fuzzing import fuzz, fuzz_settings
 from .plan_builder import PlanBuilder
 from .test_cli import run
 
@@ -349,8 +350,8 @@ def plans(draw: st.DrawFn) -> tuple[list[tuple[str, dict[str, Any]]], bool]:
     return out, draw(st.booleans())
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                                 HealthCheck.too_slow])
+@fuzz
+@fuzz_settings(30)
 @given(plans(), st.sampled_from(["breakdown", "diff", "check"]))
 def test_generated_plans_never_crash_or_write_bad_money(capsys: pytest.CaptureFixture[str], tmp_path: Path,
                                                         generated: tuple[list[tuple[str, dict[str, Any]]], bool],

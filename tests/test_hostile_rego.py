@@ -11,13 +11,14 @@ import time
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from finguard.cli import main
 from finguard.errors import InputError
 from finguard.policy.rego import EmbeddedEvaluator, RegoLimits, RegoModule, require_finite_input
 
+from .fuzzing import fuzz, fuzz_settings
 from .plan_builder import PlanBuilder
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -253,7 +254,8 @@ _RULES = st.one_of(
 )
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck))
+@fuzz
+@fuzz_settings(12)
 @given(st.lists(_RULES, min_size=1, max_size=4))
 def test_fuzz_generated_rego(tmp_path_factory: pytest.TempPathFactory, capsys: pytest.CaptureFixture[str],
                              rules: list[str]) -> None:

@@ -24,21 +24,23 @@ _PACKAGE = re.compile(r"^\s*package\s+([A-Za-z_][\w.]*)", re.M)
 TIMEOUT_ENV = "FINGUARD_REGO_TIMEOUT"  # seconds per policy (and per load step); default 10
 MEMORY_ENV = "FINGUARD_REGO_MEMORY_MB"  # address-space limit of the evaluator process; default 2048
 MAX_REGO_BYTES = 4 * 1024 * 1024  # one policy file
+DEFAULT_TIMEOUT = 10.0
+DEFAULT_MEMORY_MB = 2048
 
 
 @dataclass(frozen=True, slots=True)
 class RegoLimits:
     """The budget of the embedded evaluator: wall-clock seconds per policy, memory of its process."""
 
-    timeout: float = 10.0
-    memory_mb: int = 2048
+    timeout: float = DEFAULT_TIMEOUT
+    memory_mb: int = DEFAULT_MEMORY_MB
 
     @classmethod
     def from_env(cls, timeout: float | None = None, memory_mb: int | None = None) -> RegoLimits:
         """The environment wins (a CI job can raise a limit without editing finguard.yml), then the config's
         `policies.rego_timeout_seconds` / `rego_memory_mb` given here, then the defaults."""
-        return cls(timeout=_env_number(TIMEOUT_ENV, timeout or cls.timeout, float),
-                   memory_mb=_env_number(MEMORY_ENV, memory_mb or cls.memory_mb, int))
+        return cls(timeout=_env_number(TIMEOUT_ENV, timeout or DEFAULT_TIMEOUT, float),
+                   memory_mb=_env_number(MEMORY_ENV, memory_mb or DEFAULT_MEMORY_MB, int))
 
 
 def _env_number(name: str, default: float, kind: type) -> Any:

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from finguard.billing import ingest as ingest_module
@@ -29,6 +29,8 @@ from finguard.billing.ingest import MAX_AMOUNT
 from finguard.billing.schema import FOCUS_COLUMNS
 from finguard.cli import main
 from tests.conftest import REPO, SHARED
+
+from ..fuzzing import fuzz, fuzz_settings
 
 SAMPLE = SHARED / "billing" / "focus-1.0" / "focus_sample.csv"
 REQUIRED = ["BilledCost", "EffectiveCost", "BillingCurrency", "BillingPeriodStart", "BillingPeriodEnd",
@@ -324,11 +326,8 @@ HEADER = _header()
 _ROWS = st.lists(st.fixed_dictionaries({c: _value(c) for c in HEADER}), min_size=1, max_size=6)
 
 
-FUZZ_EXAMPLES = int(os.environ.get("FINGUARD_FUZZ_EXAMPLES", "6"))  # a longer campaign: set it to 500
-
-
-@settings(max_examples=FUZZ_EXAMPLES, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@fuzz
+@fuzz_settings(6)
 @given(rows=_ROWS)
 def test_random_focus_files_keep_the_invariants(seeded_store, rows):
     with tempfile.TemporaryDirectory() as directory:

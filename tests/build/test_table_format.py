@@ -6,11 +6,13 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from finguard.errors import InputError
 from finguard.pricing.table import MAGIC, PriceTable, Product, read_table, write_table
+
+from ..fuzzing import fuzz, fuzz_settings
 
 M5 = Product((("instanceType", "m5.large"), ("productFamily", "Compute Instance")), "Hrs")
 GP3_TIER2 = Product((("volumeApiName", "gp3"),), "GB-Mo", 51200.0, None)
@@ -100,7 +102,8 @@ prices = st.decimals(min_value=0, max_value=10**6, places=10, allow_nan=False, a
 names = st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=12)
 
 
-@settings(max_examples=60, deadline=None)
+@fuzz
+@fuzz_settings(60)
 @given(st.dictionaries(st.tuples(names, st.sampled_from(["us-east-1", "eu-west-1", "westeurope"])), prices,
                        min_size=1, max_size=12))
 def test_any_table_round_trips(tmp_path_factory: pytest.TempPathFactory, cells: dict) -> None:
