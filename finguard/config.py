@@ -9,12 +9,13 @@ from __future__ import annotations
 import re
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    PrivateAttr,
     StrictBool,
     StrictInt,
     ValidationError,
@@ -22,9 +23,11 @@ from pydantic import (
     model_validator,
 )
 
-from finguard.billing.config import BillingConfig
 from finguard.errors import InputError
 from finguard.policy.model import Severity
+
+if TYPE_CHECKING:
+    from finguard.billing.config import BillingConfig
 
 CONFIG_NAMES = ("finguard.yml", "finguard.yaml", ".finguard.yml", ".finguard.yaml")
 
@@ -222,6 +225,22 @@ class PolicySettings(_Strict):
     rego_memory_mb: StrictInt | None = Field(None, ge=64, le=1_048_576)
 
 
+# Sections whose models live with the jobs that read them. Each is imported and validated only when the file has
+# it (or a command reads it), so `check` on every pull request does not build the schemas of the billing jobs
+# (~0.1 s of pydantic work per run); a file that has the section is still validated as strictly as the rest.
+LAZY_SECTIONS: dict[str, tuple[str, str]] = {
+    "billing": ("finguard.billing.config", "BillingConfig"),
+}
+
+
+def section_model(name: str) -> type[BaseModel]:
+    import importlib
+
+    module, attr = LAZY_SECTIONS[name]
+    model: type[BaseModel] = getattr(importlib.import_module(module), attr)
+    return model
+
+
 class FinguardConfig(_Strict):
     version: StrictInt = 1
     fail_on: Severity = Severity.HIGH
@@ -231,14 +250,38 @@ class FinguardConfig(_Strict):
     cost: Cost = Field(default_factory=Cost)
     policies: PolicySettings = Field(default_factory=PolicySettings)
     suppressions: list[Suppression] = Field(default_factory=list)
-    billing: BillingConfig = Field(default_factory=BillingConfig)
     path: Path | None = Field(default=None, exclude=True)  # where it was read from
+    _sections: dict[str, BaseModel] = PrivateAttr(default_factory=dict)  # LAZY_SECTIONS, validated
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _lazy_sections(cls, data: Any, handler: Any) -> FinguardConfig:
+        """Programmatic use (`model_validate({...})`) takes the lazy sections too; load_config validates them
+        itself, to name the file and line of an error."""
+        sections = {}
+        if isinstance(data, dict) and any(name in data for name in LAZY_SECTIONS):
+            data = dict(data)
+            sections = {name: data.pop(name) for name in LAZY_SECTIONS if name in data}
+        config: FinguardConfig = handler(data)
+        for name, value in sections.items():
+            config._sections[name] = section_model(name).model_validate(value)
+        return config
 
     @model_validator(mode="after")
     def _version(self) -> FinguardConfig:
         if self.version != 1:
             raise ValueError(f"unsupported config version {self.version} (this finguard reads version 1)")
         return self
+
+    def section(self, name: str) -> BaseModel:
+        """A lazy section, validated; its defaults when the file does not have it."""
+        if name not in self._sections:
+            self._sections[name] = section_model(name)()
+        return self._sections[name]
+
+    @property
+    def billing(self) -> BillingConfig:
+        return self.section("billing")  # type: ignore[return-value]
 
     def resolve(self, path: Path) -> Path:
         """A path from the config, relative to the config file's directory."""
@@ -266,20 +309,31 @@ def load_config(path: Path | None) -> FinguardConfig:
         raw = {}
     if not isinstance(raw, dict):
         raise InputError("config must be a mapping of keys (e.g. `taxonomy:`, `policies:`)", where=str(path))
+    config = _validated(FinguardConfig, {k: v for k, v in raw.items() if k not in LAZY_SECTIONS}, (), raw, node,
+                        path)
+    for name in LAZY_SECTIONS:
+        if name in raw:
+            config._sections[name] = _validated(section_model(name), raw[name], (name,), raw, node, path)
+    config.path = path
+    return config
+
+
+def _validated(model: type[BaseModel], value: Any, prefix: tuple[str, ...], raw: dict[str, Any], node: Any,
+               path: Path) -> Any:
+    """`value` validated as `model` (found at `prefix` in the file), or an InputError naming file, line and key."""
     try:
-        config = FinguardConfig.model_validate(raw)
+        return model.model_validate(value)
     except ValidationError as exc:
         err = exc.errors()[0]
-        loc = ".".join(str(p) for p in err["loc"])
-        line = yaml_line(node, err["loc"])
+        full = (*prefix, *err["loc"])
+        loc = ".".join(str(p) for p in full)
+        line = yaml_line(node, full)
         where = f"{path}:{line}" if line else str(path)
         message = validation_message(err)
         if err["type"] == "extra_forbidden":
-            message = f"unknown key {loc!r}" + _did_you_mean(err["loc"])
-        raise InputError(f"invalid config at {loc}{_suppression_label(raw, err['loc'])}: {message}",
+            message = f"unknown key {loc!r}" + _did_you_mean(err["loc"], model)
+        raise InputError(f"invalid config at {loc}{_suppression_label(raw, full)}: {message}",
                          where=where) from None
-    config.path = path
-    return config
 
 
 def validation_message(err: Any) -> str:
@@ -311,10 +365,10 @@ def _suppression_label(raw: dict[str, Any], loc: tuple[int | str, ...]) -> str:
     return ""
 
 
-def _did_you_mean(loc: tuple[int | str, ...]) -> str:
+def _did_you_mean(loc: tuple[int | str, ...], root: type[BaseModel] | None = None) -> str:
     import difflib
 
-    model: type[BaseModel] | None = FinguardConfig
+    model: type[BaseModel] | None = root or FinguardConfig
     for part in loc[:-1]:
         if isinstance(part, int) or model is None:
             continue  # a list index: the item model was already picked from list[Model]
@@ -324,7 +378,8 @@ def _did_you_mean(loc: tuple[int | str, ...]) -> str:
             return ""
     if model is None:
         return ""
-    close = difflib.get_close_matches(str(loc[-1]), list(model.model_fields), n=1)
+    names = [*model.model_fields, *(LAZY_SECTIONS if model is FinguardConfig else ())]
+    close = difflib.get_close_matches(str(loc[-1]), names, n=1)
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 

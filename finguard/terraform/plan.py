@@ -120,7 +120,7 @@ def _finite_float(literal: str) -> float:
 
 def parse_plan(text: str, *, source: str = "<plan>", default_region: str | None = None) -> Project:
     try:
-        raw = json.loads(text, parse_constant=_reject_constant, parse_float=_finite_float)
+        raw = _loads_depth_bounded(text)
     except json.JSONDecodeError as exc:
         hint = " (the file ends before the document does: truncated?)" if _looks_truncated(text, exc) else ""
         raise InputError(
@@ -135,11 +135,68 @@ def parse_plan(text: str, *, source: str = "<plan>", default_region: str | None 
     except RecursionError:
         raise InputError(f"not a Terraform plan: nested more than {MAX_NESTING_DEPTH} levels deep",
                          where=source) from None
-    if _nesting_depth(text, raw) > MAX_NESTING_DEPTH:
+    if raw is _TOO_DEEP or (not _DEPTH_BY_DECODER.exact and _nesting_depth(text, raw) > MAX_NESTING_DEPTH):
         raise InputError(f"not a Terraform plan: nested more than {MAX_NESTING_DEPTH} levels deep", where=source)
     if _MAYBE_SURROGATE.search(text):
         _check_surrogates(raw, source)
     return plan_to_project(raw, source=source, default_region=default_region)
+
+
+class _DecoderDepth:
+    """Makes the JSON decoder itself refuse documents nested deeper than MAX_NESTING_DEPTH, at no cost per value.
+
+    CPython's C decoder counts each nested array/object against the recursion limit (3.11), so decoding under a
+    limit of (frames on the stack + a calibrated headroom) stops exactly one level past the maximum. The headroom
+    is found once, by decoding probes at the same stack depth as real documents. Where the decoder does not count
+    against `sys.setrecursionlimit` (CPython >= 3.12 counts C recursion separately), `exact` is False and the plan
+    reader falls back to walking the decoded document."""
+
+    def __init__(self) -> None:
+        self.headroom: int | None = None
+        self.exact = False
+        self.calibrated = False
+
+    def loads(self, text: str) -> Any:
+        if not self.calibrated:
+            self.calibrated = True
+            self._calibrate()
+        if not self.exact or self.headroom is None:
+            return json.loads(text, parse_constant=_reject_constant, parse_float=_finite_float)
+        previous = sys.getrecursionlimit()
+        sys.setrecursionlimit(_stack_depth() + self.headroom)
+        try:
+            return json.loads(text, parse_constant=_reject_constant, parse_float=_finite_float)
+        except RecursionError:
+            return _TOO_DEEP
+        finally:
+            sys.setrecursionlimit(previous)
+
+    def _calibrate(self) -> None:
+        ok, deep = "[" * MAX_NESTING_DEPTH + "]" * MAX_NESTING_DEPTH, "[" * (MAX_NESTING_DEPTH + 1) + "]" * (
+            MAX_NESTING_DEPTH + 1)
+        for headroom in range(MAX_NESTING_DEPTH - 8, MAX_NESTING_DEPTH + 64):
+            self.headroom, self.exact = headroom, True
+            if self._probe(ok) and not self._probe(deep):
+                return
+        self.headroom, self.exact = None, False
+
+    def _probe(self, text: str) -> bool:
+        return self.loads(text) is not _TOO_DEEP
+
+
+def _stack_depth() -> int:
+    frame, depth = sys._getframe(1), 0
+    while frame is not None:
+        frame, depth = frame.f_back, depth + 1
+    return depth
+
+
+_TOO_DEEP = object()
+_DEPTH_BY_DECODER = _DecoderDepth()
+
+
+def _loads_depth_bounded(text: str) -> Any:
+    return _DEPTH_BY_DECODER.loads(text)
 
 
 def _nesting_depth(text: str, raw: Any, limit: int = MAX_NESTING_DEPTH) -> int:
