@@ -226,7 +226,7 @@ def diff(settings: Settings, plan: Path, compare_to: Path | None, fmt: str, out:
     if compare_to is not None:
         result = diff_costs(read_saved_breakdown(compare_to), after, str(compare_to))
     else:
-        result = diff_costs(estimate(project, catalog, "before"), after, "prior state")
+        result = diff_costs(estimate(project, catalog, "before", reuse=after), after, "prior state")
     _write(report.get(fmt).render_diff(result), out)
     _warn_stale(settings, after)
     _finish(settings)

@@ -185,6 +185,7 @@ class ResourceCost(BaseModel):
     # so breakdowns saved before these fields existed still load.
     tags: dict[str, str] = Field(default_factory=dict)
     resource_ids: list[str] = Field(default_factory=list)
+    _alone: bool = PrivateAttr(default=False)  # priced without other resources (see pricing.estimate)
 
 
 class CostCounts(BaseModel):

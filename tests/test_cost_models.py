@@ -307,3 +307,16 @@ def test_free_unsupported_and_data_resources(catalog: Catalog) -> None:
 def test_bad_attribute_values_are_reported_not_raised(catalog: Catalog) -> None:
     cost = _cost(catalog, PlanBuilder().add("aws_ebs_volume.v", {"type": "gp9", "size": 10}))
     assert cost.status is ResourceStatus.INCOMPLETE and "unknown EBS volume type 'gp9'" in cost.reasons[0]
+
+
+def test_the_source_index_of_models_matches_importing_them_all() -> None:
+    """model_for imports one module per type, found from the models' `resource_types` lines; that index must
+    say what importing every module says, or a type would silently go unpriced."""
+    from finguard.pricing import registry
+
+    everything = registry.models()
+    index = registry.type_index()
+    assert index is not None
+    assert index == {t: type(m).__module__ for t, m in everything.items()}
+    assert all(registry.model_for(t) is m for t, m in everything.items())
+    assert registry.model_for("aws_no_such_thing") is None

@@ -110,7 +110,7 @@ def _analyse(settings: Settings, path: Path, compare_to: Path | None, config_pat
     if baseline is not None:
         diff = diff_costs(baseline, after, str(compare_to))
     else:
-        diff = diff_costs(estimate(project, catalog, "before"), after, "prior state")
+        diff = diff_costs(estimate(project, catalog, "before", reuse=after), after, "prior state")
     check = evaluate(CheckRequest(settings=settings, plan=path, load_project=lambda: project, write=_write,
                                   config_path=config_path, fail_on=fail_on, baseline_cost=baseline))
     return ProjectReport(diff=diff, check=check), after

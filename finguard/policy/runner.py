@@ -59,7 +59,7 @@ def evaluate(request: CheckRequest) -> CheckResult:
         before = baseline
         project = project.model_copy(update={"prior_state_known": True})
     else:
-        before = estimate(project, catalog, "before")
+        before = estimate(project, catalog, "before", reuse=after)
     tf_dir = request.tf_dir or code_dir
     source_map = project._source_map
     if source_map is None or source_map.root != tf_dir.resolve():

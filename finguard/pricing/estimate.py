@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Literal
 
 from finguard.model import (
+    Action,
     CatalogInfo,
     ComponentStatus,
     CostComponent,
@@ -29,13 +30,24 @@ from finguard.pricing.usage import UsageFile
 State = Literal["before", "after"]
 
 
-def estimate(project: Project, catalog: Catalog, state: State = "after", usage: UsageFile | None = None) \
-        -> ProjectCost:
+def estimate(project: Project, catalog: Catalog, state: State = "after", usage: UsageFile | None = None,
+             reuse: ProjectCost | None = None) -> ProjectCost:
+    """`reuse`: the "after" estimate of the same project, when pricing "before": a resource the plan leaves
+    unchanged (no-op, same values) whose model priced it without looking at other resources costs the same
+    in both states, so its "after" cost is taken instead of pricing it again (most of a real plan is no-op)."""
     ctx = ProjectContext(project.resources, state, usage if usage is not None else project._usage)
     result = ProjectCost(project=project.name, source=project.source, state=state)
     counts = result.counts
+    unchanged = _reusable(project, reuse) if state == "before" and reuse is not None else {}
     for resource in project.resources:
-        cost = price_resource(resource, catalog, ctx, state)
+        same = unchanged.get(resource.address)
+        if same is not None:
+            cost = same.model_copy()
+        else:
+            lookups = ctx.lookups
+            cost = price_resource(resource, catalog, ctx, state)
+            if ctx.lookups == lookups:
+                cost._alone = True
         result.resources.append(cost)
         _count(counts, cost)
         if cost.monthly_cost is not None:
@@ -44,6 +56,12 @@ def estimate(project: Project, catalog: Catalog, state: State = "after", usage: 
             result.complete = False
     result.catalog = catalog_info(catalog, result)
     return result
+
+
+def _reusable(project: Project, after: ProjectCost) -> dict[str, ResourceCost]:
+    costs = {c.address: c for c in after.resources if c._alone}
+    return {r.address: costs[r.address] for r in project.resources
+            if r.address in costs and r.action is Action.NO_OP and not r.unknown_after and r.before == r.after}
 
 
 def _count(counts: CostCounts, cost: ResourceCost) -> None:

@@ -1,11 +1,18 @@
 """Discovers resource cost models: every module under pricing/resources/<provider>/ that defines a
-CostModel subclass registers it for its resource types. Adding a model touches nothing else."""
+CostModel subclass registers it for its resource types. Adding a model touches nothing else.
+
+A run imports only the models its plan needs: `model_for` finds the module claiming a type from the
+`resource_types = (...)` line of each model's source (a few ms for every file) instead of importing all ~80
+modules (~60 ms on every `check` and `breakdown`). `models()` still imports them all, and a test holds the
+two views equal."""
 
 from __future__ import annotations
 
 import importlib
 import pkgutil
+import re
 from functools import cache
+from pathlib import Path
 
 from finguard.pricing.resources.base import CostModel
 
@@ -29,7 +36,7 @@ def models() -> dict[str, CostModel]:
             for obj in vars(module).values():
                 if isinstance(obj, type) and issubclass(obj, CostModel) and obj.resource_types \
                         and obj.__module__ == module.__name__:
-                    instance = obj()
+                    instance = _instance(obj)
                     for resource_type in obj.resource_types:
                         if resource_type in found:
                             raise RuntimeError(f"two cost models claim {resource_type}")
@@ -52,8 +59,45 @@ def free_types() -> frozenset[str]:
     return frozenset(found)
 
 
+_CLAIM = re.compile(r"^\s+resource_types(?:\s*:[^=]+)?\s*=\s*\(([^)]*)\)", re.M)
+
+
+@cache
+def type_index() -> dict[str, str] | None:
+    """resource type -> the module claiming it, read from the models' source; None when the sources are not
+    there to read (a frozen install), and every model is imported instead."""
+    index: dict[str, str] = {}
+    for package_name in _provider_packages():
+        package = importlib.import_module(package_name)
+        for directory in package.__path__:
+            for path in sorted(Path(directory).glob("[!_]*.py")):
+                match = _CLAIM.search(path.read_text(encoding="utf-8"))
+                if match:
+                    for resource_type in re.findall(r"[\"']([\w-]+)[\"']", match.group(1)):
+                        index[resource_type] = f"{package_name}.{path.stem}"
+    return index or None
+
+
+@cache
 def model_for(resource_type: str) -> CostModel | None:
-    return models().get(resource_type)
+    index = type_index()
+    if index is None:
+        return models().get(resource_type)
+    module_name = index.get(resource_type)
+    if module_name is None:
+        return None
+    module = importlib.import_module(module_name)
+    for obj in vars(module).values():
+        if isinstance(obj, type) and issubclass(obj, CostModel) and resource_type in obj.resource_types \
+                and obj.__module__ == module.__name__:
+            return _instance(obj)
+    return None
+
+
+@cache
+def _instance(model: type[CostModel]) -> CostModel:
+    """One instance per model class, shared by all the types it claims (as `models()` has it)."""
+    return model()
 
 
 def supported_types() -> list[str]:

@@ -15,6 +15,7 @@ class ProjectContext:
     def __init__(self, resources: list[Resource], state: str = "after", usage: UsageFile | None = None) -> None:
         self.state = state
         self._usage = usage
+        self.lookups = 0  # cross-resource look-ups so far: a model that made none priced its resource alone
         self._eip_consumers: set[str] | None = None
         self.by_address = {r.address: r for r in resources}
         self._by_id: dict[tuple[str, str], Resource] = {}
@@ -27,6 +28,7 @@ class ProjectContext:
 
     def referenced(self, resource: Resource, path: str, target_type: str) -> Resource | None:
         """The `target_type` resource that `resource`'s configuration references at `path`."""
+        self.lookups += 1
         for ref in resource.references.get(path, []):
             parts = ref.split(".")
             if len(parts) < 2 or parts[0] != target_type:
@@ -56,6 +58,7 @@ class ProjectContext:
     def attrs_of(self, resource: Resource) -> Attrs:
         """A referenced resource's attributes in the state being priced (a launch template's old
         instance type prices the "before" side of an ASG whose template changes)."""
+        self.lookups += 1
         if self.state == "before":
             return Attrs(resource.before or resource.after)
         if resource.after is not None:
@@ -63,10 +66,12 @@ class ProjectContext:
         return Attrs(resource.before)
 
     def by_id(self, type_: str, ident: str) -> Resource | None:
+        self.lookups += 1
         return self._by_id.get((type_, ident)) or self._by_id.get((type_, "name:" + ident))
 
     def eip_consumers(self) -> set[str]:
         """Addresses of EIPs that a NAT gateway or an EIP association uses (so they are "in use")."""
+        self.lookups += 1
         cached = self._eip_consumers
         if cached is not None:
             return cached
