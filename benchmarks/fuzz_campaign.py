@@ -549,6 +549,7 @@ def campaign(cases: int, seed: int, timeout: float, jobs: int, kinds: tuple[str,
     work = Path(tempfile.mkdtemp(prefix="finguard-fuzz-"))
     os.environ["FINGUARD_HOME"] = str(work / "home")
     os.environ["FINGUARD_NO_HCL_CACHE"] = "1"
+    os.environ["FINGUARD_PROGRESS"] = "0"  # stderr holds only what a case says (progress is not an error line)
     os.environ.setdefault("FINGUARD_REGO_TIMEOUT", "5")
     os.environ.setdefault("FINGUARD_REGO_MEMORY_MB", "512")
     # warm the parent once: every forked child starts with finguard, the catalog and the billing stack loaded

@@ -403,11 +403,13 @@ def sync(settings: Settings, provider: str, source: str | None, services: tuple[
     """Refresh catalog prices from a public price list (AWS, Azure or GCP), one (service, region) at a time."""
     from finguard.pricing.catalog import default_catalog_path
     from finguard.pricing.sync import run_provider_sync
+    from finguard.progress import step_lines
 
     path = settings.catalog_path or default_catalog_path()
-    options: dict[str, Any] = {"source": source, "services": services, "regions": regions, "fmt": fmt,
-                               "progress": lambda msg: click.echo(msg, err=True)}
-    result = run_provider_sync(provider, path, **options)
+    with step_lines(f"pricing sync ({provider})") as say:
+        options: dict[str, Any] = {"source": source, "services": services, "regions": regions, "fmt": fmt,
+                                   "progress": say}
+        result = run_provider_sync(provider, path, **options)
     click.echo(result.model_dump_json(indent=2) if as_json else result.render())
     if not result.ok:
         sys.exit(EXIT_USAGE)

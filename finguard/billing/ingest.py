@@ -12,6 +12,7 @@ import hashlib
 import math
 import stat
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -115,7 +116,8 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def ingest(paths: list[Path], store: BillingStore, engine: Engine, *, fmt: str | None = None) -> IngestResult:
+def ingest(paths: list[Path], store: BillingStore, engine: Engine, *, fmt: str | None = None,
+           step: Callable[[str], None] | None = None) -> IngestResult:
     """Validate and reconcile every file, then swap the partitions the batch covers in one transaction.
 
     Nothing is written to the store before every file has been read, checked and reconciled: rejected rows go
@@ -136,6 +138,8 @@ def ingest(paths: list[Path], store: BillingStore, engine: Engine, *, fmt: str |
     expected: list[FileIngest] = []
     try:
         for index, path in enumerate(paths):
+            if step is not None:
+                step(f"reading {path.name}")
             _check_file(path)
             raw = engine.read(path)
             source_columns = [c for c in raw.columns if c != X_ROW]
@@ -185,6 +189,8 @@ def ingest(paths: list[Path], store: BillingStore, engine: Engine, *, fmt: str |
                 reports.append(got)
             store.record_runs(ingest_id, engine.name, [r.model_dump() for r in reports], replaced)
 
+        if step is not None:
+            step("writing the store")
         replaced = store.replace(ingest_id, accepted, rejected, [str(p) for p in paths], before_commit=settle)
     finally:
         for name in rejected:

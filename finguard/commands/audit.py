@@ -65,8 +65,13 @@ def audit(settings: Any, paths: tuple[Path, ...], org: str | None, github_api_ur
             click.echo(f"listing the repositories of {org} ...", err=True)
         inputs += org_inputs(org, github_api_url, token)
         source = {"kind": "github" if not paths else "mixed", "org": org, "api_url": github_api_url}
-    progress = None if quiet else (lambda line: click.echo(line, err=True))
-    result = run_audit(inputs, options, source, progress)
+    from finguard.progress import step_lines
+
+    if quiet:
+        result = run_audit(inputs, options, source, None)
+    else:  # a bar on a terminal; in logs the summary line of each repository as it finishes
+        with step_lines("audit", total=len(inputs), advance=True) as say:
+            result = run_audit(inputs, options, source, say)
     from finguard.audit import RENDERERS
 
     _write(RENDERERS[fmt](result), out)

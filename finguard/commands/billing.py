@@ -118,10 +118,12 @@ def ingest(files: tuple[Path, ...], db: Path | None, engine_name: str | None, co
     reconciliation: rows read = accepted + rejected, and BilledCost read = accepted + rejected.
     """
     from finguard.billing.ingest import ingest as run_ingest
+    from finguard.progress import progress
 
     config, path = _config(config_path)
-    with _session(_db(db, config, path), engine_name or config.engine, create=True) as (store, engine):
-        result = run_ingest(list(files), store, engine, fmt=fmt)
+    with _session(_db(db, config, path), engine_name or config.engine, create=True) as (store, engine), \
+            progress("billing ingest", total=len(files) + 1) as bar:
+        result = run_ingest(list(files), store, engine, fmt=fmt, step=bar.start)
     click.echo(result.model_dump_json(indent=2) if as_json else describe_ingest(result))
     if not result.balanced:  # a bug, never bad input: say so loudly
         raise click.ClickException("reconciliation failed: rows or cost in != accepted + rejected")

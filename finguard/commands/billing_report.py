@@ -4,6 +4,7 @@ section the configuration enables, written as one set of files for a CI artifact
 from __future__ import annotations
 
 import inspect
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -56,10 +57,15 @@ def command(db: Path | None, engine_name: str | None, config_path: Path | None, 
     """
     config, path = _config(config_path)
     day = as_of.date() if as_of else None
-    with _session(_db(db, config, path), engine_name or config.engine, create=False) as (store, engine):
+    from finguard.progress import progress
+
+    with _session(_db(db, config, path), engine_name or config.engine, create=False) as (store, engine), \
+            progress("billing report", total=len(JOBS) + 2) as bar:
+        bar.start("allocating")
         daily, allocation = allocated(store, engine, config, _periods(periods), currency)
+        bar.start("showback and tag coverage")
         report = _showback_report(store, engine, config, daily, allocation, _periods(periods), title)
-        results = _job_results(store, engine, config, set(skipped), periods=_periods(periods),
+        results = _job_results(store, engine, config, set(skipped), step=bar.start, periods=_periods(periods),
                                currency=allocation.currency, as_of=day, config_path=path, estimate=estimate)
     written = write_report(report, results, out)
     click.echo(f"billing report {report.title}: billed {report.showback.billed:,.2f} {allocation.currency}, "
@@ -94,7 +100,7 @@ def _showback_report(store: BillingStore, engine: Engine, config: BillingConfig,
 
 
 def _job_results(store: BillingStore, engine: Engine, config: BillingConfig, skipped: set[str],
-                 **available: Any) -> dict[str, Any]:
+                 step: Callable[[str], None] | None = None, **available: Any) -> dict[str, Any]:
     """Each enabled job's result (None: nothing to work on), from its command module's compute()."""
     import importlib
     import importlib.util
@@ -103,6 +109,8 @@ def _job_results(store: BillingStore, engine: Engine, config: BillingConfig, ski
     for name in JOBS:
         if name in skipped or importlib.util.find_spec(f"finguard.commands.billing_{name}") is None:
             continue
+        if step is not None:
+            step(name.replace("_", " "))
         module = importlib.import_module(f"finguard.commands.billing_{name}")
         params = inspect.signature(module.compute).parameters
         kwargs = {k: v for k, v in available.items() if k in params}
