@@ -25,6 +25,7 @@ from pydantic import (
 from finguard.billing.config import BillingConfig
 from finguard.errors import InputError
 from finguard.policy.model import Severity
+from finguard.pricing.rates_config import PricingConfig
 
 CONFIG_NAMES = ("finguard.yml", "finguard.yaml", ".finguard.yml", ".finguard.yaml")
 
@@ -229,6 +230,7 @@ class FinguardConfig(_Strict):
     policies: PolicySettings = Field(default_factory=PolicySettings)
     suppressions: list[Suppression] = Field(default_factory=list)
     billing: BillingConfig = Field(default_factory=BillingConfig)
+    pricing: PricingConfig = Field(default_factory=PricingConfig)
     path: Path | None = Field(default=None, exclude=True)  # where it was read from
 
     @model_validator(mode="after")

@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING
 
 import click
 
+from finguard.commands.rates_options import rates_options, resolve_rates
+
 if TYPE_CHECKING:
     from finguard.cli import Settings
     from finguard.github.comment import ProjectReport
@@ -45,11 +47,12 @@ BEHAVIORS = ("update", "new", "delete-and-new", "hide-and-new")
               help="Append the report to $GITHUB_STEP_SUMMARY when it is set.")
 @click.option("--annotations/--no-annotations", default=True, show_default=True,
               help="In GitHub Actions, print ::error/::warning workflow commands for findings with file/line.")
+@rates_options
 @click.pass_obj
 def comment(settings: Settings, projects: tuple[Path, ...], compare_to: tuple[Path, ...], config_path: Path | None,
             fail_on: str | None, behavior: str, when: str, repo: str | None, pr_number: int | None,
             github_api_url: str | None, dry_run: bool, out: Path | None, step_summary: bool,
-            annotations: bool) -> None:
+            annotations: bool, rates_mode: str | None, rates_file: Path | None) -> None:
     """Post the cost change and policy findings of PLAN_OR_DIR... (plan JSON files or .tf directories) as one
     pull-request comment. Token from GITHUB_TOKEN (or FINGUARD_GITHUB_TOKEN). Exit 1 when a check fails."""
     from finguard.cli import _finish, _warn_stale, _write
@@ -64,8 +67,11 @@ def comment(settings: Settings, projects: tuple[Path, ...], compare_to: tuple[Pa
     target = None
     if not dry_run:  # fail fast, before the analysis
         target = actions.resolve_target(env, repo=repo, number=pr_number, api_url=github_api_url)
-    analysed = [_analyse(settings, path, compare_to[i] if compare_to else None, config_path, fail_on)
-                for i, path in enumerate(projects)]
+    analysed = [_analyse(settings, path, compare_to[i] if compare_to else None, config_path, fail_on, rates_mode,
+                         rates_file) for i, path in enumerate(projects)]
+    for report, _ in analysed:
+        if report.diff.rates_note:
+            click.echo(f"warning: {report.diff.rates_note}", err=True)
     reports = [report for report, _ in analysed]
     body = render_comment(reports)
     if out is not None:
@@ -90,7 +96,8 @@ def comment(settings: Settings, projects: tuple[Path, ...], compare_to: tuple[Pa
 
 
 def _analyse(settings: Settings, path: Path, compare_to: Path | None, config_path: Path | None,
-             fail_on: str | None) -> tuple[ProjectReport, ProjectCost]:
+             fail_on: str | None, rates_mode: str | None = None, rates_file: Path | None = None
+             ) -> tuple[ProjectReport, ProjectCost]:
     """The project's cost diff (as `finguard diff`) and policy check (as `finguard check`)."""
     from finguard.cli import _load_project, _write
     from finguard.diff import diff_costs
@@ -103,14 +110,16 @@ def _analyse(settings: Settings, path: Path, compare_to: Path | None, config_pat
     if path.is_dir() and compare_to is None:
         raise UsageError(f"{path} is .tf code with no prior state: compare it to a saved breakdown with "
                          "--compare-to BASE.json (e.g. `finguard breakdown` of the main branch)")
+    rates = resolve_rates(settings, path, rates_mode, rates_file, config_path=config_path)
     project = _load_project(settings, path)
     catalog = settings.catalog()
-    after = estimate(project, catalog, "after")
+    after = estimate(project, catalog, "after", rates=rates)
     baseline = read_saved_breakdown(compare_to) if compare_to is not None else None
     if baseline is not None:
         diff = diff_costs(baseline, after, str(compare_to))
     else:
-        diff = diff_costs(estimate(project, catalog, "before"), after, "prior state")
+        diff = diff_costs(estimate(project, catalog, "before", rates=rates), after, "prior state")
     check = evaluate(CheckRequest(settings=settings, plan=path, load_project=lambda: project, write=_write,
-                                  config_path=config_path, fail_on=fail_on, baseline_cost=baseline))
+                                  config_path=config_path, fail_on=fail_on, baseline_cost=baseline, rates=rates,
+                                  rates_mode="list" if rates is None else None))
     return ProjectReport(diff=diff, check=check), after
