@@ -465,12 +465,14 @@ def coverage(settings: Settings, by_region: bool, service: str | None, fmt: str)
 
 # -- commands in their own modules -----------------------------------------------------------------
 def _register() -> None:
+    from finguard.commands.approvals import approvals
     from finguard.commands.audit import audit
     from finguard.commands.billing import billing
     from finguard.commands.comment import comment
     from finguard.commands.pricing_rates import rates
 
     cli.add_command(comment)
+    cli.add_command(approvals)
     pricing.add_command(rates)
     cli.add_command(audit)
     cli.add_command(billing)

@@ -22,6 +22,7 @@ from pydantic import (
     model_validator,
 )
 
+from finguard.approvals.config import ApprovalsConfig
 from finguard.billing.config import BillingConfig
 from finguard.errors import InputError
 from finguard.policy.model import Severity
@@ -231,6 +232,7 @@ class FinguardConfig(_Strict):
     suppressions: list[Suppression] = Field(default_factory=list)
     billing: BillingConfig = Field(default_factory=BillingConfig)
     pricing: PricingConfig = Field(default_factory=PricingConfig)
+    approvals: ApprovalsConfig = Field(default_factory=ApprovalsConfig)
     path: Path | None = Field(default=None, exclude=True)  # where it was read from
 
     @model_validator(mode="after")

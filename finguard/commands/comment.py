@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -73,7 +73,14 @@ def comment(settings: Settings, projects: tuple[Path, ...], compare_to: tuple[Pa
         if report.diff.rates_note:
             click.echo(f"warning: {report.diff.rates_note}", err=True)
     reports = [report for report, _ in analysed]
-    body = render_comment(reports)
+    api = None
+    approval = ""
+    if target is not None:
+        from finguard.github.client import PullRequestComments, max_wait_from_env
+
+        api = PullRequestComments(target, max_wait=max_wait_from_env(), debug=env.get("FINGUARD_DEBUG") == "1")
+        approval = _approval_section(api, projects[0], config_path)
+    body = render_comment(reports, approval=approval)
     if out is not None:
         _write(body, out)
     elif dry_run:
@@ -83,16 +90,27 @@ def comment(settings: Settings, projects: tuple[Path, ...], compare_to: tuple[Pa
     if annotations and actions.in_actions(env):
         for line in actions.annotations([r.check for r in reports]):
             click.echo(line)
-    if target is not None:
-        from finguard.github.client import PullRequestComments, max_wait_from_env
-
-        api = PullRequestComments(target, max_wait=max_wait_from_env(), debug=env.get("FINGUARD_DEBUG") == "1")
+    if target is not None and api is not None:
         for line in publish(api, body, behavior=behavior, when=when, news=has_news(reports)):
             click.echo(f"finguard: comment on {target.name}: {line}", err=True)
     # one warning about old prices, for the project priced from the oldest price list
     _warn_stale(settings, min((after for _, after in analysed),
                               key=lambda c: (c.catalog and c.catalog.oldest_source_date) or "9999"))
     _finish(settings, EXIT_POLICY_FAILURE if any(r.check.failing for r in reports) else EXIT_OK)
+
+
+def _approval_section(api: Any, first: Path, config_path: Path | None) -> str:
+    """With `approvals:` rules in finguard.yml, the cost approval gate's section of the previous comment, kept in
+    the new one (`finguard approvals` keeps it current; it runs after the comment in the Action)."""
+    from finguard.approvals.gate import extract_section
+    from finguard.config import find_config, load_config
+    from finguard.github.comment import is_finguard_comment
+
+    config = load_config(config_path or find_config(first if first.is_dir() else first.parent))
+    if not config.approvals.rules:
+        return ""
+    ours = [c for c in api.comments() if is_finguard_comment(c.body)]
+    return extract_section(ours[-1].body) if ours else ""
 
 
 def _analyse(settings: Settings, path: Path, compare_to: Path | None, config_path: Path | None,
