@@ -8,6 +8,7 @@ Stores are built by the real `finguard billing ingest`; the overlay by the real 
 from __future__ import annotations
 
 import contextlib
+import csv
 import io
 import json
 import os
@@ -40,14 +41,13 @@ def cli(*args: str) -> tuple[int, str, str]:
     return (code if isinstance(code, int) else 0), out.getvalue(), err.getvalue()
 
 
-def build_overlay(root: Path, *exports: Path, lookback: int | None = None) -> Path:
+def build_overlay(root: Path, *exports: Path) -> Path:
     """`billing ingest` the exports into a new store, then `pricing rates --from-billing` into root/rates.json."""
     root.mkdir(parents=True, exist_ok=True)
     db, overlay = root / "billing.duckdb", root / "rates.json"
     code, _, err = cli("billing", "ingest", *map(str, exports), "--db", str(db))
     assert code == 0, err
-    extra = ["--lookback-days", str(lookback)] if lookback else []
-    code, out, err = cli("pricing", "rates", "--from-billing", str(db), "--out", str(overlay), *extra)
+    code, out, err = cli("pricing", "rates", "--from-billing", str(db), "--out", str(overlay))
     assert code == 0, err
     assert "Effective rates" in out and f"wrote {overlay}" in err
     return overlay
@@ -99,17 +99,25 @@ def test_cur2_savings_plan_ri_and_edp_give_exact_slot_rates(cur_overlay: Path) -
     assert "keeps no price-list SKUs" in p.mapping and p.source_files == [str(CUR2)]
 
 
-def test_credits_and_refunds_never_lower_a_rate(tmp_path: Path, cur_overlay: Path) -> None:
-    """The same month with a large credit, a refund of m5.xlarge hours and a service credit on that slot added
-    (same batch: one ingest replaces whole periods): every rate stays as it was."""
-    lines = CUR2.read_text(encoding="utf-8").splitlines()
-    header, credit = lines[0], next(line for line in lines if ",Credit," in line and "Service credit" in line)
-    refund = next(line for line in lines if line.startswith("Refund,"))
-    extra = tmp_path / "cur2_more_credits.csv"
-    extra.write_text("\n".join([header, credit.replace("-25", "-900").replace("rates0022", "extra0001"),
-                                refund.replace("-40", "-1000").replace("rates0021", "extra0002")]) + "\n")
-    overlay = build_overlay(tmp_path / "more", CUR2, extra)
-    before, after = load_overlay(cur_overlay), load_overlay(overlay)
+def test_credits_and_refunds_never_lower_a_rate(tmp_path: Path, focus_overlay: Path) -> None:
+    """The same FOCUS export with a large credit, a refund of m5.xlarge hours (ChargeClass Correction) and a
+    credit naming that slot's SKU and usage type added: every rate stays exactly as it was."""
+    with FOCUS.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    refund = next(r for r in rows if r["ChargeDescription"].startswith("Refund: m5.xlarge"))
+    credit = next(r for r in rows if r["ChargeCategory"] == "Credit")
+    more = [refund | {"EffectiveCost": "-1382.4", "BilledCost": "-1382.4", "ListCost": "-1382.4",
+                      "PricingQuantity": "-7200", "ConsumedQuantity": "-7200"},
+            credit | {"EffectiveCost": "-5000", "BilledCost": "-5000"},
+            credit | {"ChargeDescription": "SLA credit for m5.xlarge", "SkuId": "M5XLARGEUSE1LNX",
+                      "RegionId": "us-east-1", "x_UsageType": "BoxUsage:m5.xlarge", "x_Operation": "RunInstances"}]
+    extended = tmp_path / "focus_more_credits.csv"
+    with extended.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows([*rows, *more])
+    overlay = build_overlay(tmp_path / "more", extended)
+    before, after = load_overlay(focus_overlay), load_overlay(overlay)
     assert [s.model_dump() for s in after.slots] == [s.model_dump() for s in before.slots]
     assert [r.model_dump() for r in after.ratios] == [r.model_dump() for r in before.ratios]
     assert after.provenance.rows_excluded["credit"] == 3 and after.provenance.rows_excluded["refund"] == 2
@@ -136,8 +144,11 @@ def test_focus_negotiated_rates_commitments_and_discount_lines(focus_overlay: Pa
     assert p.period_start == "2025-05-01T00:00:00"
 
 
-def test_lookback_days_decide_which_charges_count(tmp_path: Path) -> None:
-    overlay = build_overlay(tmp_path, FOCUS, lookback=400)
+def test_lookback_days_decide_which_charges_count(tmp_path: Path, focus_overlay: Path) -> None:
+    overlay = tmp_path / "rates-400.json"
+    code, _, err = cli("pricing", "rates", "--from-billing", str(focus_overlay.parent / "billing.duckdb"),
+                       "--lookback-days", "400", "--out", str(overlay))
+    assert code == 0, err
     m5 = slots(overlay)["BoxUsage:m5.xlarge"]
     assert m5.rows == 3 and m5.ratio == pytest.approx((207.36 + 13.824) / 414.72, abs=1e-6)
     assert load_overlay(overlay).provenance.period_start == "2024-11-01T00:00:00"
