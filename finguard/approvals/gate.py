@@ -354,16 +354,17 @@ def render_section(result: GateResult, records: Sequence[Record]) -> str:
         if result.state == "success":
             lines.append(f"### Cost approval: :white_check_mark: approved\n\n`{result.context}` is **success**{sha}.")
         else:
-            who = ", ".join(f"@{a}" for a in result.waiting_for)
-            lines.append(f"### Cost approval: :hourglass_flowing_sand: waiting for {cell(who)}\n\n"
+            # names in code spans: the review requests notify the approvers; a comment edit must not ping them again
+            who = ", ".join(f"`@{a}`" for a in result.waiting_for)
+            lines.append(f"### Cost approval: :hourglass_flowing_sand: waiting for {who}\n\n"
                          f"`{result.context}` is **pending**{sha}: this change needs an approving review from an "
                          "approver of each rule below.")
         lines += ["", "| Rule | Why | Approvers | Approved |", "|---|---|---|---|"]
         for s in result.rules:
-            approved = f"@{s.approved_by} on `{(s.approved_at or '')[:7]}`" if s.approved_by else "waiting"
-            notes = "".join(f"<br>_{cell(n)}_" for n in s.notes[:3])
+            approved = f"`@{s.approved_by}` on `{(s.approved_at or '')[:7]}`" if s.approved_by else "waiting"
+            notes = "".join(f"<br>_{cell(n.replace('@', ''))}_" for n in s.notes[:3])
             lines.append(f"| `{s.id}` | {cell('; '.join(s.reasons))} | "
-                         f"{cell(', '.join('@' + a for a in s.approvers))} | {approved}{notes} |")
+                         f"{', '.join(f'`@{a}`' for a in s.approvers)} | {approved}{notes} |")
         lines += ["", f"_An approval covers the cost it was given for (monthly delta{at}, expensive resources, "
                       "findings): a later push that raises it asks again._"]
     kept = list(records)
