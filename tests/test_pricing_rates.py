@@ -154,6 +154,33 @@ def test_lookback_days_decide_which_charges_count(tmp_path: Path, focus_overlay:
     assert load_overlay(overlay).provenance.period_start == "2024-11-01T00:00:00"
 
 
+def test_skus_tie_rows_to_slots_a_synced_catalog_prices(tmp_path: Path) -> None:
+    """Slices refreshed by `pricing sync` keep their price-list SKUs: a row whose SkuId is one of them is tied to
+    that slot even with no usage type and an unreadable description; a Windows SKU makes no Linux slot."""
+    catalog = tmp_path / "catalog.sqlite"
+    code, _, err = cli("--catalog", str(catalog), "pricing", "sync", "--source", str(FIXTURES / "aws_offers"),
+                       "--service", "AmazonEC2", "--region", "us-east-1")
+    assert code == 0, err
+    head = ("BillingAccountId,BillingCurrency,BillingPeriodStart,BillingPeriodEnd,ChargePeriodStart,ChargePeriodEnd,"
+            "ChargeCategory,ProviderName,ServiceName,RegionId,SkuId,ChargeDescription,PricingQuantity,PricingUnit,"
+            "ListCost,EffectiveCost,BilledCost\n")
+    period = "2025-06-01,2025-07-01,2025-06-01,2025-07-01"
+    export = tmp_path / "skus.csv"
+    export.write_text(head + f"42,USD,{period},Usage,AWS,Amazon Elastic Compute Cloud,us-east-1,FGUSE1M5LGLINUX1,"
+                      "Compute,720,Hrs,69.12,48.384,48.384\n"
+                      f"42,USD,{period},Usage,AWS,Amazon Elastic Compute Cloud,us-east-1,FGUSE1T3MCWIN001,"
+                      "Compute,720,Hrs,13.248,10.5984,10.5984\n", encoding="utf-8")
+    db, overlay = tmp_path / "billing.duckdb", tmp_path / "rates.json"
+    assert cli("billing", "ingest", str(export), "--db", str(db))[0] == 0
+    code, _, err = cli("--catalog", str(catalog), "pricing", "rates", "--from-billing", str(db), "--out", str(overlay))
+    assert code == 0, err
+    data = load_overlay(overlay)
+    assert [(s.slot, s.basis, s.ratio, s.skus) for s in data.slots] == [
+        ("BoxUsage:m5.large", "sku", 0.7, ["FGUSE1M5LGLINUX1"])]
+    assert data.provenance.mapping.startswith("2 rows identified by their price-list SKU")  # the Windows one too
+    assert ratios(overlay)[("AmazonEC2", "instance_family", "t3")].ratio == 0.8  # the Windows hours' family
+
+
 @needs_shared
 def test_public_focus_sample(tmp_path: Path) -> None:
     """The FinOps Foundation's FOCUS 1.0 sample: 1,000 rows of three providers. Its AWS rows carry no usage type,

@@ -232,6 +232,9 @@ def catalog_slot(service: str, attributes: dict[str, str]) -> str | None:
     """The region-free usage type of a catalog price (AWS only), or None when it cannot be told."""
     from finguard.pricing.regions import strip_usage_prefix
 
+    if service == "AmazonEC2" and attributes.get("productFamily") == "Compute Instance" \
+            and attributes.get("operatingSystem", "Linux") != "Linux":
+        return None  # Windows, RHEL ... hours bill the Linux usage type under another operation: no slot of theirs
     if usage := attributes.get("usagetype"):
         return strip_usage_prefix(usage)
     family = attributes.get("productFamily")

@@ -312,8 +312,10 @@ def _build(rows: list[tuple], files: list[str], window: tuple[datetime, datetime
         slot = basis = family = None
         if provider == "aws":
             price = skus.get(sku) if sku else None
-            if price is not None and price.service == service and (mapped := catalog_slot(service, price.attributes)):
-                slot, basis = mapped, "sku"
+            if price is not None and price.service == service:
+                # the SKU says what the usage is: its slot (none for, say, Windows hours) and its family
+                mapped = catalog_slot(service, price.attributes)
+                slot, basis = mapped, "sku" if mapped else None
                 family = instance_family(price.attributes.get("instanceType")) or slot_family(mapped)
                 by_sku += count
             else:
@@ -339,7 +341,7 @@ def _build(rows: list[tuple], files: list[str], window: tuple[datetime, datetime
         rows_in_window=in_window, rows_used=sum(g.rows for g in usage), discount_rows=spread,
         rows_excluded={k: v for k, v in sorted(excluded.items()) if v}, source_files=files,
         catalog=str(catalog.path),  # type: ignore[attr-defined]
-        mapping=(f"{by_sku} rows tied to catalog slots by price-list SKU; the rest by usage type, instance type "
+        mapping=(f"{by_sku} rows identified by their price-list SKU; the rest by usage type, instance type "
                  "and region" if has_skus else
                  "the catalog keeps no price-list SKUs (only `finguard pricing sync` slices do): rows tied to catalog "
                  "slots by region-free usage type, instance type and region"),
