@@ -194,8 +194,10 @@ def _request_reviews(api: PullRequestGate, result: GateResult) -> None:
 
 def _print(result: GateResult, fmt: str, where: str | None) -> None:
     if fmt == "json":
-        click.echo(json.dumps({"schema": "finguard/approvals", "version": 1, **result.model_dump(mode="json")},
-                              indent=1))
+        from finguard.report.json_format import dumps
+
+        click.echo(dumps({"schema": "finguard/approvals", "version": 1, **result.model_dump(mode="python")}),
+                   nl=False)
         return
     head = f" on {where}" if where else " (dry run: no reviews read, no status set)"
     sha = f" ({result.sha[:7]})" if result.sha else ""
