@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from finguard import __version__
+from finguard.commands.rates_options import rates_options, resolve_rates
 from finguard.errors import EXIT_USAGE, FinguardError, InputError, UsageError
 
 if TYPE_CHECKING:
@@ -179,15 +180,18 @@ out_option = click.option("--out", type=click.Path(dir_okay=False, path_type=Pat
 @out_option
 @click.option("--show-coverage", is_flag=True, help="Also list, per resource type, what was priced and why the "
                                                      "rest was not (on stderr unless --format table).")
+@rates_options
 @click.pass_obj
-def breakdown(settings: Settings, plan: Path, fmt: str, out: Path | None, show_coverage: bool) -> None:
+def breakdown(settings: Settings, plan: Path, fmt: str, out: Path | None, show_coverage: bool,
+              rates_mode: str | None, rates_file: Path | None) -> None:
     """Monthly cost of every resource in PLAN (terraform show -json output) or in a directory of .tf code,
     per cost component."""
     from finguard import report
     from finguard.pricing.estimate import estimate
 
+    rates = resolve_rates(settings, plan, rates_mode, rates_file)
     project = _load_project(settings, plan)
-    cost = estimate(project, settings.catalog(), "after")
+    cost = estimate(project, settings.catalog(), "after", rates=rates)
     text = report.get(fmt).render_breakdown(cost)
     if show_coverage:
         from finguard.report._summary import coverage_by_type
@@ -209,8 +213,10 @@ def breakdown(settings: Settings, plan: Path, fmt: str, out: Path | None, show_c
                    "instead of the plan's prior state.")
 @format_option
 @out_option
+@rates_options
 @click.pass_obj
-def diff(settings: Settings, plan: Path, compare_to: Path | None, fmt: str, out: Path | None) -> None:
+def diff(settings: Settings, plan: Path, compare_to: Path | None, fmt: str, out: Path | None,
+         rates_mode: str | None, rates_file: Path | None) -> None:
     """Cost before vs after the change in PLAN, per resource and component, with the total delta."""
     from finguard import report
     from finguard.diff import diff_costs
@@ -220,13 +226,16 @@ def diff(settings: Settings, plan: Path, compare_to: Path | None, fmt: str, out:
     if plan.is_dir() and compare_to is None:
         raise UsageError(f"{plan} is .tf code with no prior state: compare it to a saved breakdown with "
                          "--compare-to BASE.json (e.g. `finguard breakdown` of the main branch)")
+    rates = resolve_rates(settings, plan, rates_mode, rates_file)
     project = _load_project(settings, plan)
     catalog = settings.catalog()
-    after = estimate(project, catalog, "after")
+    after = estimate(project, catalog, "after", rates=rates)
     if compare_to is not None:
         result = diff_costs(read_saved_breakdown(compare_to), after, str(compare_to))
     else:
-        result = diff_costs(estimate(project, catalog, "before", reuse=after), after, "prior state")
+        result = diff_costs(estimate(project, catalog, "before", rates=rates, reuse=after), after, "prior state")
+    if result.rates_note:
+        click.echo(f"warning: {result.rates_note}", err=True)
     _write(report.get(fmt).render_diff(result), out)
     _warn_stale(settings, after)
     _finish(settings)
@@ -260,10 +269,12 @@ SEVERITIES = ("info", "low", "medium", "high", "critical")
 @click.option("--no-builtin", is_flag=True, help="Do not run the built-in policy packs.")
 @click.option("--with-checkov", is_flag=True, help="Also run Checkov (from its own virtualenv) and merge its "
                                                     "failed checks.")
+@rates_options
 @click.pass_obj
 def check(settings: Settings, plan: Path, config_path: Path | None, fail_on: str | None, fmt: str, out: Path | None,
           rego_dirs: tuple[Path, ...], opa_url: str | None, tf_dir: Path | None, baseline: Path | None,
-          write_baseline: Path | None, compare_to: Path | None, no_builtin: bool, with_checkov: bool) -> None:
+          write_baseline: Path | None, compare_to: Path | None, no_builtin: bool, with_checkov: bool,
+          rates_mode: str | None, rates_file: Path | None) -> None:
     """Check PLAN against the policies; exit 1 when findings reach --fail-on."""
     from finguard.policy.runner import CheckRequest, run
 
@@ -271,7 +282,7 @@ def check(settings: Settings, plan: Path, config_path: Path | None, fail_on: str
         settings=settings, plan=plan, config_path=config_path, fail_on=fail_on, fmt=fmt, out=out,
         rego_dirs=list(rego_dirs), opa_url=opa_url, tf_dir=tf_dir, baseline=baseline,
         write_baseline=write_baseline, use_builtin=not no_builtin, with_checkov=with_checkov, compare_to=compare_to,
-        load_project=lambda: _load_project(settings, plan), write=_write,
+        load_project=lambda: _load_project(settings, plan), write=_write, rates_mode=rates_mode, rates_file=rates_file,
     ))
     _finish(settings, code)
 
@@ -456,11 +467,15 @@ def coverage(settings: Settings, by_region: bool, service: str | None, fmt: str)
 
 # -- commands in their own modules -----------------------------------------------------------------
 def _register() -> None:
+    from finguard.commands.approvals import approvals
     from finguard.commands.audit import audit
     from finguard.commands.billing import billing
     from finguard.commands.comment import comment
+    from finguard.commands.pricing_rates import rates
 
     cli.add_command(comment)
+    cli.add_command(approvals)
+    pricing.add_command(rates)
     cli.add_command(audit)
     cli.add_command(billing)
 

@@ -25,8 +25,10 @@ from pydantic import (
 
 from finguard.errors import InputError
 from finguard.policy.model import Severity
+from finguard.pricing.rates_config import PricingConfig
 
 if TYPE_CHECKING:
+    from finguard.approvals.config import ApprovalsConfig
     from finguard.billing.config import BillingConfig
 
 CONFIG_NAMES = ("finguard.yml", "finguard.yaml", ".finguard.yml", ".finguard.yaml")
@@ -230,6 +232,7 @@ class PolicySettings(_Strict):
 # (~0.1 s of pydantic work per run); a file that has the section is still validated as strictly as the rest.
 LAZY_SECTIONS: dict[str, tuple[str, str]] = {
     "billing": ("finguard.billing.config", "BillingConfig"),
+    "approvals": ("finguard.approvals.config", "ApprovalsConfig"),
 }
 
 
@@ -250,6 +253,7 @@ class FinguardConfig(_Strict):
     cost: Cost = Field(default_factory=Cost)
     policies: PolicySettings = Field(default_factory=PolicySettings)
     suppressions: list[Suppression] = Field(default_factory=list)
+    pricing: PricingConfig = Field(default_factory=PricingConfig)
     path: Path | None = Field(default=None, exclude=True)  # where it was read from
     _sections: dict[str, BaseModel] = PrivateAttr(default_factory=dict)  # LAZY_SECTIONS, validated
 
@@ -282,6 +286,10 @@ class FinguardConfig(_Strict):
     @property
     def billing(self) -> BillingConfig:
         return self.section("billing")  # type: ignore[return-value]
+
+    @property
+    def approvals(self) -> ApprovalsConfig:
+        return self.section("approvals")  # type: ignore[return-value]
 
     def resolve(self, path: Path) -> Path:
         """A path from the config, relative to the config file's directory."""

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
+from typing import Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SerializerFunctionWrapHandler, model_serializer
 
 HOURS_PER_MONTH = Decimal(730)
 
@@ -141,8 +141,26 @@ class ComponentStatus(StrEnum):
     AMBIGUOUS_PRICE = "ambiguous_price"  # the filter matched several different prices
 
 
-class CostComponent(BaseModel):
+class _EffectiveFields(BaseModel):
+    """Fields that exist only when a run prices at effective rates (`--rates effective`): left out of the output
+    while they are null, so list-price output stays exactly as it was (JSON version 1 only gains fields)."""
+
+    _omit_when_null: ClassVar[tuple[str, ...]] = ()
+
+    @model_serializer(mode="wrap")
+    def _omit_null_effective(self, handler: SerializerFunctionWrapHandler) -> Any:
+        data = handler(self)
+        if isinstance(data, dict):
+            for key in self._omit_when_null:
+                if data.get(key) is None:
+                    data.pop(key, None)
+        return data
+
+
+class CostComponent(_EffectiveFields):
     """One priced line: quantity x unit price = monthly cost."""
+
+    _omit_when_null = ("effective_unit_price", "effective_monthly_cost", "rate_basis", "rate_detail")
 
     name: str
     unit: str
@@ -156,6 +174,13 @@ class CostComponent(BaseModel):
     # priced per unit of usage and no usage given: its monthly figure is not part of the total either way,
     # so a missing unit price here is reported but does not make the resource's total a lower bound
     usage_based: bool = False
+    # With effective rates: the unit price and monthly cost the organisation pays (list x the billed ratio), and
+    # the evidence (`rate_basis`: sku, usage_type, charge_description, instance_family, service_region; `list` when
+    # no rate covers it, so it stays at list). All null at list rates.
+    effective_unit_price: Decimal | None = None
+    effective_monthly_cost: Decimal | None = None
+    rate_basis: str | None = None
+    rate_detail: str | None = None
 
 
 class ResourceStatus(StrEnum):
@@ -166,8 +191,10 @@ class ResourceStatus(StrEnum):
     SKIPPED = "skipped"  # data sources and resources that do not exist in this state
 
 
-class ResourceCost(BaseModel):
+class ResourceCost(_EffectiveFields):
     """The cost of one resource in one state (before or after the change)."""
+
+    _omit_when_null = ("effective_monthly_cost",)
 
     address: str
     type: str
@@ -186,6 +213,13 @@ class ResourceCost(BaseModel):
     tags: dict[str, str] = Field(default_factory=dict)
     resource_ids: list[str] = Field(default_factory=list)
     _alone: bool = PrivateAttr(default=False)  # priced without other resources (see pricing.estimate)
+    # With effective rates: the sum of the components at their effective rates (list where none applies).
+    effective_monthly_cost: Decimal | None = None
+
+    @property
+    def cost_at_rates(self) -> Decimal | None:
+        """The figure decisions use: effective when the run priced at effective rates, else list."""
+        return self.effective_monthly_cost if self.effective_monthly_cost is not None else self.monthly_cost
 
 
 class CostCounts(BaseModel):
@@ -199,8 +233,25 @@ class CostCounts(BaseModel):
     missing_price_components: int = 0
 
 
-class ProjectCost(BaseModel):
+class RatesInfo(BaseModel):
+    """Which rates a costing used, and where they came from (`finguard pricing rates --from-billing DB`)."""
+
+    mode: Literal["list", "effective"] = "effective"
+    overlay: str | None = None
+    billing_accounts: list[str] = Field(default_factory=list)
+    period_start: str | None = None
+    period_end: str | None = None
+    billing_rows: int = 0
+    generated_at: str | None = None
+    components_effective: int = 0  # components priced at an effective rate
+    # priced components no effective rate covers ("address: component"): they stay at list
+    components_at_list: list[str] = Field(default_factory=list)
+
+
+class ProjectCost(_EffectiveFields):
     """Costs of every resource of a project in one state."""
+
+    _omit_when_null = ("effective_monthly_cost", "rates")
 
     project: str
     source: str
@@ -211,6 +262,12 @@ class ProjectCost(BaseModel):
     complete: bool = True  # false: some resource is unsupported or incomplete, so this is a lower bound
     counts: CostCounts = Field(default_factory=CostCounts)
     catalog: CatalogInfo | None = None
+    effective_monthly_cost: Decimal | None = None  # with effective rates: the total at those rates
+    rates: RatesInfo | None = None  # with effective rates: their provenance, and what stayed at list
+
+    @property
+    def cost_at_rates(self) -> Decimal:
+        return self.effective_monthly_cost if self.effective_monthly_cost is not None else self.monthly_cost
 
 
 class CatalogInfo(BaseModel):

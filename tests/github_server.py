@@ -14,6 +14,19 @@ finguard uses, with GitHub's response shapes, status codes, headers and paginati
     DELETE /repos/{owner}/{repo}/issues/comments/{id}             delete: 204
     POST   /graphql                                               `minimizeComment` mutations and
                                                                   `nodes(ids:)` queries of IssueComment state
+    GET    /repos/{owner}/{repo}/pulls/{n}/reviews                reviews, paginated as comments
+    GET    /repos/{owner}/{repo}/pulls/{n}/requested_reviewers    `{"users": [...], "teams": [...]}`
+    POST   /repos/{owner}/{repo}/pulls/{n}/requested_reviewers    request reviews: 201, or 422 for the author, a
+                                                                  non-collaborator or a team of another organisation
+    POST   /repos/{owner}/{repo}/statuses/{sha}                   create a commit status: 201 (422: unknown commit,
+                                                                  bad state, description over 140 characters)
+    GET    /repos/{owner}/{repo}/commits/{sha}                    a commit (422 when the repository has none such)
+    GET    /repos/{owner}/{repo}/commits/{sha}/statuses           statuses of a commit, newest first
+    GET    /repos/{owner}/{repo}/commits/{sha}/status             the combined status (latest per context)
+    GET    /orgs/{org}                                            the organisation owning the repository
+    GET    /orgs/{org}/teams/{slug}                               a team (404 unknown)
+    GET    /orgs/{org}/teams/{slug}/memberships/{user}            `{"state": "active"}`, 404 for a non-member
+    GET    /organizations/{id}/team/{id}/memberships/{user}         the same by the team's own `url`
 
 Every request needs `Authorization: token <token>` (or `Bearer <token>`): 401 with GitHub's body otherwise.
 Failures can be injected per request (`state.fail(...)`), e.g. a 403, a 422 with `errors`, or a rate-limited
@@ -86,6 +99,29 @@ class Comment:
 
 
 @dataclass
+class ReviewItem:
+    id: int
+    pull: int
+    login: str
+    state: str  # APPROVED, CHANGES_REQUESTED, COMMENTED, DISMISSED
+    commit_id: str
+    body: str
+    submitted_at: str
+
+
+@dataclass
+class StatusItem:
+    id: int
+    sha: str
+    state: str
+    description: str | None
+    target_url: str | None
+    context: str
+    creator: str
+    created_at: str
+
+
+@dataclass
 class GitHubState:
     """Everything the server holds, behind one lock."""
 
@@ -102,6 +138,17 @@ class GitHubState:
     next_id: int = 1000
     base_url: str = ""
     lock: threading.Lock = field(default_factory=threading.Lock)
+    # pull requests: the head commit (push() moves it), the author, reviews and requested reviewers
+    head_sha: str = "6dcb09b5b57875f334f61aebed695e2e4193db5e"
+    commits: set[str] = field(default_factory=lambda: {"6dcb09b5b57875f334f61aebed695e2e4193db5e"})
+    pr_author: str = "dev"
+    reviews: list[ReviewItem] = field(default_factory=list)
+    requested_users: list[str] = field(default_factory=list)
+    requested_teams: list[str] = field(default_factory=list)
+    collaborators: set[str] = field(default_factory=lambda: {"dev", "alice", "bob", "carol", "mallory"})
+    statuses: list[StatusItem] = field(default_factory=list)
+    # organisation teams: (org, slug) -> members; a team's id is its position + 100
+    teams: dict[tuple[str, str], set[str]] = field(default_factory=dict)
 
     @property
     def full_name(self) -> str:
@@ -118,6 +165,32 @@ class GitHubState:
         comment = Comment(self.next_id, issue, body, login, now, now)
         self.comments.append(comment)
         return comment
+
+    def push(self, sha: str) -> None:
+        """A new commit on the pull request's branch."""
+        with self.lock:
+            self.head_sha = sha
+            self.commits.add(sha)
+
+    def add_review(self, login: str, state: str = "APPROVED", *, commit_id: str | None = None, pull: int = 12,
+                   body: str = "") -> ReviewItem:
+        """A submitted review (on the current head unless `commit_id`); GitHub then drops the reviewer from the
+        requested reviewers."""
+        with self.lock:
+            self.next_id += 1
+            review = ReviewItem(self.next_id, pull, login, state, commit_id or self.head_sha, body, _now())
+            self.reviews.append(review)
+            self.requested_users = [u for u in self.requested_users if u.casefold() != login.casefold()]
+            return review
+
+    def add_team(self, org: str, slug: str, members: set[str]) -> None:
+        with self.lock:
+            self.teams[(org.casefold(), slug.casefold())] = {m.casefold() for m in members}
+
+    def latest_status(self, sha: str, context: str = "finguard/cost-approval") -> StatusItem | None:
+        with self.lock:
+            found = [s for s in self.statuses if s.sha == sha and s.context == context]
+        return found[-1] if found else None
 
     def fail(self, method: str, path: str, status: int, message: str, *, errors: list[dict[str, Any]] | None = None,
              headers: dict[str, str] | None = None, times: int = 1) -> None:
@@ -170,7 +243,7 @@ class GitHubState:
             "url": url, "repository_url": f"{self.base_url}/repos/{self.full_name}",
             "comments_url": f"{url}/comments", "html_url": f"https://github.com/{self.full_name}/pull/{number}",
             "id": 2000000 + number, "node_id": f"PR_kwDO{number:08d}", "number": number,
-            "title": "Resize the app tier", "user": self.user("dev"), "state": "open", "locked": False,
+            "title": "Resize the app tier", "user": self.user(self.pr_author), "state": "open", "locked": False,
             "comments": sum(c.issue == number for c in self.comments), "created_at": "2024-10-01T08:00:00Z",
             "updated_at": _now(), "body": "Bigger instances for the launch.",
         }
@@ -187,8 +260,36 @@ class GitHubState:
                 "node_id": issue["node_id"], "html_url": issue["html_url"], "issue_url": issue["url"],
                 "number": number, "state": "open", "title": issue["title"], "user": issue["user"],
                 "body": issue["body"], "created_at": issue["created_at"], "updated_at": issue["updated_at"],
-                "head": {"ref": "resize", "sha": "6dcb09b5b57875f334f61aebed695e2e4193db5e"},
+                "head": {"ref": "resize", "sha": self.head_sha},
                 "base": {"ref": "main", "sha": "9c48853fa3dc5c1c3d6f1f1cd1f2743e72652840"}}
+
+    def review_json(self, r: ReviewItem) -> dict[str, Any]:
+        return {"id": r.id, "node_id": f"PRR_kwDO{r.id:08d}", "user": self.user(r.login), "body": r.body,
+                "state": r.state, "html_url": f"https://github.com/{self.full_name}/pull/{r.pull}#pullrequestreview-"
+                f"{r.id}", "pull_request_url": f"{self.base_url}/repos/{self.full_name}/pulls/{r.pull}",
+                "author_association": "MEMBER", "submitted_at": r.submitted_at, "commit_id": r.commit_id,
+                "_links": {"html": {"href": ""}, "pull_request": {"href": ""}}}
+
+    def team_json(self, org: str, slug: str) -> dict[str, Any]:
+        team_id = 100 + list(self.teams).index((org.casefold(), slug.casefold()))
+        return {"id": team_id, "node_id": f"T_kwDO{team_id:08d}", "name": slug, "slug": slug,
+                "url": f"{self.base_url}/organizations/{ORG_ID}/team/{team_id}",
+                "html_url": f"https://github.com/orgs/{org}/teams/{slug}", "privacy": "closed",
+                "permission": "pull", "members_url": "", "repositories_url": "", "description": None}
+
+    def commit_json(self, sha: str) -> dict[str, Any]:
+        url = f"{self.base_url}/repos/{self.full_name}/commits/{sha}"
+        return {"sha": sha, "node_id": f"C_kwDO{sha[:12]}", "url": url,
+                "html_url": f"https://github.com/{self.full_name}/commit/{sha}",
+                "commit": {"message": "Resize the app tier", "tree": {"sha": sha, "url": url}},
+                "author": self.user(self.pr_author), "committer": self.user(self.pr_author), "parents": [],
+                "files": [], "stats": {"additions": 0, "deletions": 0, "total": 0}}
+
+    def status_json(self, st: StatusItem) -> dict[str, Any]:
+        return {"url": f"{self.base_url}/repos/{self.full_name}/statuses/{st.sha}", "id": st.id,
+                "node_id": f"SC_kwDO{st.id:08d}", "state": st.state, "description": st.description,
+                "target_url": st.target_url, "context": st.context, "created_at": st.created_at,
+                "updated_at": st.created_at, "creator": self.user(st.creator), "avatar_url": None}
 
     def comment_json(self, c: Comment) -> dict[str, Any]:
         return {"url": f"{self.base_url}/repos/{self.full_name}/issues/comments/{c.id}",
@@ -209,6 +310,8 @@ def _error(status: int, message: str, **extra: Any) -> tuple[int, dict[str, Any]
 
 NOT_FOUND = _error(404, "Not Found")
 _REPO = r"/repos/(?P<owner>[^/]+)/(?P<repo>[^/]+)"
+ORG_ID = 9919
+STATUS_STATES = ("error", "failure", "pending", "success")
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -278,6 +381,20 @@ class _Handler(BaseHTTPRequestHandler):
         state = self.server.state
         if path == "/graphql" and method == "POST":
             return self._graphql(body)
+        if method == "GET" and (m := re.fullmatch(r"/orgs/([^/]+)", path)):
+            if m[1].casefold() != state.owner.casefold():
+                return NOT_FOUND
+            return 200, {"login": state.owner, "id": ORG_ID, "node_id": "O_kgDOAAAmrw",
+                         "url": f"{state.base_url}/orgs/{state.owner}", "description": None, "type": "Organization",
+                         "html_url": f"https://github.com/{state.owner}"}
+        if method == "GET" and (m := re.fullmatch(r"/orgs/([^/]+)/teams/([^/]+)(/memberships/([^/]+))?", path)):
+            return self._team(m[1], m[2], m[4])
+        if method == "GET" and (m := re.fullmatch(rf"/organizations/{ORG_ID}/team/(\d+)(/memberships/([^/]+))?",
+                                                   path)):
+            with state.lock:
+                keys = list(state.teams)
+            index = int(m[1]) - 100
+            return self._team(*keys[index], m[3]) if 0 <= index < len(keys) else NOT_FOUND
         if m := re.fullmatch(r"/repositories/(?P<id>\d+)(?P<rest>/.*)", path):
             if int(m["id"]) != state.repo_id:
                 return NOT_FOUND
@@ -297,6 +414,32 @@ class _Handler(BaseHTTPRequestHandler):
             if (m := re.fullmatch(r"/pulls/(\d+)", rest)) and method == "GET":
                 number = int(m[1])
                 return (200, state.pull_json(number)) if number in state.pulls else NOT_FOUND
+            if (m := re.fullmatch(r"/pulls/(\d+)/reviews", rest)) and method == "GET":
+                number = int(m[1])
+                if number not in state.pulls:
+                    return NOT_FOUND
+                return self._paginate([state.review_json(r) for r in state.reviews if r.pull == number],
+                                      f"{state.base_url}/repos/{state.full_name}/pulls/{number}/reviews", query)
+            if m := re.fullmatch(r"/pulls/(\d+)/requested_reviewers", rest):
+                number = int(m[1])
+                if number not in state.pulls:
+                    return NOT_FOUND
+                if method == "GET":
+                    return 200, self._requested()
+                if method == "POST":
+                    return self._request_reviews(number, body)
+            if (m := re.fullmatch(r"/statuses/([0-9a-fA-F]+)", rest)) and method == "POST":
+                return self._create_status(m[1].lower(), body)
+            if (m := re.fullmatch(r"/commits/([0-9a-fA-F]+)", rest)) and method == "GET":
+                sha = m[1].lower()
+                known = next((c for c in state.commits if c.startswith(sha)), None) if len(sha) >= 7 else None
+                return (200, state.commit_json(known)) if known else \
+                    _error(422, f"No commit found for SHA: {sha}")
+            if (m := re.fullmatch(r"/commits/([0-9a-fA-F]+)/statuses", rest)) and method == "GET":
+                items = [state.status_json(st) for st in reversed(state.statuses) if st.sha == m[1].lower()]
+                return 200, items
+            if (m := re.fullmatch(r"/commits/([0-9a-fA-F]+)/status", rest)) and method == "GET":
+                return 200, self._combined(m[1].lower())
             if m := re.fullmatch(r"/issues/(\d+)/comments", rest):
                 number = int(m[1])
                 if number not in state.pulls | state.issues:
@@ -322,6 +465,91 @@ class _Handler(BaseHTTPRequestHandler):
                     state.comments.remove(comment)
                     return 204, None
         return NOT_FOUND
+
+    # -- pull request reviews, statuses, teams ------------------------------------------------------------------
+    def _paginate(self, items: list[Any], base: str, query: dict[str, str]) -> tuple[int, Any]:
+        try:
+            per_page = min(max(int(query.get("per_page", 30)), 1), 100)
+            page = max(int(query.get("page", 1)), 1)
+        except ValueError:
+            return _error(422, "Invalid request.\n\nper_page and page must be integers.")
+        last = max((len(items) + per_page - 1) // per_page, 1)
+        self._link = _link_header(base, query, page, last)
+        return 200, items[(page - 1) * per_page:page * per_page]
+
+    def _requested(self) -> dict[str, Any]:
+        state = self.server.state
+        teams = [state.team_json(*key) for key in state.teams if key[1] in state.requested_teams]
+        return {"users": [state.user(u) for u in state.requested_users], "teams": teams}
+
+    def _request_reviews(self, number: int, body: Any) -> tuple[int, Any]:
+        state = self.server.state
+        if not isinstance(body, dict):
+            return _error(422, "Invalid request.")
+        users = body.get("reviewers") or []
+        teams = body.get("team_reviewers") or []
+        for user in users:
+            if user.casefold() == state.pr_author.casefold():
+                return _error(422, "Review cannot be requested from pull request author.")
+            if user.casefold() not in {c.casefold() for c in state.collaborators}:
+                return _error(422, "Reviews may only be requested from collaborators. One or more of the users or "
+                              "teams you specified is not a collaborator of the octo-org/infra repository.")
+        for team in teams:
+            if (state.owner.casefold(), team.casefold()) not in state.teams:
+                return _error(422, "Reviews may only be requested from collaborators. One or more of the teams you "
+                              "specified is not a collaborator of the octo-org/infra repository.")
+        for user in users:
+            if user not in state.requested_users:
+                state.requested_users.append(user)
+        for team in teams:
+            if team.casefold() not in state.requested_teams:
+                state.requested_teams.append(team.casefold())
+        return 201, state.pull_json(number)
+
+    def _create_status(self, sha: str, body: Any) -> tuple[int, Any]:
+        state = self.server.state
+        if sha not in state.commits:
+            return _error(422, f"No commit found for SHA: {sha}")
+        if not isinstance(body, dict) or body.get("state") not in STATUS_STATES:
+            return _error(422, "Validation Failed", errors=[{"resource": "Status", "code": "custom",
+                                                             "field": "state", "message": "state is not included "
+                                                             "in the list"}])
+        description = body.get("description")
+        if description is not None and len(description) > 140:
+            return _error(422, "Validation Failed", errors=[{"resource": "Status", "code": "custom",
+                                                             "field": "description",
+                                                             "message": "description is too long (maximum is 140 "
+                                                                        "characters)"}])
+        state.next_id += 1
+        item = StatusItem(state.next_id, sha, body["state"], description, body.get("target_url"),
+                          body.get("context") or "default", state.login, _now())
+        state.statuses.append(item)
+        return 201, state.status_json(item)
+
+    def _combined(self, sha: str) -> dict[str, Any]:
+        state = self.server.state
+        latest: dict[str, StatusItem] = {}
+        for st in state.statuses:
+            if st.sha == sha:
+                latest[st.context] = st
+        states = [st.state for st in latest.values()]
+        overall = "failure" if {"failure", "error"} & set(states) else "pending" \
+            if "pending" in states or not states else "success"
+        return {"state": overall, "sha": sha, "total_count": len(latest),
+                "statuses": [state.status_json(st) for st in latest.values()]}
+
+    def _team(self, org: str, slug: str, member: str | None) -> tuple[int, Any]:
+        state = self.server.state
+        with state.lock:
+            members = state.teams.get((org.casefold(), slug.casefold()))
+            if members is None:
+                return NOT_FOUND
+            if member is None:
+                return 200, state.team_json(org, slug)
+            if member.casefold() not in members:
+                return NOT_FOUND
+            return 200, {"url": f"{state.base_url}/orgs/{org}/teams/{slug}/memberships/{member}", "role": "member",
+                         "state": "active"}
 
     def _list_comments(self, number: int, query: dict[str, str]) -> tuple[int, Any]:
         state = self.server.state

@@ -114,7 +114,7 @@ def test_the_token_reaches_only_the_comment_step_and_is_never_printed() -> None:
         env = step.get("env", {})
         uses_token = [key for key, value in env.items() if "inputs.github-token" in str(value)
                       and "!= ''" not in str(value)]
-        if step.get("name") == "Comment on the pull request":
+        if step.get("name") in ("Comment on the pull request", "Cost approval gate"):
             assert uses_token == ["GITHUB_TOKEN"]
         else:
             assert uses_token == [], step["name"]
@@ -471,7 +471,8 @@ def test_the_whole_action_without_a_pull_request_only_summarises(tmp_path: Path)
                           {"GITHUB_EVENT_NAME": "push", "GITHUB_STEP_SUMMARY": str(summary)})
     assert log == [("Set up Python for finguard", "uses"), ("Install finguard", "replaced"),
                    ("Price and check", 0), ("Comment on the pull request", "skipped"),
-                   ("Upload SARIF to code scanning", "skipped"), ("Fail on policy findings", "skipped")]
+                   ("Cost approval gate", "skipped"), ("Upload SARIF to code scanning", "skipped"),
+                   ("Fail on policy findings", "skipped")]
     assert "FG-TAG-002" in summary.read_text(encoding="utf-8")
 
 
@@ -566,3 +567,54 @@ def test_sarif_runs_are_merged_into_one(tmp_path: Path) -> None:
     for result in run["results"]:
         if "ruleIndex" in result:
             assert rules[result["ruleIndex"]]["id"] == result["ruleId"]
+
+
+def test_the_action_runs_the_cost_approval_gate(tmp_path: Path) -> None:
+    """`approvals: true` on a pull request at effective rates: the comment, then the gate's pending status on the
+    head commit with the approver asked to review; the outputs carry the state and the effective figures."""
+    server_module = pytest.importorskip("tests.github_server", reason="the local GitHub server is absent")
+    rates = REPO / "tests" / "fixtures" / "billing" / "rates" / "overlay_sample.json"
+    config = tmp_path / "finguard.yml"
+    config.write_text("version: 1\napprovals:\n  rules:\n    - id: big\n      monthly_delta_over: 100\n"
+                      "      approvers: [alice]\n", encoding="utf-8")
+    token = "ghs_gateTEST0123456789"
+    head = "6dcb09b5b57875f334f61aebed695e2e4193db5e"
+    with server_module.running_github_server(token=token) as server:
+        event = tmp_path / "event.json"
+        event.write_text(json.dumps({"pull_request": {"number": 12, "head": {"sha": head, "repo": {
+            "full_name": "octo-org/infra"}}}}))
+        log = simulate_action(
+            tmp_path, {"path": str(PLAN), "config": str(config), "approvals": "true", "rates": "effective",
+                       "rates-file": str(rates), "github-token": token, "github-token != ''": "true",
+                       "comment_when": "always"},
+            {"GITHUB_EVENT_NAME": "pull_request", "GITHUB_EVENT_PATH": str(event), "GITHUB_REPOSITORY":
+             "octo-org/infra", "GITHUB_API_URL": server.url, "GITHUB_ACTIONS": "true",
+             "FINGUARD_GITHUB_MAX_RETRY_WAIT": "0"})
+        steps = dict(log)
+        assert steps["Comment on the pull request"] == 0 and steps["Cost approval gate"] == 0, log
+        status = server.state.latest_status(head)
+        assert status is not None and status.state == "pending" and "from @alice" in status.description
+        assert server.state.requested_users == ["alice"]
+        [posted] = [c for c in server.state.comments if c.issue == 12]
+        assert "At list prices: $495.85 → $815.70" in posted.body and "### Cost approval" in posted.body
+        outputs = action_outputs.read_outputs(tmp_path / "output-Cost-approval-gate")
+        assert outputs == {"state": "pending"}
+        run_outputs = action_outputs.read_outputs(tmp_path / "output-Price-and-check")
+        assert run_outputs["should-approve"] == "true" and run_outputs["effective-monthly-cost-delta"] == "189.68"
+        assert run_outputs["monthly-cost-delta"] == "319.85" and run_outputs["effective-monthly-cost"] == "644.43"
+        assert token not in json.dumps(log)
+
+
+def test_the_gate_skips_forks_and_review_events_need_no_comment(tmp_path: Path) -> None:
+    event = tmp_path / "event.json"
+    event.write_text(json.dumps({"pull_request": {"number": 7, "head": {"repo": {"full_name": "someone/fork"}}}}))
+    env = {"GITHUB_EVENT_NAME": "pull_request_review", "GITHUB_EVENT_PATH": str(event),
+           "GITHUB_REPOSITORY": "octo-org/infra"}
+    inputs = action_outputs.Inputs(paths=[str(PLAN)], approvals=True, has_token=True)
+    should, number, why = action_outputs.approval_plan(inputs, env)
+    assert (should, number) == (False, "7") and "fork" in why
+    event.write_text(json.dumps({"pull_request": {"number": 7, "head": {"repo": {"full_name": "octo-org/infra"}}}}))
+    assert action_outputs.approval_plan(inputs, env) == (True, "7", "")
+    assert action_outputs.comment_plan(inputs, env)[0] is False  # a review changes no cost: no new comment
+    argv = action_outputs.approvals_argv(inputs, env)
+    assert argv[:2] == ["approvals", str(PLAN)] and argv[argv.index("--pr") + 1] == "7"

@@ -2,18 +2,21 @@
 
     python -m finguard.commands.action_outputs run       # price, diff and check; write the step outputs
     python -m finguard.commands.action_outputs comment   # `finguard comment` with the action's inputs
+    python -m finguard.commands.action_outputs approvals # `finguard approvals` (the cost approval gate)
 
 The action passes its inputs through `env:` (never `${{ }}` inside a script, which would let a crafted
 branch name or path inject shell code): FG_PATHS (plan JSON files or .tf directories, separated by spaces
 or newlines), FG_COMPARE_TO, FG_BASE_PATH, FG_CONFIG, FG_FAIL_ON, FG_WITH_CHECKOV, FG_SARIF, FG_COMMENT,
 FG_HAS_TOKEN ("true"/"false": the token itself never reaches this step), FG_PR_NUMBER, FG_BEHAVIOR,
-FG_COMMENT_WHEN, FG_DEFAULT_REGION, FG_VAR_FILES, FG_OUT_DIR; and GitHub's own GITHUB_OUTPUT,
-GITHUB_STEP_SUMMARY, GITHUB_EVENT_NAME, GITHUB_EVENT_PATH, GITHUB_REPOSITORY, GITHUB_API_URL, RUNNER_TEMP.
+FG_COMMENT_WHEN, FG_DEFAULT_REGION, FG_VAR_FILES, FG_OUT_DIR, FG_APPROVALS, FG_RATES, FG_RATES_FILE; and
+GitHub's own GITHUB_OUTPUT, GITHUB_STEP_SUMMARY, GITHUB_EVENT_NAME, GITHUB_EVENT_PATH, GITHUB_REPOSITORY,
+GITHUB_API_URL, RUNNER_TEMP.
 
 `run` writes these outputs to $GITHUB_OUTPUT: total-monthly-cost, monthly-cost-delta (empty when there is
 nothing to compare with), cost-complete, findings-count, failing-count, failed, report-dir, sarif-dir,
-compare-to, should-comment, pr-number. It exits 0 when the checks merely fail (the action's last step
-turns `failed` into the job's failure, after the comment is posted) and 2 on input errors.
+compare-to, should-comment, pr-number, should-approve, effective-monthly-cost, effective-monthly-cost-delta. It
+exits 0 when the checks merely fail (the action's last step turns `failed` into the job's failure, after the
+comment is posted) and 2 on input errors. `approvals` writes `state` (success or pending).
 
 While finguard runs, GitHub's workflow commands are paused (`::stop-commands::`): its messages quote the
 Terraform code, which in a pull request is written by whoever opened it.
@@ -38,6 +41,9 @@ SEVERITIES = ("info", "low", "medium", "high", "critical")
 BEHAVIORS = ("update", "new", "delete-and-new", "hide-and-new")
 WHENS = ("always", "changed")
 PR_EVENTS = ("pull_request", "pull_request_target")
+# the approval gate also re-runs when a review is submitted or dismissed
+APPROVAL_EVENTS = (*PR_EVENTS, "pull_request_review")
+RATES = ("", "list", "effective")
 # Events whose token can write while the input may come from a fork: the policy config must then be named
 # explicitly (from the trusted checkout), never discovered next to files the pull request controls.
 PRIVILEGED_EVENTS = ("pull_request_target", "workflow_run")
@@ -66,6 +72,9 @@ class Inputs:
     default_region: str = ""
     var_files: list[str] = field(default_factory=list)
     out_dir: str = ""
+    approvals: bool = False
+    rates: str = ""
+    rates_file: str = ""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Inputs:
@@ -99,7 +108,9 @@ class Inputs:
             sarif=flag("FG_SARIF", False), comment=flag("FG_COMMENT", True), has_token=flag("FG_HAS_TOKEN", False),
             pr_number=pr_number, behavior=choice("FG_BEHAVIOR", "update", BEHAVIORS),
             comment_when=choice("FG_COMMENT_WHEN", "changed", WHENS), default_region=text("FG_DEFAULT_REGION"),
-            var_files=text("FG_VAR_FILES").split(), out_dir=text("FG_OUT_DIR"))
+            var_files=text("FG_VAR_FILES").split(), out_dir=text("FG_OUT_DIR"),
+            approvals=flag("FG_APPROVALS", False), rates=choice("FG_RATES", "", RATES),
+            rates_file=text("FG_RATES_FILE"))
         if inputs.compare_to and inputs.base_path:
             raise ActionError("give `compare-to` (saved breakdown JSON) or `base-path` (the base branch's plan "
                               "or .tf directory), not both")
@@ -210,6 +221,30 @@ def comment_plan(inputs: Inputs, env: Mapping[str, str]) -> tuple[bool, str, str
     return True, number, ""
 
 
+def approval_plan(inputs: Inputs, env: Mapping[str, str]) -> tuple[bool, str, str]:
+    """(run the approval gate, PR number, why not) for this event: like the comment, but also on reviews, and
+    whatever the `comment` input says."""
+    if not inputs.approvals:
+        return False, "", "input `approvals` is false"
+    event_name = env.get("GITHUB_EVENT_NAME", "")
+    event = _event(env)
+    pull_request = event.get("pull_request") if isinstance(event.get("pull_request"), dict) else {}
+    number = inputs.pr_number or (str(pull_request.get("number", "")) if event_name in APPROVAL_EVENTS else "")
+    if not number:
+        return False, "", f"not a pull request ({event_name or 'no event'}) and no `pr-number` given"
+    if not inputs.has_token:
+        return False, number, "no `github-token`"
+    if not inputs.compare_to and not inputs.base_path and any(Path(p).is_dir() for p in inputs.paths):
+        return False, number, ("a directory of .tf code has no prior state to compare with: give `base-path` "
+                               "(or `compare-to`) for the approval gate")
+    if event_name in ("pull_request", "pull_request_review") and not inputs.pr_number:
+        head_repo = ((pull_request.get("head") or {}).get("repo") or {}).get("full_name")
+        if head_repo and head_repo != env.get("GITHUB_REPOSITORY"):
+            return False, number, ("the pull request comes from a fork, whose token is read-only (no status can be "
+                                   "set); gate forks with the two-workflow pattern (examples/workflows/fork-safe.yml)")
+    return True, number, ""
+
+
 # -- running finguard ------------------------------------------------------------------------------
 def finguard_command(*args: str) -> list[str]:
     return [sys.executable, "-m", "finguard", *args]
@@ -222,6 +257,11 @@ def _global_options(inputs: Inputs) -> list[str]:
     for item in inputs.var_files:
         options += ["--var-file", item]
     return options
+
+
+def _rates_options(inputs: Inputs) -> list[str]:
+    options = ["--rates", inputs.rates] if inputs.rates else []
+    return options + (["--rates-file", inputs.rates_file] if inputs.rates_file else [])
 
 
 def _run(args: list[str], ok: Sequence[int] = (EXIT_OK,)) -> int:
@@ -255,6 +295,8 @@ class PathResult:
     monthly_cost: float | None
     delta: float | None
     complete: bool
+    effective_cost: float | None = None
+    effective_delta: float | None = None
 
 
 def _money(value: float | None) -> str:
@@ -334,23 +376,25 @@ def run(env: Mapping[str, str]) -> int:
     global_options = _global_options(inputs)
     config = ["--config", inputs.config] if inputs.config else []
     should_comment, pr_number, why_not = comment_plan(inputs, env)
+    should_approve, approve_number, approve_why_not = approval_plan(inputs, env)
+    rates = _rates_options(inputs)
     results: list[PathResult] = []
     sarif_files: list[Path] = []
     with PausedCommands(env):
         compare_to = list(inputs.compare_to)
         for i, base in enumerate(inputs.base_path, start=1):
             compare_to.append(str(out_dir / f"base-{i}.json"))
-            _run([*global_options, "breakdown", base, "--format", "json", "--out", compare_to[-1]])
+            _run([*global_options, "breakdown", base, *rates, "--format", "json", "--out", compare_to[-1]])
         for i, path in enumerate(inputs.paths, start=1):
             cost_file = out_dir / f"cost-{i}.json"
             if compare_to:
-                _run([*global_options, "diff", path, "--compare-to", compare_to[i - 1], "--format", "json",
+                _run([*global_options, "diff", path, "--compare-to", compare_to[i - 1], *rates, "--format", "json",
                       "--out", str(cost_file)])
             elif Path(path).is_dir():
-                _run([*global_options, "breakdown", path, "--format", "json", "--out", str(cost_file)])
+                _run([*global_options, "breakdown", path, *rates, "--format", "json", "--out", str(cost_file)])
             else:
-                _run([*global_options, "diff", path, "--format", "json", "--out", str(cost_file)])
-            check_args = [*global_options, "check", path, *config, "--fail-on", inputs.fail_on]
+                _run([*global_options, "diff", path, *rates, "--format", "json", "--out", str(cost_file)])
+            check_args = [*global_options, "check", path, *config, "--fail-on", inputs.fail_on, *rates]
             if inputs.with_checkov:
                 check_args.append("--with-checkov")
             check_file = out_dir / f"check-{i}.json"
@@ -362,14 +406,24 @@ def run(env: Mapping[str, str]) -> int:
             cost = _load(cost_file)
             if cost.get("schema") == "finguard/diff":
                 monthly, delta = _number(cost.get("monthly_cost_after")), _number(cost.get("monthly_cost_delta"))
+                effective = _number(cost.get("effective_monthly_cost_after"))
+                effective_delta = _number(cost.get("effective_monthly_cost_delta"))
             else:
                 monthly, delta = _number(cost.get("monthly_cost")), None
-            results.append(PathResult(path, cost, _load(check_file), monthly, delta, cost.get("complete") is True))
+                effective, effective_delta = _number(cost.get("effective_monthly_cost")), None
+            results.append(PathResult(path, cost, _load(check_file), monthly, delta, cost.get("complete") is True,
+                                      effective, effective_delta))
 
     costs = [r.monthly_cost for r in results]
     total = sum(c for c in costs if c is not None) if any(c is not None for c in costs) else None
     deltas = [r.delta for r in results]
     delta = sum(d for d in deltas if d is not None) if deltas and all(d is not None for d in deltas) else None
+    effective_costs = [r.effective_cost for r in results]
+    effective_total = sum(c for c in effective_costs if c is not None) \
+        if effective_costs and all(c is not None for c in effective_costs) else None
+    effective_deltas = [r.effective_delta for r in results]
+    effective_delta = sum(d for d in effective_deltas if d is not None) \
+        if effective_deltas and all(d is not None for d in effective_deltas) else None
     summaries = [r.check.get("summary") or {} for r in results]
     findings = sum(int(s.get("findings", 0)) for s in summaries)
     failing = sum(int(s.get("failing", 0)) for s in summaries)
@@ -392,9 +446,14 @@ def run(env: Mapping[str, str]) -> int:
         "sarif-dir": sarif_dir,
         "compare-to": "\n".join(compare_to),
         "should-comment": "true" if should_comment else "false",
-        "pr-number": pr_number,
+        "pr-number": pr_number or approve_number,
+        "should-approve": "true" if should_approve else "false",
+        "effective-monthly-cost": _money(effective_total),
+        "effective-monthly-cost-delta": _money(effective_delta),
     }
     write_outputs(env.get("GITHUB_OUTPUT"), outputs)
+    if inputs.approvals and not should_approve and _on_actions(env):
+        command("warning" if approve_number else "notice", f"finguard: no cost approval gate: {approve_why_not}")
     if not should_comment:
         if why_not and inputs.comment and pr_number and _on_actions(env):  # a pull request, left uncommented
             command("warning" if "directory" in why_not else "notice", f"finguard: not commenting: {why_not}")
@@ -413,6 +472,8 @@ def comment_argv(inputs: Inputs, env: Mapping[str, str]) -> list[str]:
     """The `finguard comment` command line for the action's inputs."""
     _, pr_number, _ = comment_plan(inputs, env)
     if not pr_number:
+        _, pr_number, _ = approval_plan(inputs, env)
+    if not pr_number:
         raise ActionError("no pull request to comment on: not a pull_request event and no `pr-number`")
     repo = env.get("GITHUB_REPOSITORY", "")
     if not re.fullmatch(r"[\w.-]+/[\w.-]+", repo):
@@ -425,7 +486,47 @@ def comment_argv(inputs: Inputs, env: Mapping[str, str]) -> list[str]:
         argv += ["--compare-to", item]
     if inputs.config:
         argv += ["--config", inputs.config]
-    return argv
+    return argv + _rates_options(inputs)
+
+
+def approvals_argv(inputs: Inputs, env: Mapping[str, str]) -> list[str]:
+    """The `finguard approvals` command line for the action's inputs (the head commit comes from the event)."""
+    should, pr_number, why_not = approval_plan(inputs, env)
+    if not should:
+        raise ActionError(f"no cost approval gate: {why_not}")
+    repo = env.get("GITHUB_REPOSITORY", "")
+    if not re.fullmatch(r"[\w.-]+/[\w.-]+", repo):
+        raise ActionError(f"GITHUB_REPOSITORY {repo!r} is not OWNER/NAME")
+    argv = [*_global_options(inputs), "approvals", *inputs.paths, "--repo", repo, "--pr", pr_number,
+            "--format", "json"]
+    if env.get("GITHUB_API_URL"):
+        argv += ["--github-api-url", env["GITHUB_API_URL"]]
+    for item in inputs.compare_to:
+        argv += ["--compare-to", item]
+    if inputs.config:
+        argv += ["--config", inputs.config]
+    return argv + _rates_options(inputs)
+
+
+def approvals(env: Mapping[str, str]) -> int:
+    """Run the gate; write its state to $GITHUB_OUTPUT (`state`) and one line for the log."""
+    inputs = Inputs.from_env(env)
+    if not env.get("GITHUB_TOKEN"):
+        raise ActionError("no token: set the input `github-token`")
+    argv = approvals_argv(inputs, env)
+    print(f"+ finguard {shlex.join(argv)}", flush=True)
+    done = subprocess.run(finguard_command(*argv), check=False, stdout=subprocess.PIPE, text=True)
+    if done.returncode != EXIT_OK:
+        command("error", f"finguard approvals exited {done.returncode}")
+        return done.returncode
+    try:
+        result = json.loads(done.stdout)
+    except ValueError:
+        raise ActionError("finguard approvals printed no JSON result") from None
+    state = str(result.get("state", ""))
+    write_outputs(env.get("GITHUB_OUTPUT"), {"state": state})
+    print(f"finguard: cost approval: {state} - {result.get('description', '')}", flush=True)
+    return EXIT_OK
 
 
 def comment(env: Mapping[str, str]) -> int:
@@ -445,11 +546,11 @@ def comment(env: Mapping[str, str]) -> int:
 def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     env = os.environ if env is None else env
-    if args not in (["run"], ["comment"]):
-        print("usage: python -m finguard.commands.action_outputs run|comment", file=sys.stderr)
+    if args not in (["run"], ["comment"], ["approvals"]):
+        print("usage: python -m finguard.commands.action_outputs run|comment|approvals", file=sys.stderr)
         return EXIT_USAGE
     try:
-        return run(env) if args == ["run"] else comment(env)
+        return {"run": run, "comment": comment, "approvals": approvals}[args[0]](env)
     except ActionError as exc:
         if _on_actions(env):
             command("error", f"finguard: {exc}")

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Protocol
 from finguard import __version__
 from finguard.diff import ProjectDiff, ResourceDiff
 from finguard.policy.model import CheckResult, Finding, Severity
+from finguard.report._rates import rates_lines
 from finguard.report._templates import render
 from finguard.report.markdown import cell, code
 from finguard.report.table import (
@@ -156,7 +157,7 @@ def _project_view(report: ProjectReport, title: str, limits: Limits) -> ProjectV
     details = with_components if limits.details is None else with_components[:limits.details]
     return ProjectView(
         report=report, title=title, resources=shown, more=len(hidden),
-        more_delta=sum((r.monthly_cost_delta or Decimal(0) for r in hidden), Decimal(0)), details=details,
+        more_delta=sum((r.delta_at_rates or Decimal(0) for r in hidden), Decimal(0)), details=details,
         groups=groups, counts=report.counts, fails=report.fails,
     )
 
@@ -181,16 +182,23 @@ def _sources(reports: Sequence[ProjectReport]) -> tuple[list[str], int, str | No
     return sources[:MAX_SOURCES], max(len(sources) - MAX_SOURCES, 0), min(dates) if dates else None
 
 
-def comment_context(reports: Sequence[ProjectReport], limits: Limits = Limits()) -> dict[str, object]:
+def comment_context(reports: Sequence[ProjectReport], limits: Limits = Limits(), approval: str = ""
+                    ) -> dict[str, object]:
     """What comment.md.j2 needs, computed here so the template holds layout only."""
     titles = _titles(reports)
     count = len(reports) if limits.projects is None else min(limits.projects, len(reports))
     order = sorted(range(len(reports)), key=lambda i: (not reports[i].counts.failing,
-                                                       -abs(reports[i].diff.monthly_cost_delta), i))
+                                                       -abs(reports[i].diff.delta_at_rates), i))
     shown_idx = sorted(order[:count])
     hidden_idx = order[count:]
-    before = sum((r.diff.monthly_cost_before for r in reports), Decimal(0))
-    after = sum((r.diff.monthly_cost_after for r in reports), Decimal(0))
+    # with effective rates (every project priced at them): the totals at those rates, list prices beside them
+    effective = bool(reports) and all(r.diff.effective for r in reports)
+    before = sum((r.diff.before_at_rates if effective else r.diff.monthly_cost_before for r in reports), Decimal(0))
+    after = sum((r.diff.after_at_rates if effective else r.diff.monthly_cost_after for r in reports), Decimal(0))
+    list_before = sum((r.diff.monthly_cost_before for r in reports), Decimal(0))
+    list_after = sum((r.diff.monthly_cost_after for r in reports), Decimal(0))
+    rates = next((r.diff.rates for r in reports if r.diff.rates is not None), None)
+    notes = sorted({r.diff.rates_note for r in reports if r.diff.rates_note})
     sources, more_sources, oldest = _sources(reports)
     all_counts = [r.counts for r in reports]
     compared = {r.diff.compared_to for r in reports}
@@ -200,9 +208,13 @@ def comment_context(reports: Sequence[ProjectReport], limits: Limits = Limits())
         "projects": [_project_view(reports[i], titles[i], limits) for i in shown_idx],
         "summaries": [(titles[i], reports[i], all_counts[i]) for i in shown_idx],
         "more_projects": len(hidden_idx),
-        "more_projects_delta": sum((reports[i].diff.monthly_cost_delta for i in hidden_idx), Decimal(0)),
+        "more_projects_delta": sum((reports[i].diff.delta_at_rates for i in hidden_idx), Decimal(0)),
         "total_projects": len(reports), "before": before, "after": after, "delta": after - before,
         "delta_percent": _percent(after - before, before), "complete": all(r.diff.complete for r in reports),
+        "effective": effective, "list_before": list_before, "list_after": list_after,
+        "list_delta": list_after - list_before, "list_delta_percent": _percent(list_after - list_before, list_before),
+        "rates_notes": [*rates_lines(rates, named=3), *notes] if effective else notes,
+        "approval": approval,
         "compared_to": compared.pop() if len(compared) == 1 else None,
         "failing": sum(c.failing for c in all_counts), "findings": sum(c.findings + c.errors for c in all_counts),
         "suppressed": sum(c.suppressed for c in all_counts),
@@ -214,8 +226,8 @@ def comment_context(reports: Sequence[ProjectReport], limits: Limits = Limits())
     }
 
 
-def render_variant(reports: Sequence[ProjectReport], limits: Limits = Limits()) -> str:
-    return _render(comment_context(reports, limits))
+def render_variant(reports: Sequence[ProjectReport], limits: Limits = Limits(), approval: str = "") -> str:
+    return _render(comment_context(reports, limits, approval))
 
 
 def _render(context: dict[str, object]) -> str:
@@ -241,11 +253,12 @@ def size(text: str) -> int:
     return len(text.encode("utf-8"))
 
 
-def render_comment(reports: Sequence[ProjectReport], *, limit: int = MAX_COMMENT_CHARS) -> str:
-    """The most detailed variant that fits in `limit` (UTF-8 bytes, so also characters)."""
+def render_comment(reports: Sequence[ProjectReport], *, limit: int = MAX_COMMENT_CHARS, approval: str = "") -> str:
+    """The most detailed variant that fits in `limit` (UTF-8 bytes, so also characters). `approval` is the cost
+    approval gate's section (`finguard approvals`), kept whole in every variant."""
     text = ""
     for limits in LADDER:
-        context = comment_context(reports, limits)
+        context = comment_context(reports, limits, approval)
         if _least_size(context) > limit and limits != LADDER[-1]:
             continue
         text = _render(context)

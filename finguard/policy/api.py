@@ -49,12 +49,16 @@ class Example:
 class PolicyResource:
     """Read-only view of one resource as it will be after the change (before it, for a delete)."""
 
-    __slots__ = ("_attrs", "cost", "cost_before", "resource")
+    __slots__ = ("_attrs", "cost", "cost_before", "effective", "resource")
 
-    def __init__(self, resource: Resource, cost: ResourceCost | None, cost_before: ResourceCost | None) -> None:
+    def __init__(self, resource: Resource, cost: ResourceCost | None, cost_before: ResourceCost | None,
+                 effective: bool = False) -> None:
         self.resource = resource
         self.cost = cost
         self.cost_before = cost_before
+        # priced at the organisation's effective rates (`--rates effective`) on both sides of the change:
+        # `monthly_cost*` are then effective figures, and `monthly_cost_list*` keep the list prices
+        self.effective = effective
         values = resource.after if resource.action.exists_after else resource.before
         unknown = resource.unknown_after if resource.action.exists_after else []
         self._attrs = Attrs(values, unknown)
@@ -96,12 +100,37 @@ class PolicyResource:
         return self.resource.action in (Action.CREATE, Action.UPDATE, Action.REPLACE)
 
     @property
+    def rates(self) -> str:
+        """"effective" when the run prices at the organisation's effective rates, else "list"."""
+        return "effective" if self.effective else "list"
+
+    @property
     def monthly_cost(self) -> Decimal | None:
-        return self.cost.monthly_cost if self.cost is not None else None
+        """Monthly cost after the change at the run's rates (effective with `--rates effective`, else list)."""
+        return self._at_rates(self.cost)
 
     @property
     def monthly_cost_before(self) -> Decimal | None:
+        return self._at_rates(self.cost_before)
+
+    @property
+    def monthly_cost_list(self) -> Decimal | None:
+        """At public list prices, whatever the run's rates."""
+        return self.cost.monthly_cost if self.cost is not None else None
+
+    @property
+    def monthly_cost_before_list(self) -> Decimal | None:
         return self.cost_before.monthly_cost if self.cost_before is not None else None
+
+    @property
+    def monthly_cost_effective(self) -> Decimal | None:
+        """At effective rates; None when the run uses list prices."""
+        return self._at_rates(self.cost) if self.effective else None
+
+    def _at_rates(self, cost: ResourceCost | None) -> Decimal | None:
+        if cost is None:
+            return None
+        return cost.cost_at_rates if self.effective else cost.monthly_cost
 
     @property
     def monthly_cost_delta(self) -> Decimal | None:
@@ -121,6 +150,10 @@ class PolicyProject:
     monthly_cost_after: Decimal
     complete: bool
     prior_state_known: bool = True  # False for .tf code read without a plan or a saved baseline
+    # the totals above are at the run's rates; these stay at list prices ("effective" runs only differ)
+    rates: str = "list"
+    monthly_cost_before_list: Decimal | None = None
+    monthly_cost_after_list: Decimal | None = None
 
     @property
     def monthly_cost_delta(self) -> Decimal:

@@ -97,9 +97,12 @@ def run_check(project: Project, after: ProjectCost, before: ProjectCost, catalog
 
 # -- inputs -----------------------------------------------------------------------------------------
 def _views(project: Project, after: ProjectCost, before: ProjectCost) -> list[PolicyResource]:
+    from finguard.diff import comparable_rates
+
     after_by = {c.address: c for c in after.resources}
     before_by = {c.address: c for c in before.resources}
-    return [PolicyResource(r, _existing(after_by.get(r.address)), _existing(before_by.get(r.address)))
+    effective = comparable_rates(before, after)
+    return [PolicyResource(r, _existing(after_by.get(r.address)), _existing(before_by.get(r.address)), effective)
             for r in project.resources if not r.is_data and r.action is not Action.DELETE]
 
 
@@ -109,8 +112,15 @@ def _existing(cost: ResourceCost | None) -> ResourceCost | None:
 
 def _project_view(project: Project, resources: list[PolicyResource], before: ProjectCost,
                   after: ProjectCost) -> PolicyProject:
+    from finguard.diff import comparable_rates
+
+    if comparable_rates(before, after):
+        return PolicyProject(project.name, resources, before.cost_at_rates, after.cost_at_rates,
+                             before.complete and after.complete, project.prior_state_known, "effective",
+                             before.monthly_cost, after.monthly_cost)
     return PolicyProject(project.name, resources, before.monthly_cost, after.monthly_cost,
-                         before.complete and after.complete, project.prior_state_known)
+                         before.complete and after.complete, project.prior_state_known, "list",
+                         before.monthly_cost, after.monthly_cost)
 
 
 def _policy_dirs(options: CheckOptions) -> tuple[list[tuple[Path, str]], list[tuple[Path, str]]]:
@@ -236,6 +246,9 @@ def rego_input(project: Project, resources: list[PolicyResource], before: Projec
                 "attributes": r.attributes, "unknown": r.resource.unknown_after,
                 "monthly_cost": _number(r.monthly_cost), "monthly_cost_before": _number(r.monthly_cost_before),
                 "monthly_cost_delta": _number(r.monthly_cost_delta),
+                "monthly_cost_list": _number(r.monthly_cost_list),
+                "monthly_cost_before_list": _number(r.monthly_cost_before_list),
+                "monthly_cost_effective": _number(r.monthly_cost_effective), "rates": r.rates,
             }
             for r in resources
         ],
@@ -246,6 +259,8 @@ def rego_input(project: Project, resources: list[PolicyResource], before: Projec
             "monthly_cost_after": float(view.monthly_cost_after),
             "monthly_cost_delta": float(view.monthly_cost_delta),
             "monthly_cost_delta_percent": _number(view.monthly_cost_delta_percent),
+            "monthly_cost_before_list": _number(view.monthly_cost_before_list),
+            "monthly_cost_after_list": _number(view.monthly_cost_after_list), "rates": view.rates,
         },
         "config": config.model_dump(mode="json", include={"taxonomy", "regions", "compute", "cost"})
         | {"settings": config.policies.settings},

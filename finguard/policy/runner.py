@@ -34,6 +34,9 @@ class CheckRequest:
     with_checkov: bool = False
     compare_to: Path | None = None  # a saved breakdown to take "before" costs from
     baseline_cost: Any = None  # the same, already read (a ProjectCost)
+    rates_mode: str | None = None  # --rates: list, effective, or None for pricing.rates in finguard.yml
+    rates_file: Path | None = None
+    rates: Any = None  # a RateIndex already resolved by the caller (comment, approvals); wins over rates_mode
 
 
 def evaluate(request: CheckRequest) -> CheckResult:
@@ -47,9 +50,15 @@ def evaluate(request: CheckRequest) -> CheckResult:
     code_dir = request.plan if request.plan.is_dir() else request.plan.parent
     config_path = request.config_path or find_config(code_dir)
     config = load_config(config_path)
+    rates = request.rates
+    if rates is None:
+        from finguard.commands.rates_options import resolve_rates
+
+        rates = resolve_rates(request.settings, request.plan, request.rates_mode, request.rates_file, config=config,
+                              config_path=config_path)
     project = request.load_project()
     catalog = request.settings.catalog()
-    after = estimate(project, catalog, "after")
+    after = estimate(project, catalog, "after", rates=rates)
     baseline = request.baseline_cost
     if baseline is None and request.compare_to is not None:
         from finguard.report.json_format import read_saved_breakdown
@@ -59,7 +68,7 @@ def evaluate(request: CheckRequest) -> CheckResult:
         before = baseline
         project = project.model_copy(update={"prior_state_known": True})
     else:
-        before = estimate(project, catalog, "before", reuse=after)
+        before = estimate(project, catalog, "before", rates=rates, reuse=after)
     tf_dir = request.tf_dir or code_dir
     source_map = project._source_map
     if source_map is None or source_map.root != tf_dir.resolve():

@@ -225,6 +225,26 @@ class Catalog:
             if all(p.attributes.get(k) == v for k, v in filters.items())
         ]
 
+    def has_skus(self) -> bool:
+        """Whether any price keeps its price-list SKU (only `pricing sync` slices do; the bundled snapshot has
+        none), so billing rows can be tied to catalog slots by SKU."""
+        return self._db.execute("SELECT 1 FROM prices WHERE sku IS NOT NULL LIMIT 1").fetchone() is not None
+
+    def sku_prices(self, skus: Iterable[str]) -> dict[str, Price]:
+        """Catalog rows by price-list SKU (first tier of each), for `finguard pricing rates`."""
+        wanted = sorted(set(skus))
+        found: dict[str, Price] = {}
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start:start + 500]
+            cursor = self._db.execute(
+                "SELECT p.sku, p.service, p.region, d.attributes, d.unit, p.usd, d.begin_range, d.end_range, "
+                "p.description, p.source_id FROM prices p JOIN products d ON d.id = p.product_id "
+                f"WHERE p.sku IN ({', '.join('?' for _ in chunk)}) ORDER BY d.begin_range", chunk)
+            for sku, service, region, attrs, unit, usd, begin, end, desc, src in cursor:
+                found.setdefault(sku, Price(service, region, sku, json.loads(attrs), unit, Decimal(usd), begin, end,
+                                            desc, src))
+        return found
+
     def regions(self, service: str | None = None) -> list[str]:
         if service is None:
             return [r for (r,) in self._db.execute("SELECT DISTINCT region FROM prices ORDER BY region")]

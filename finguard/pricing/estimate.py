@@ -7,7 +7,7 @@ or an ambiguous price makes the component (and so the resource) incomplete, with
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from finguard.model import (
     Action,
@@ -27,14 +27,22 @@ from finguard.pricing.resources.base import Attrs, Component, NoCost, is_unknown
 from finguard.pricing.resources.context import ProjectContext
 from finguard.pricing.usage import UsageFile
 
+if TYPE_CHECKING:
+    from finguard.pricing.catalog import PriceMatch
+    from finguard.pricing.rates import RateIndex
+
 State = Literal["before", "after"]
 
 
 def estimate(project: Project, catalog: Catalog, state: State = "after", usage: UsageFile | None = None,
-             reuse: ProjectCost | None = None) -> ProjectCost:
-    """`reuse`: the "after" estimate of the same project, when pricing "before": a resource the plan leaves
-    unchanged (no-op, same values) whose model priced it without looking at other resources costs the same
-    in both states, so its "after" cost is taken instead of pricing it again (most of a real plan is no-op)."""
+             rates: RateIndex | None = None, reuse: ProjectCost | None = None) -> ProjectCost:
+    """Price every resource at list; with `rates` (an effective-rate overlay) also at the organisation's
+    effective rates, list beside effective, naming the components no rate covers.
+
+    `reuse`: the "after" estimate of the same project (at the same rates), when pricing "before": a resource the
+    plan leaves unchanged (no-op, same values) whose model priced it without looking at other resources costs
+    the same in both states, so its "after" cost is taken instead of pricing it again (most of a real plan is
+    no-op)."""
     ctx = ProjectContext(project.resources, state, usage if usage is not None else project._usage)
     result = ProjectCost(project=project.name, source=project.source, state=state)
     counts = result.counts
@@ -45,7 +53,7 @@ def estimate(project: Project, catalog: Catalog, state: State = "after", usage: 
             cost = same.model_copy()
         else:
             lookups = ctx.lookups
-            cost = price_resource(resource, catalog, ctx, state)
+            cost = price_resource(resource, catalog, ctx, state, rates)
             if ctx.lookups == lookups:
                 cost._alone = True
         result.resources.append(cost)
@@ -55,6 +63,8 @@ def estimate(project: Project, catalog: Catalog, state: State = "after", usage: 
         if not cost.complete:
             result.complete = False
     result.catalog = catalog_info(catalog, result)
+    if rates is not None:
+        _effective_totals(result, rates)
     return result
 
 
@@ -62,6 +72,26 @@ def _reusable(project: Project, after: ProjectCost) -> dict[str, ResourceCost]:
     costs = {c.address: c for c in after.resources if c._alone}
     return {r.address: costs[r.address] for r in project.resources
             if r.address in costs and r.action is Action.NO_OP and not r.unknown_after and r.before == r.after}
+
+
+def _effective_totals(result: ProjectCost, rates: RateIndex) -> None:
+    """Project and resource totals at effective rates (a component without a rate counts at list)."""
+    info = rates.info()
+    total = Decimal(0)
+    for r in result.resources:
+        if r.monthly_cost is None:
+            continue
+        r.effective_monthly_cost = sum(
+            (c.effective_monthly_cost if c.effective_monthly_cost is not None else c.monthly_cost
+             for c in r.components if c.monthly_cost is not None), Decimal(0))
+        total += r.effective_monthly_cost
+        for c in r.components:
+            if c.rate_basis == "list":
+                info.components_at_list.append(f"{r.address}: {c.name}")
+            elif c.rate_basis is not None:
+                info.components_effective += 1
+    result.effective_monthly_cost = total
+    result.rates = info
 
 
 def _count(counts: CostCounts, cost: ResourceCost) -> None:
@@ -85,7 +115,8 @@ def _count(counts: CostCounts, cost: ResourceCost) -> None:
             counts.missing_price_components += 1
 
 
-def price_resource(resource: Resource, catalog: Catalog, ctx: ProjectContext, state: State) -> ResourceCost:
+def price_resource(resource: Resource, catalog: Catalog, ctx: ProjectContext, state: State,
+                   rates: RateIndex | None = None) -> ResourceCost:
     base: dict[str, object] = {"address": resource.address, "type": resource.type, "region": resource.region,
                                "action": resource.action}
     if resource.is_data:
@@ -111,7 +142,7 @@ def price_resource(resource: Resource, catalog: Catalog, ctx: ProjectContext, st
     except (ValueError, TypeError) as exc:
         return ResourceCost(**base, status=ResourceStatus.INCOMPLETE, complete=False,
                             reasons=[f"cannot read attributes: {exc}"])
-    components = [_price_component(spec, spec.region or resource.region, catalog) for spec in specs]
+    components = [_price_component(spec, spec.region or resource.region, catalog, rates) for spec in specs]
     return _resource_cost(base, components)
 
 
@@ -147,7 +178,8 @@ def _resource_cost(base: dict[str, object], components: list[CostComponent]) -> 
 _PRICE_PROBLEMS = (ComponentStatus.MISSING_PRICE, ComponentStatus.AMBIGUOUS_PRICE)
 
 
-def _price_component(spec: Component, region: str | None, catalog: Catalog) -> CostComponent:
+def _price_component(spec: Component, region: str | None, catalog: Catalog, rates: RateIndex | None = None
+                     ) -> CostComponent:
     out = CostComponent(name=spec.display_name, unit=spec.unit)
     unknown_filters = sorted(k for k, v in spec.filters.items() if is_unknown(v))
     if unknown_filters:
@@ -177,6 +209,7 @@ def _price_component(spec: Component, region: str | None, catalog: Catalog) -> C
         return out
     out.unit_price = match.unit_price * spec.price_factor
     out.price_source = match.prices[0].source_id
+    ratio = _apply_rate(out, spec.service, region, match, rates) if rates is not None else None
     if monthly_quantity is None:
         out.status = ComponentStatus.USAGE_BASED
         out.reason = f"usage-based: {out.unit_price.normalize():f} USD per {spec.unit}"
@@ -191,7 +224,25 @@ def _price_component(spec: Component, region: str | None, catalog: Catalog) -> C
         out.reason = f"quantity above the highest price tier the catalog holds for {region}"
         return out
     out.monthly_cost = match.cost_for(monthly_quantity * spec.price_factor)
+    if ratio is not None:
+        out.effective_monthly_cost = out.monthly_cost * ratio
     return out
+
+
+def _apply_rate(out: CostComponent, service: str, region: str, match: PriceMatch, rates: RateIndex) -> Decimal:
+    """The effective unit price of a component found at list: list x the billed ratio for its slot, or list
+    itself (rate_basis `list`) when no rate covers it. Returns the ratio, for the monthly cost (every tier)."""
+    assert out.unit_price is not None
+    applied = rates.find(service, region, match.prices[0].attributes)
+    if applied is None:
+        out.effective_unit_price = out.unit_price
+        out.rate_basis = "list"
+        out.rate_detail = "no effective rate in the overlay for this price: stays at list"
+        return Decimal(1)
+    out.effective_unit_price = out.unit_price * applied.ratio
+    out.rate_basis = applied.basis
+    out.rate_detail = applied.detail
+    return applied.ratio
 
 
 def catalog_info(catalog: Catalog, cost: ProjectCost) -> CatalogInfo:

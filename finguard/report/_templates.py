@@ -7,6 +7,7 @@ from functools import cache
 import jinja2
 
 from finguard.report import _format
+from finguard.report._rates import basis_label, rates_lines
 from finguard.report._summary import coverage_lines
 
 
@@ -24,6 +25,8 @@ def environment(autoescape: bool) -> jinja2.Environment:
     env.filters["unit_price"] = _format.unit_price
     env.filters["percent"] = _format.percent
     env.globals["coverage_lines"] = coverage_lines
+    env.globals["rates_lines"] = rates_lines
+    env.filters["basis"] = basis_label
     return env
 
 

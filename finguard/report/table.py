@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from finguard.model import ComponentStatus, ProjectCost, ResourceStatus
 from finguard.policy.model import CheckResult, Finding, FindingKind, Severity, SuppressionInfo
 from finguard.report._format import money, percent, quantity, unit_price
+from finguard.report._rates import basis_label, rates_lines
 from finguard.report._summary import coverage_lines
 
 if TYPE_CHECKING:  # diff models are built only when a diff is rendered
@@ -32,14 +34,22 @@ def _render(rows: list[list[str]], right: set[int]) -> list[str]:
 
 
 def render_breakdown(cost: ProjectCost) -> str:
-    rows = [["Name", "Monthly Qty", "Unit", "Unit price", "Monthly Cost"]]
+    effective = cost.rates is not None
+    head = ["Name", "Monthly Qty", "Unit", "Unit price", "Monthly Cost"]
+    if effective:
+        head = ["Name", "Monthly Qty", "Unit", "Unit price", "List cost", "Eff. unit price", "Effective cost", "Rate"]
+    rows = [head]
+    blank = [""] * (len(head) - 2)
     for r in cost.resources:
         if r.status in (ResourceStatus.SKIPPED, ResourceStatus.FREE):
             continue
         if r.status is ResourceStatus.UNSUPPORTED:
-            rows.append([r.address, "", "", "", "not supported"])
+            rows.append([r.address, *blank[:3], "not supported", *blank[3:]])
             continue
-        rows.append([r.address, "", "", "", money(r.monthly_cost, complete=r.complete)])
+        resource_row = [r.address, "", "", "", money(r.monthly_cost, complete=r.complete)]
+        if effective:
+            resource_row += ["", money(r.effective_monthly_cost, complete=r.complete), ""]
+        rows.append(resource_row)
         for i, c in enumerate(r.components):
             branch = "└─" if i == len(r.components) - 1 else "├─"
             if c.status is ComponentStatus.PRICED:
@@ -48,35 +58,60 @@ def render_breakdown(cost: ProjectCost) -> str:
                 cost_text = "usage-based"
             else:
                 cost_text = c.status.value.replace("_", " ")
-            rows.append([f" {branch} {c.name}", quantity(c.monthly_quantity), c.unit, unit_price(c.unit_price),
-                         cost_text])
-    rows.append(["OVERALL TOTAL", "", "", "", money(cost.monthly_cost, complete=cost.complete)])
-    lines = [f" Project: {cost.project} ({cost.source})", "", *_render(rows, {1, 3, 4}), ""]
+            row = [f" {branch} {c.name}", quantity(c.monthly_quantity), c.unit, unit_price(c.unit_price), cost_text]
+            if effective:
+                eff_text = money(c.effective_monthly_cost) if c.status is ComponentStatus.PRICED else \
+                    ("usage-based" if c.status is ComponentStatus.USAGE_BASED else "")
+                row += [unit_price(c.effective_unit_price), eff_text, basis_label(c.rate_basis)]
+            rows.append(row)
+    total = ["OVERALL TOTAL", "", "", "", money(cost.monthly_cost, complete=cost.complete)]
+    if effective:
+        total += ["", money(cost.effective_monthly_cost, complete=cost.complete), ""]
+    rows.append(total)
+    right = {1, 3, 4, 5, 6} if effective else {1, 3, 4}
+    lines = [f" Project: {cost.project} ({cost.source})", "", *_render(rows, right), ""]
     lines += [" " + line for line in coverage_lines(cost)]
+    lines += [" " + line for line in rates_lines(cost.rates)]
     return "\n".join(lines) + "\n"
 
 
 def render_diff(diff: ProjectDiff) -> str:
-    rows = [["Name", "Action", "Before", "After", "Delta"]]
+    effective = diff.effective
+    rows = [["Name", "Action", "Before", "After", "Delta", *(["List delta"] if effective else [])]]
     for r in diff.changed:
-        rows.append([r.address, r.action.value, money(r.monthly_cost_before), money(r.monthly_cost_after),
-                     money(r.monthly_cost_delta, complete=r.complete, signed=True)])
-        changed = [c for c in r.components if c.monthly_cost_delta]
+        rows.append([r.address, r.action.value, money(_eff(r, "before")), money(_eff(r, "after")),
+                     money(r.delta_at_rates, complete=r.complete, signed=True),
+                     *([money(r.monthly_cost_delta, complete=r.complete, signed=True)] if effective else [])])
+        changed = [c for c in r.components if c.monthly_cost_delta or c.effective_monthly_cost_delta]
         for i, c in enumerate(changed):
             branch = "└─" if i == len(changed) - 1 else "├─"
-            rows.append([f" {branch} {c.name}", "", money(c.monthly_cost_before), money(c.monthly_cost_after),
-                         money(c.monthly_cost_delta, signed=True)])
-    rows.append(["TOTAL", "", money(diff.monthly_cost_before), money(diff.monthly_cost_after),
-                 money(diff.monthly_cost_delta, complete=diff.complete, signed=True)])
+            rows.append([f" {branch} {c.name}", "", money(_eff(c, "before")), money(_eff(c, "after")),
+                         money(c.effective_monthly_cost_delta if effective else c.monthly_cost_delta, signed=True),
+                         *([money(c.monthly_cost_delta, signed=True)] if effective else [])])
+    rows.append(["TOTAL", "", money(diff.before_at_rates), money(diff.after_at_rates),
+                 money(diff.delta_at_rates, complete=diff.complete, signed=True),
+                 *([money(diff.monthly_cost_delta, complete=diff.complete, signed=True)] if effective else [])])
     head = [f" Project: {diff.project} ({diff.source}), compared to {diff.compared_to}", ""]
-    tail = ["", f" Monthly cost: {money(diff.monthly_cost_before)} -> {money(diff.monthly_cost_after)} "
-                f"({money(diff.monthly_cost_delta, signed=True)}, {percent(diff.monthly_cost_delta_percent)})"]
+    at = " at effective rates" if effective else ""
+    tail = ["", f" Monthly cost{at}: {money(diff.before_at_rates)} -> {money(diff.after_at_rates)} "
+                f"({money(diff.delta_at_rates, signed=True)}, {percent(diff.delta_percent_at_rates)})"]
+    if effective:
+        tail.append(f" At list prices: {money(diff.monthly_cost_before)} -> {money(diff.monthly_cost_after)} "
+                    f"({money(diff.monthly_cost_delta, signed=True)}, {percent(diff.monthly_cost_delta_percent)})")
     unchanged = len(diff.resources) - len(diff.changed)
     tail.append(f" {len(diff.changed)} resources change cost, {unchanged} unchanged")
     if not diff.complete:
         tail.append(" Some figures are lower bounds: values known only after apply or prices missing "
                     "(see --format json for reasons)")
-    return "\n".join(head + _render(rows, {2, 3, 4}) + tail) + "\n"
+    tail += [" " + line for line in rates_lines(diff.rates, diff.rates_note)]
+    right = {2, 3, 4, 5} if effective else {2, 3, 4}
+    return "\n".join(head + _render(rows, right) + tail) + "\n"
+
+
+def _eff(item: object, side: str) -> Decimal | None:
+    """A diff line's before/after figure at the diff's rates (effective when it has them, else list)."""
+    value = getattr(item, f"effective_monthly_cost_{side}", None)
+    return value if value is not None else getattr(item, f"monthly_cost_{side}")
 
 
 # -- policy check ----------------------------------------------------------------------------------
