@@ -56,6 +56,9 @@ def evaluate(request: CheckRequest) -> CheckResult:
 
         rates = resolve_rates(request.settings, request.plan, request.rates_mode, request.rates_file, config=config,
                               config_path=config_path)
+    # first, so the evaluator's child process starts on the other core while the plan is read and priced
+    limits = RegoLimits.from_env(config.policies.rego_timeout_seconds, config.policies.rego_memory_mb)
+    evaluator: RegoEvaluator = OpaServerEvaluator(request.opa_url) if request.opa_url else EmbeddedEvaluator(limits)
     project = request.load_project()
     catalog = request.settings.catalog()
     after = estimate(project, catalog, "after", rates=rates)
@@ -74,8 +77,6 @@ def evaluate(request: CheckRequest) -> CheckResult:
     if source_map is None or source_map.root != tf_dir.resolve():
         source_map = SourceMap.scan(tf_dir, project.module_sources, relative_to=Path.cwd()) if tf_dir.is_dir() \
             else None
-    limits = RegoLimits.from_env(config.policies.rego_timeout_seconds, config.policies.rego_memory_mb)
-    evaluator: RegoEvaluator = OpaServerEvaluator(request.opa_url) if request.opa_url else EmbeddedEvaluator(limits)
     options = CheckOptions(
         config=config, fail_on=Severity(request.fail_on) if request.fail_on else None, evaluator=evaluator,
         rego_dirs=[d.resolve() for d in request.rego_dirs], baseline=request.baseline, source_map=source_map,

@@ -50,12 +50,14 @@ _SLICE_SQL = (
 )
 # AWS look-ups always name a productFamily, and instance-like ones an instanceType: loading only those
 # rows keeps a run that prices a few instance types from parsing every RDS engine's 2,600 products.
-_FAMILY_SQL = _SLICE_SQL + " AND d.family = ?"
-_TYPE_SQL = (
+# Both start from the family's products and probe each one's price in the region (CROSS JOIN keeps SQLite to
+# that order): scanning every price of (service, region) instead took 20 ms for one RDS storage look-up.
+_FAMILY_SQL = (
     "SELECT p.sku, d.id, d.attributes, d.unit, p.usd, d.begin_range, d.end_range, p.description, p.source_id "
-    "FROM products d JOIN prices p ON p.product_id = d.id AND p.region = ? "
-    "WHERE d.service = ? AND d.family = ? AND d.instance_type = ?"
+    "FROM products d CROSS JOIN prices p ON p.product_id = d.id AND p.region = ? "
+    "WHERE d.service = ? AND d.family = ?"
 )
+_TYPE_SQL = _FAMILY_SQL + " AND d.instance_type = ?"
 FAMILY = "productFamily"
 INSTANCE_TYPE = "instanceType"
 
@@ -174,7 +176,7 @@ class Catalog:
             if family is None:
                 cursor = self._db.execute(_SLICE_SQL, (service, region))
             elif instance_type is None:
-                cursor = self._db.execute(_FAMILY_SQL, (service, region, family))
+                cursor = self._db.execute(_FAMILY_SQL, (region, service, family))
             else:
                 cursor = self._db.execute(_TYPE_SQL, (region, service, family, instance_type))
             for sku, pid, attrs, unit, usd, begin, end, desc, src in cursor:
