@@ -418,7 +418,7 @@ def _make_resource(
         region = providers.default_region
         providers.defaulted += 1
     default_tags = provider.default_tags
-    return Resource.model_construct(  # every value below comes from the validated PlanDoc or is computed here
+    return Resource(
         address=address,
         mode=mode,
         type=type_,
