@@ -8,15 +8,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from pydantic import Field
+from pydantic import BaseModel, Field
 
-from finguard.model import Action, CatalogInfo, ProjectCost, RatesInfo, ResourceCost, ResourceStatus, _EffectiveFields
-
-_EFFECTIVE = ("effective_monthly_cost_before", "effective_monthly_cost_after", "effective_monthly_cost_delta")
+from finguard.model import Action, CatalogInfo, ProjectCost, RatesInfo, ResourceCost, ResourceStatus, effective_field
 
 
-class ComponentDiff(_EffectiveFields):
-    _omit_when_null = _EFFECTIVE
+class ComponentDiff(BaseModel):
 
     name: str
     unit: str
@@ -25,13 +22,12 @@ class ComponentDiff(_EffectiveFields):
     monthly_cost_before: Decimal | None = None
     monthly_cost_after: Decimal | None = None
     monthly_cost_delta: Decimal | None = None
-    effective_monthly_cost_before: Decimal | None = None
-    effective_monthly_cost_after: Decimal | None = None
-    effective_monthly_cost_delta: Decimal | None = None
+    effective_monthly_cost_before: Decimal | None = effective_field()
+    effective_monthly_cost_after: Decimal | None = effective_field()
+    effective_monthly_cost_delta: Decimal | None = effective_field()
 
 
-class ResourceDiff(_EffectiveFields):
-    _omit_when_null = _EFFECTIVE
+class ResourceDiff(BaseModel):
 
     address: str
     type: str
@@ -45,9 +41,9 @@ class ResourceDiff(_EffectiveFields):
     complete: bool = True  # false: one side is a lower bound (unknown values or missing prices)
     components: list[ComponentDiff] = Field(default_factory=list)
     reasons: list[str] = Field(default_factory=list)
-    effective_monthly_cost_before: Decimal | None = None
-    effective_monthly_cost_after: Decimal | None = None
-    effective_monthly_cost_delta: Decimal | None = None
+    effective_monthly_cost_before: Decimal | None = effective_field()
+    effective_monthly_cost_after: Decimal | None = effective_field()
+    effective_monthly_cost_delta: Decimal | None = effective_field()
 
     @property
     def delta_at_rates(self) -> Decimal | None:
@@ -57,8 +53,7 @@ class ResourceDiff(_EffectiveFields):
         return self.monthly_cost_delta
 
 
-class ProjectDiff(_EffectiveFields):
-    _omit_when_null = (*_EFFECTIVE, "effective_monthly_cost_delta_percent", "rates", "rates_note")
+class ProjectDiff(BaseModel):
 
     project: str
     source: str
@@ -73,12 +68,12 @@ class ProjectDiff(_EffectiveFields):
     catalog: CatalogInfo | None = None
     # With effective rates on both sides: the same figures at the organisation's effective rates (list stays in the
     # fields above), and the rates' provenance. `rates_note` says why a diff asked for effective rates has none.
-    effective_monthly_cost_before: Decimal | None = None
-    effective_monthly_cost_after: Decimal | None = None
-    effective_monthly_cost_delta: Decimal | None = None
-    effective_monthly_cost_delta_percent: Decimal | None = None
-    rates: RatesInfo | None = None
-    rates_note: str | None = None
+    effective_monthly_cost_before: Decimal | None = effective_field()
+    effective_monthly_cost_after: Decimal | None = effective_field()
+    effective_monthly_cost_delta: Decimal | None = effective_field()
+    effective_monthly_cost_delta_percent: Decimal | None = effective_field()
+    rates: RatesInfo | None = effective_field()
+    rates_note: str | None = effective_field()
 
     @property
     def changed(self) -> list[ResourceDiff]:

@@ -55,7 +55,7 @@ def estimate(project: Project, catalog: Catalog, state: State = "after", usage: 
             lookups = ctx.lookups
             cost = price_resource(resource, catalog, ctx, state, rates)
             if ctx.lookups == lookups:
-                cost._alone = True
+                result._alone.add(resource.address)
         result.resources.append(cost)
         _count(counts, cost)
         if cost.monthly_cost is not None:
@@ -69,7 +69,7 @@ def estimate(project: Project, catalog: Catalog, state: State = "after", usage: 
 
 
 def _reusable(project: Project, after: ProjectCost) -> dict[str, ResourceCost]:
-    costs = {c.address: c for c in after.resources if c._alone}
+    costs = {c.address: c for c in after.resources if c.address in after._alone}
     return {r.address: costs[r.address] for r in project.resources
             if r.address in costs and r.action is Action.NO_OP and not r.unknown_after and r.before == r.after}
 

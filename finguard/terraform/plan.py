@@ -479,15 +479,20 @@ class _Configured:
 
     def __init__(self, leaves: set[str]) -> None:
         self.leaves = frozenset(leaves)
-        parents: set[str] = set()
-        for leaf in leaves:
-            parts = leaf.split(".")
-            parents.update(".".join(parts[:i]) for i in range(1, len(parts) + 1))
-        self.parents = frozenset(parents)
+        self.parents: frozenset[str] | None = None  # built on first use: most configured resources never ask
+
+    def _parents(self) -> frozenset[str]:
+        if self.parents is None:
+            parents: set[str] = set()
+            for leaf in self.leaves:
+                parts = leaf.split(".")
+                parents.update(".".join(parts[:i]) for i in range(1, len(parts) + 1))
+            self.parents = frozenset(parents)
+        return self.parents
 
     def sets(self, path: str) -> bool:
         """True for a set value, anything inside one, and any block that leads to one."""
-        if path in self.parents:
+        if path in self._parents():
             return True
         parts = path.split(".")
         return any(".".join(parts[:i]) in self.leaves for i in range(1, len(parts)))

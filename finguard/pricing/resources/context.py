@@ -17,7 +17,8 @@ class ProjectContext:
         self._usage = usage
         self.lookups = 0  # cross-resource look-ups so far: a model that made none priced its resource alone
         self._eip_consumers: set[str] | None = None
-        self.by_address = {r.address: r for r in resources}
+        self._of_type: dict[str, list[Resource]] | None = None
+        self._by_address = {r.address: r for r in resources}
         self._by_id: dict[tuple[str, str], Resource] = {}
         for r in resources:
             for values in (r.after, r.before):
@@ -40,16 +41,31 @@ class ProjectContext:
         return None
 
     def _instances(self, base: str, index: int | str | None) -> list[Resource]:
-        exact = self.by_address.get(base)
+        exact = self._by_address.get(base)
         if exact is not None:
             return [exact]
         if index is not None:
             key = f"[{index}]" if isinstance(index, int) else f'["{index}"]'
-            same_index = self.by_address.get(base + key)
+            same_index = self._by_address.get(base + key)
             if same_index is not None:
                 return [same_index]
-        matches = [r for a, r in self.by_address.items() if a.startswith(base + "[")]
+        matches = [r for a, r in self._by_address.items() if a.startswith(base + "[")]
         return matches if len(matches) == 1 else []
+
+    @property
+    def by_address(self) -> dict[str, Resource]:
+        """Every resource by address. A model that reads it depends on other resources (counted)."""
+        self.lookups += 1
+        return self._by_address
+
+    def of_type(self, type_: str) -> list[Resource]:
+        """Every resource of one type (built once per run: a per-resource scan of the plan is quadratic)."""
+        self.lookups += 1
+        if self._of_type is None:
+            self._of_type = {}
+            for r in self._by_address.values():
+                self._of_type.setdefault(r.type, []).append(r)
+        return self._of_type.get(type_, [])
 
     def usage(self, resource: Resource) -> dict[str, Any]:
         """This resource's values from finguard-usage.yml (type defaults, globs, exact address)."""
@@ -76,7 +92,7 @@ class ProjectContext:
         if cached is not None:
             return cached
         found: set[str] = set()
-        for r in self.by_address.values():
+        for r in self._by_address.values():
             if r.type not in ("aws_nat_gateway", "aws_eip_association"):
                 continue
             eip = self.referenced(r, "allocation_id", "aws_eip")

@@ -100,9 +100,7 @@ class AwsDynamodbTable(CostModel):
         """Application Auto Scaling targets on this table, by Read / Write."""
         name = attrs.get("name")
         found: dict[str, Attrs] = {}
-        for other in ctx.by_address.values():
-            if other.type != "aws_appautoscaling_target":
-                continue
+        for other in ctx.of_type("aws_appautoscaling_target"):
             target = ctx.attrs_of(other)
             refs = [r for refs in other.references.values() for r in refs]
             base = f"{resource.type}.{resource.name}"
