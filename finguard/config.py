@@ -529,10 +529,19 @@ def parse_yaml_text(text: str, source: str) -> tuple[Any, Any]:
     errors name `source` and the line."""
     import yaml
 
-    loader = _bounded_loader(text)
+    try:
+        loader = _bounded_loader(text)  # the reader refuses control characters here, before any parsing
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        raise InputError(f"invalid YAML: control character {_codepoint(exc.character)} is not allowed in YAML text",
+                         where=f"{source}:{line}") from None
     try:
         node = loader.get_single_node()
         raw = loader.construct_document(node) if node is not None else None
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        raise InputError(f"invalid YAML: control character {_codepoint(exc.character)} is not allowed in YAML text",
+                         where=f"{source}:{line}") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{source}:{mark.line + 1}:{mark.column + 1}" if mark else source
@@ -543,6 +552,10 @@ def parse_yaml_text(text: str, source: str) -> tuple[Any, Any]:
     finally:
         loader.dispose()
     return raw, node
+
+
+def _codepoint(character: int | str) -> str:
+    return f"U+{character if isinstance(character, int) else ord(character[:1] or chr(0)):04X}"
 
 
 def yaml_line(node: Any, loc: tuple[int | str, ...]) -> int | None:

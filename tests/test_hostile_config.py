@@ -374,3 +374,21 @@ def test_fuzz_patterns_accepted_are_fast(pattern: str) -> None:
         started = time.perf_counter()
         compiled.search(value)
         assert time.perf_counter() - started < 0.5, (pattern, value)
+
+
+@pytest.mark.parametrize(("raw", "line"), [(b"version: 1\n\x1b[31mcost: {}\n", 2),
+                                          (b"version: 1\ncost:\n  x: \"a\x07\"\n", 3)])
+def test_control_characters_name_the_file_and_line(capsys: pytest.CaptureFixture[str], tmp_path: Path, plan: Path,
+                                                   raw: bytes, line: int) -> None:
+    """Found by benchmarks/fuzz_campaign.py: PyYAML's reader refuses them before parsing (was an internal error)."""
+    config = tmp_path / "finguard.yml"
+    config.write_bytes(raw)
+    code, _, err = _check(capsys, plan, config)
+    assert code == 2
+    message = _one_error_line(err, config)
+    assert f"{config}:{line}:" in message and "control character U+00" in message
+    config.unlink()  # breakdown reads finguard.yml next to the plan too
+    usage = tmp_path / "usage.yml"
+    usage.write_bytes(raw.replace(b"cost", b"resource_usage"))
+    code, _, err = _breakdown(capsys, plan, usage)
+    assert code == 2 and "control character" in _one_error_line(err, usage)
