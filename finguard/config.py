@@ -25,6 +25,7 @@ from pydantic import (
 from finguard.billing.config import BillingConfig
 from finguard.errors import InputError
 from finguard.policy.model import Severity
+from finguard.waste.config import WasteConfig
 
 CONFIG_NAMES = ("finguard.yml", "finguard.yaml", ".finguard.yml", ".finguard.yaml")
 
@@ -229,6 +230,7 @@ class FinguardConfig(_Strict):
     policies: PolicySettings = Field(default_factory=PolicySettings)
     suppressions: list[Suppression] = Field(default_factory=list)
     billing: BillingConfig = Field(default_factory=BillingConfig)
+    waste: WasteConfig = Field(default_factory=WasteConfig)  # type: ignore[valid-type]
     path: Path | None = Field(default=None, exclude=True)  # where it was read from
 
     @model_validator(mode="after")
