@@ -113,15 +113,16 @@ class _Aws:
             return getattr(self.client(service), operation)(**kwargs)
 
     def pages(self, service: str, operation: str, key: str, page_size: int | None, **kwargs: Any) -> dict[str, Any]:
-        """Every page of a paginated call merged under `key`, as the CLI does."""
+        """Every page of a paginated call merged under `key`, as the CLI does (`page_size`: items per call, where
+        the API takes one)."""
         with _errors(service, operation, self.region):
             client = self.client(service)
-            if page_size is None or not client.can_paginate(operation):
+            if not client.can_paginate(operation):
                 self.calls += 1
                 return jsonable(getattr(client, operation)(**kwargs))
+            config = {"PageSize": page_size} if page_size else {}
             items: list[Any] = []
-            for page in client.get_paginator(operation).paginate(**kwargs,
-                                                                  PaginationConfig={"PageSize": page_size}):
+            for page in client.get_paginator(operation).paginate(**kwargs, PaginationConfig=config):
                 self.calls += 1
                 items.extend(page.get(key, []))
             return {key: jsonable(items)}
@@ -246,7 +247,7 @@ def _metrics(aws: _Aws, inv: RegionInventory, detections: list[Detection], conte
     """(queries, get-metric-data output) for every series the detections read in this region."""
     listed: dict[tuple[str, str], list[dict[str, str]]] = {}
     for pair in dict.fromkeys(p for d in detections for p in d.lists):
-        found = aws.pages("cloudwatch", "list_metrics", "Metrics", 500, Namespace=pair[0], MetricName=pair[1])
+        found = aws.pages("cloudwatch", "list_metrics", "Metrics", None, Namespace=pair[0], MetricName=pair[1])
         listed[pair] = [{d["Name"]: d["Value"] for d in m.get("Dimensions", [])} for m in found["Metrics"]]
     wanted: dict[MetricQuery, None] = {}
     for detection in detections:

@@ -15,9 +15,14 @@ def money(value: float | None) -> str:
     return "missing price" if value is None else _money(Decimal(repr(value)))
 
 
-def resource(f: Finding) -> str:
-    """The id, with its Name tag when it has one: "vol-0abc (scratch)"."""
-    return f"{f.resource_id} ({f.name})" if f.name and f.name != f.resource_id else f.resource_id
+def resource(f: Finding, *, short: bool = False) -> str:
+    """The id, with its Name tag when it has one: "vol-0abc (scratch)". `short`: an ARN by its resource part
+    (a load balancer as app/NAME/ID), for a terminal table."""
+    ident = f.resource_id
+    if short and ident.startswith("arn:") and ":" in ident:
+        ident = ident.rsplit(":", 1)[1].split("/", 1)[-1]
+    named = f.name and f.name not in ident
+    return f"{ident} ({f.name})" if named else ident
 
 
 def savings_note(f: Finding) -> str:

@@ -16,8 +16,9 @@ def _clip(text: str, width: int) -> str:
 def render(report: WasteReport) -> str:
     rows = [("SAVINGS/MO", "KIND", "RESOURCE", "REGION", "ACCOUNT", "OWNER", "CONF", "EVIDENCE", "REMEDIATION")]
     for f in report.findings:
-        rows.append((money(f.monthly_savings) + savings_note(f), f.kind, _clip(resource(f), WIDTHS["resource"]),
-                     f.region, f.account_id or "-", owner(f), f.confidence, _clip(f.evidence[0], WIDTHS["evidence"]),
+        shown = _clip(resource(f, short=True), WIDTHS["resource"])
+        rows.append((money(f.monthly_savings) + savings_note(f), f.kind, shown, f.region, f.account_id or "-",
+                     owner(f), f.confidence, _clip(f.evidence[0], WIDTHS["evidence"]),
                      _clip(f.remediation.summary, WIDTHS["remediation"])))
     lines = [f"waste: {headline(report)}"]
     if report.findings:
