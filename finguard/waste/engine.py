@@ -166,7 +166,7 @@ def scan(inventory: Inventory, config: FinguardConfig, pricer: Pricer, selection
     findings = [f for f in findings if f.monthly_savings is None or f.monthly_savings >= floor]
     findings.sort(key=lambda f: (f.monthly_savings is None, -(f.monthly_savings or 0.0), f.kind, f.region,
                                  f.resource_id))
-    summary = _summarise(findings, inventory)
+    summary = summarise_findings(findings, inventory.resource_count())
     for f in findings:
         k = kinds[f.kind]
         k.findings += 1
@@ -180,20 +180,19 @@ def scan(inventory: Inventory, config: FinguardConfig, pricer: Pricer, selection
         kinds=sorted(kinds.values(), key=lambda k: order.index(k.kind)), findings=findings, warnings=warnings)
 
 
-def _summarise(findings: list[Finding], inventory: Inventory) -> Summary:
+def summarise_findings(findings: list[Finding], resources_scanned: int = 0) -> Summary:
+    """Totals of ranked findings; marks all but the largest finding per resource as not counted."""
     best: dict[tuple[str, str], Finding] = {}
     for f in findings:  # findings are sorted: the first per resource saves the most
         key = (f.region, f.resource_id)
-        if key in best:
-            f.counted = False
-        else:
-            best[key] = f
+        f.counted = key not in best
+        best.setdefault(key, f)
     return Summary(
         findings=len(findings), resources=len(best),
         monthly_savings=round(sum(f.monthly_savings or 0.0 for f in best.values()), 2),
         missing_price=sum(f.monthly_savings is None for f in findings),
         from_billing=sum(f.savings_basis == "billing" for f in findings),
-        resources_scanned=inventory.resource_count())
+        resources_scanned=resources_scanned)
 
 
 def _billed(c: Candidate, billing: dict[str, BilledCost] | None) -> Decimal | None:

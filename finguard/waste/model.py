@@ -131,5 +131,10 @@ class WasteReport(BaseModel):
 
     model_config = {"populate_by_name": True}
 
+    def model_dump_json(self, **kwargs: Any) -> str:
+        """JSON with `schema` (the field's alias) whoever dumps it: the CLI, or `billing report`'s waste.json."""
+        kwargs.setdefault("by_alias", True)
+        return super().model_dump_json(**kwargs)
+
     def dump_json(self) -> str:
-        return self.model_dump_json(indent=2, by_alias=True) + "\n"
+        return self.model_dump_json(indent=2) + "\n"

@@ -6,10 +6,11 @@ region it scanned and a kind it judged (a `--region us-east-1` run never resolve
 a run without CloudWatch never resolves an oversized instance). Its resolution says whether the resource is gone
 (deleted) or still there but no longer waste (resized, attached, ...). A finding found again is reopened.
 
-Realised savings of a resolved finding: with billing data reaching past the day it was resolved, the resource's
-average billed cost per day over the 30 days up to its last sighting minus its average per day from the
-resolution on, per 730-hour month (never negative); otherwise its last projected saving, marked "projected".
-Recomputed on every run, so the figure firms up as billing data arrives.
+Realised savings of a resolved finding: with billing data reaching past its last sighting, the resource's
+average billed cost per day over the 30 days up to its last sighting (the days it was billed) minus its average
+per day over every day after it (the fix happened somewhere in between, so the first days may still carry some
+cost: the figure errs low, and firms up as billing data arrives), per 730-hour month and never negative;
+otherwise its last projected saving, marked "projected". Recomputed on every run.
 """
 
 from __future__ import annotations
@@ -130,9 +131,9 @@ def _realise(store: BillingStore, billing: BillingConfig, currency: str | None) 
 def _realised_one(row: dict[str, Any], ids: list[str], costs: dict[str, dict[date, float]], last_day: date | None,
                   days_per_month: Decimal) -> tuple[float | None, str, str]:
     projected = row["monthly_savings"]
-    resolved_on, last_seen = row["resolved_on"], row["last_seen"]
-    if last_day is None or last_day < resolved_on:
-        return projected, "projected", "no billing data after it was resolved yet: the projected saving"
+    last_seen = row["last_seen"]
+    if last_day is None or last_day <= last_seen:
+        return projected, "projected", "no billing data after its last sighting yet: the projected saving"
     before_start = last_seen - timedelta(days=BEFORE_DAYS - 1)
     before: dict[date, float] = {}
     after: dict[date, float] = {}
@@ -140,12 +141,12 @@ def _realised_one(row: dict[str, Any], ids: list[str], costs: dict[str, dict[dat
         for day, cost in costs.get(ident, {}).items():
             if before_start <= day <= last_seen:
                 before[day] = before.get(day, 0.0) + cost
-            elif resolved_on <= day <= last_day:
+            elif last_seen < day <= last_day:
                 after[day] = after.get(day, 0.0) + cost
     if not before:
         return projected, "projected", "no billed cost for it before it was resolved: the projected saving"
     per_day_before = sum(before.values()) / len(before)
-    after_days = (last_day - resolved_on).days + 1
+    after_days = (last_day - last_seen).days
     per_day_after = sum(after.values()) / after_days
     realised = max(0.0, per_day_before - per_day_after) * float(days_per_month)
     detail = (f"billed {per_day_before:,.2f}/day over {len(before)} day(s) before, {per_day_after:,.2f}/day over "
