@@ -97,8 +97,13 @@ class _Aws:
 
         self.region = region
         self.session = boto3.Session(profile_name=profile, region_name=region)
-        self.config = Config(retries={"mode": "standard", "max_attempts": 6}, connect_timeout=10, read_timeout=60,
-                             user_agent_extra="finguard-waste")
+        import os
+
+        # standard retries (throttling, 5xx) with AWS's own default attempts unless AWS_MAX_ATTEMPTS says otherwise
+        retries: dict[str, Any] = {"mode": "standard"}
+        if not os.environ.get("AWS_MAX_ATTEMPTS"):
+            retries["max_attempts"] = 6
+        self.config = Config(retries=retries, connect_timeout=10, read_timeout=60, user_agent_extra="finguard-waste")
         self._clients: dict[str, Any] = {}
         self.calls = 0
 

@@ -68,3 +68,50 @@ def test_saved_inventory_gives_the_same_findings(live_report: dict[str, Any]) ->
     saved = json.loads(out)
     assert [(f["kind"], f["resource_id"], f["monthly_savings"]) for f in saved["findings"]] == \
         [(f["kind"], f["resource_id"], f["monthly_savings"]) for f in live_report["findings"]]
+
+
+def test_get_metric_statistics_gives_the_same_findings(live_report: dict[str, Any], tmp_path) -> None:
+    """waste.metrics.api: get-metric-statistics (one call per series) reads the same series as GetMetricData."""
+    config = tmp_path / "finguard.yml"
+    config.write_text("version: 1\nwaste:\n  metrics: {api: get-metric-statistics}\n", encoding="utf-8")
+    kinds = ("oversized-instance", "oversized-database", "idle-nat-gateway", "idle-load-balancer")
+    code, out, err = run_cli("waste", "--config", config, "--region", "us-east-1", "--format", "json",
+                             *(a for k in kinds for a in ("--kind", k)))
+    assert code == 0, err
+
+    def key(findings: list[dict[str, Any]]) -> list[tuple[str, str, float | None]]:
+        return [(f["kind"], f["resource_id"], f["monthly_savings"]) for f in findings
+                if f["kind"] in kinds and f["region"] == "us-east-1"]
+
+    assert key(json.loads(out)["findings"]) == key(live_report["findings"]) != []
+
+
+def test_paginated_calls_are_merged(live_report: dict[str, Any]) -> None:
+    """moto pages DescribeLoadBalancers: two per page gives every load balancer of the planted region."""
+    from finguard.waste.live import _Aws
+
+    aws = _Aws(None, "us-east-1")
+    whole = aws.pages("elbv2", "describe_load_balancers", "LoadBalancers", None)["LoadBalancers"]
+    calls = aws.calls
+    paged = aws.pages("elbv2", "describe_load_balancers", "LoadBalancers", 2)["LoadBalancers"]
+    assert len(whole) == 4 and aws.calls - calls == 2
+    assert [lb["LoadBalancerArn"] for lb in paged] == [lb["LoadBalancerArn"] for lb in whole]
+
+
+def test_no_credentials_and_no_region_are_usage_errors(moto_url: str, monkeypatch, tmp_path) -> None:
+    for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        monkeypatch.delenv(key, raising=False)
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    code, _, err = run_cli("waste", "--region", "us-east-1")
+    assert code == 2 and "no AWS credentials found" in err and "Traceback" not in err
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    for key in ("AWS_REGION", "AWS_DEFAULT_REGION"):
+        monkeypatch.delenv(key, raising=False)
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run_cli("waste")
+    assert code == 2 and "no region to scan" in err
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")  # nothing listens on the discard port
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
+    code, _, err = run_cli("waste", "--region", "us-east-1")
+    assert code == 2 and "cannot reach AWS" in err

@@ -218,6 +218,6 @@ def kinds() -> list[str]:
     return list(detections())
 
 
-def money(value: Decimal | None) -> str:
-    """$1,234.56 for evidence text."""
-    return "price missing" if value is None else f"${value:,.2f}"
+def monthly(value: Decimal | None) -> str:
+    """"$1,234.56/month" for evidence text; "no list price here" when the catalog has none (never $0)."""
+    return "no list price in this region" if value is None else f"${value:,.2f}/month"

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import Field
 
-from finguard.waste.detections import Candidate, Context, Detection, DetectionSettings, Example, money
+from finguard.waste.detections import Candidate, Context, Detection, DetectionSettings, Example, monthly
 from finguard.waste.detections._common import cli, name_of
 
 if TYPE_CHECKING:
@@ -81,8 +81,8 @@ class Gp2Volume(Detection):
             yield Candidate(
                 kind=self.kind, resource_id=v.id, region=v.region, resource_type=self.resource_type,
                 evidence=[f"gp2, {v.size_gb:,} GiB attached to {', '.join(v.attached_to) or 'an instance'}: "
-                          f"{money(current.monthly)}/month",
-                          f"{spec} (the same performance): {money(proposed.monthly)}/month"],
+                          f"{monthly(current.monthly)}",
+                          f"{spec} (the same performance): {monthly(proposed.monthly)}"],
                 confidence="high", savings=savings, monthly_cost=current, action="modify", command=cli(*command),
                 terraform_types=("aws_ebs_volume",), terraform_change='type = "gp3"', recommendation="gp3",
                 name=name_of(v.tags), tags=v.tags, billing_ids=[v.id], billing_usage="VolumeUsage.gp2",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from finguard.waste.detections import Candidate, Context, Detection, DetectionSettings, Example, money
+from finguard.waste.detections import Candidate, Context, Detection, DetectionSettings, Example, monthly
 from finguard.waste.detections._common import cli, name_of
 
 if TYPE_CHECKING:
@@ -41,7 +41,7 @@ class IdleIp(Detection):
                 continue
             cost = ctx.pricer.idle_address(a.region)
             evidence = [f"{a.public_ip or a.id} is associated with no instance or network interface: "
-                        f"{money(cost.monthly)}/month as an idle public IPv4 address"]
+                        f"{monthly(cost.monthly)} as an idle public IPv4 address"]
             billed = ctx.billed(a.allocation_id, a.public_ip)
             idle_hours = billed.quantity("IdleAddress") if billed else None
             if billed and idle_hours:

@@ -14,7 +14,7 @@ from finguard.waste.detections import (
     MetricQuery,
     Series,
     days_ago,
-    money,
+    monthly,
     query,
 )
 from finguard.waste.detections._common import Amount, Days, cli, name_of, rounded
@@ -139,7 +139,7 @@ class IdleLoadBalancer(Detection):
             if not (no_work or (no_healthy and no_work is not False)):
                 continue
             cost = ctx.pricer.load_balancer(lb.region, lb.type)
-            evidence.append(f"{lb.type} load balancer hours: {money(cost.monthly)}/month")
+            evidence.append(f"{lb.type} load balancer hours: {monthly(cost.monthly)}")
             signals = sum(bool(x) for x in (no_healthy, no_work, no_lcu and work is not None))
             yield Candidate(
                 kind=self.kind, resource_id=lb.arn, region=lb.region, resource_type=self.resource_type,

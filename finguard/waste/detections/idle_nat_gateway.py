@@ -14,7 +14,7 @@ from finguard.waste.detections import (
     MetricQuery,
     Series,
     days_ago,
-    money,
+    monthly,
     query,
 )
 from finguard.waste.detections._common import Amount, Days, cli, name_of, rounded
@@ -107,7 +107,7 @@ class IdleNatGateway(Detection):
             for _ in nat.allocation_ids:
                 cost = cost.plus(ctx.pricer.attached_address(nat.region))
             evidence.append(f"gateway hours{' and its public IPv4 address' if nat.allocation_ids else ''}: "
-                            f"{money(cost.monthly)}/month")
+                            f"{monthly(cost.monthly)}")
             command = cli("aws", "ec2", "delete-nat-gateway", "--region", nat.region, "--nat-gateway-id", nat.id)
             for alloc in nat.allocation_ids:
                 command += " && " + cli("aws", "ec2", "release-address", "--region", nat.region, "--allocation-id",

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import Field
 
-from finguard.waste.detections import Candidate, Context, Detection, DetectionSettings, Example, days_ago, money
+from finguard.waste.detections import Candidate, Context, Detection, DetectionSettings, Example, days_ago, monthly
 from finguard.waste.detections._common import Days, cli, name_of, rounded
 from finguard.waste.savings import Priced
 
@@ -81,7 +81,7 @@ class OrphanedSnapshot(Detection):
             yield Candidate(
                 kind=self.kind, resource_id=snap.id, region=snap.region, resource_type=self.resource_type,
                 evidence=[f"{source}; no AMI of the account uses it; started {age:.0f} days ago",
-                          f"{snap.size_gb:,} GiB source volume: at most {money(cost.monthly)}/month "
+                          f"{snap.size_gb:,} GiB source volume: at most {monthly(cost.monthly)} "
                           "(snapshots are incremental: the full size is an upper bound)"],
                 confidence="medium", savings=cost, monthly_cost=cost, action="delete",
                 command=cli("aws", "ec2", "delete-snapshot", "--region", snap.region, "--snapshot-id", snap.id),

@@ -16,7 +16,7 @@ from finguard.waste.detections import (
     MetricQuery,
     Series,
     days_ago,
-    money,
+    monthly,
     query,
 )
 from finguard.waste.detections._common import Amount, Percent, cli, rounded
@@ -120,15 +120,15 @@ class OversizedDatabase(Detection):
                         f"{cpu.coverage * 100:.0f}% of hours)"]
             if connections is not None and connections.hours:
                 evidence.append(f"connections p95 {connections.p95:,.0f}")
-            evidence.append(f"{db.instance_class} {db.engine} {deployment} {money(fit.current.monthly)}/month -> "
-                            f"{fit.target} {money(fit.proposed.monthly)}/month, projected CPU p95 "
+            evidence.append(f"{db.instance_class} {db.engine} {deployment} {monthly(fit.current.monthly)} -> "
+                            f"{fit.target} {monthly(fit.proposed.monthly)}, projected CPU p95 "
                             f"{cpu.p95 / fit.ratio:.0f}%")
             alternative = None
             if fit.alternative and fit.alternative_price is not None:
                 alt = fit.current.minus(fit.alternative_price)
                 alternative = {"recommendation": fit.alternative,
                                "monthly_savings": float(alt.monthly) if alt.monthly is not None else None}
-                evidence.append(f"or {fit.alternative} {money(fit.alternative_price.monthly)}/month")
+                evidence.append(f"or {fit.alternative} {monthly(fit.alternative_price.monthly)}")
             yield Candidate(
                 kind=self.kind, resource_id=db.id, region=db.region, resource_type=self.resource_type,
                 evidence=evidence, confidence="high" if connections is not None and cpu.coverage >= 0.95

@@ -16,7 +16,7 @@ from finguard.waste.detections import (
     MetricQuery,
     Series,
     days_ago,
-    money,
+    monthly,
     query,
 )
 from finguard.waste.detections._common import Percent, cli, name_of, rounded
@@ -128,14 +128,14 @@ class OversizedInstance(Detection):
                         f"{cpu.coverage * 100:.0f}% of hours)"]
             evidence.append(f"memory p95 {memory.p95:.1f}% (CloudWatch agent)" if memory is not None
                             else "memory not measured (no CloudWatch agent metric): CPU only")
-            evidence.append(f"{inst.type} {money(fit.current.monthly)}/month -> {fit.target} "
-                            f"{money(fit.proposed.monthly)}/month, projected CPU p95 {cpu.p95 / fit.ratio:.0f}%")
+            evidence.append(f"{inst.type} {monthly(fit.current.monthly)} -> {fit.target} "
+                            f"{monthly(fit.proposed.monthly)}, projected CPU p95 {cpu.p95 / fit.ratio:.0f}%")
             alternative = None
             if fit.alternative and fit.alternative_price is not None:
                 alt = fit.current.minus(fit.alternative_price)
                 alternative = {"recommendation": fit.alternative,
                                "monthly_savings": float(alt.monthly) if alt.monthly is not None else None}
-                evidence.append(f"or {fit.alternative} {money(fit.alternative_price.monthly)}/month")
+                evidence.append(f"or {fit.alternative} {monthly(fit.alternative_price.monthly)}")
             yield Candidate(
                 kind=self.kind, resource_id=inst.id, region=inst.region, resource_type=self.resource_type,
                 evidence=evidence, confidence="high" if memory is not None and cpu.coverage >= 0.95 else "medium",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
-from finguard.waste.detections import Candidate, Context, Detection, DetectionSettings, Example, days_ago, money
+from finguard.waste.detections import Candidate, Context, Detection, DetectionSettings, Example, days_ago, monthly
 from finguard.waste.detections._common import cli, name_of
 from finguard.waste.detections.oversized_instance import resize_command
 from finguard.waste.instance_types import CURRENT, parse
@@ -100,7 +100,7 @@ class PreviousGeneration(Detection):
                    name: str | None, tags: dict[str, str], billing_ids: list[str], arn: str | None = None) -> Candidate:
         savings = current.minus(proposed)
         evidence = [f"{old} is a previous-generation type; {target} is its current generation of the same size",
-                    f"{old} {money(current.monthly)}/month -> {target} {money(proposed.monthly)}/month"]
+                    f"{old} {monthly(current.monthly)} -> {target} {monthly(proposed.monthly)}"]
         if not current.found:
             evidence.append(f"no list price for {old} in {region}: saving unknown")
         return Candidate(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from finguard.waste.detections import Candidate, Context, Detection, DetectionSettings, Example, days_ago, money
+from finguard.waste.detections import Candidate, Context, Detection, DetectionSettings, Example, days_ago, monthly
 from finguard.waste.detections._common import Days, cli, name_of, rounded, volume_spec
 from finguard.waste.savings import ZERO, Priced
 
@@ -76,12 +76,12 @@ class StoppedInstance(Detection):
                 price = ctx.pricer.volume(v.region, v.type, v.size_gb, v.iops, v.throughput)
                 cost = cost.plus(price)
                 evidence.append(f"{vid} ({volume_spec(v.type, v.size_gb, v.iops, v.throughput)}): "
-                                f"{money(price.monthly)}/month")
+                                f"{monthly(price.monthly)}")
             addresses = [a for a in region.addresses if a.instance_id == inst.id]
             for a in addresses:
                 price = ctx.pricer.attached_address(a.region)
                 cost = cost.plus(price)
-                evidence.append(f"Elastic IP {a.public_ip or a.id}: {money(price.monthly)}/month")
+                evidence.append(f"Elastic IP {a.public_ip or a.id}: {monthly(price.monthly)}")
             yield Candidate(
                 kind=self.kind, resource_id=inst.id, region=inst.region, resource_type=self.resource_type,
                 evidence=evidence, confidence="high", savings=cost, monthly_cost=cost, action="terminate",

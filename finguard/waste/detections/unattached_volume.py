@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from finguard.waste.detections import Candidate, Context, Detection, DetectionSettings, Example, days_ago, money
+from finguard.waste.detections import Candidate, Context, Detection, DetectionSettings, Example, days_ago, monthly
 from finguard.waste.detections._common import Days, cli, name_of, rounded, volume_spec
 
 if TYPE_CHECKING:
@@ -55,7 +55,7 @@ class UnattachedVolume(Detection):
             yield Candidate(
                 kind=self.kind, resource_id=v.id, region=v.region, resource_type=self.resource_type,
                 evidence=[f"state available (attached to no instance), {since}",
-                          f"{volume_spec(v.type, v.size_gb, v.iops, v.throughput)}: {money(cost.monthly)}/month"],
+                          f"{volume_spec(v.type, v.size_gb, v.iops, v.throughput)}: {monthly(cost.monthly)}"],
                 confidence="high" if age is not None and age >= s.high_confidence_age_days else "medium",
                 savings=cost, monthly_cost=cost, action="delete",
                 command=cli("aws", "ec2", "delete-volume", "--region", v.region, "--volume-id", v.id),
