@@ -17,6 +17,7 @@ What the engine adds to a detection's candidate:
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -206,7 +207,7 @@ def _billed(c: Candidate, billing: dict[str, BilledCost] | None) -> Decimal | No
         if b is None:
             continue
         if c.billing_usage:
-            cost = sum((v for u, v in b.usage_cost.items() if c.billing_usage in u), 0.0)
+            cost = sum((v for u, v in b.usage_cost.items() if usage_names(u, c.billing_usage)), 0.0)
             if not cost:
                 continue
             monthly = Decimal(str(cost)) / Decimal(b.days) * DAYS_PER_MONTH
@@ -214,6 +215,20 @@ def _billed(c: Candidate, billing: dict[str, BilledCost] | None) -> Decimal | No
             monthly = b.monthly
         total = monthly if total is None else total + monthly
     return total
+
+
+_ABBREVIATED = ((re.compile(r"\.(\d*)xl\b"), r".\1xlarge"), (re.compile(r"\.lg\b"), ".large"),
+                (re.compile(r"\.med\b"), ".medium"), (re.compile(r"\.sm\b"), ".small"))
+
+
+def usage_names(usage_type: str, wanted: str) -> bool:
+    """Whether a billed usage type names `wanted` (an instance type or volume type): RDS abbreviates sizes in
+    usage types ("InstanceUsage:db.r5.2xl", "Multi-AZUsage:db.m5.lg"), EC2 does not ("BoxUsage:m5.2xlarge")."""
+    if wanted in usage_type:
+        return True
+    for pattern, full in _ABBREVIATED:
+        usage_type = pattern.sub(full, usage_type)
+    return wanted in usage_type
 
 
 def _billing_owner(c: Candidate, billing: dict[str, BilledCost] | None) -> str | None:

@@ -73,6 +73,13 @@ def _stamp(value: datetime) -> str:
     return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
 
 
+def raw_timestamp(value: Any) -> str:
+    """A response timestamp as ISO 8601 text: AWS's own text as is, epoch seconds (JSON protocols) converted."""
+    if isinstance(value, int | float) or (isinstance(value, str) and value.replace(".", "", 1).isdigit()):
+        return _stamp(datetime.fromtimestamp(float(value), UTC))
+    return str(value)
+
+
 def jsonable(node: Any) -> Any:
     """A boto3 response as the CLI's JSON: no ResponseMetadata, datetimes as text, bytes decoded."""
     if isinstance(node, dict):
@@ -88,17 +95,32 @@ def jsonable(node: Any) -> Any:
     return node
 
 
-class _Aws:
-    """boto3 clients for one region, with every failure turned into one InputError naming the call."""
+def sdk_session(profile: str | None) -> Any:
+    """One boto3 session for every region of a scan (service models load once), with raw timestamps."""
+    import boto3
+    import botocore.session
 
-    def __init__(self, profile: str | None, region: str) -> None:
-        import boto3
+    with _errors("sdk", "session", "the configured region"):
+        core = botocore.session.Session()
+        # timestamps stay the text AWS sent (ISO 8601), as the CLI prints them: parsing each into a datetime
+        # with dateutil costs more than the rest of a GetMetricData response, and the inventory parser reads
+        # the text anyway
+        core.get_component("response_parser_factory").set_parser_defaults(timestamp_parser=raw_timestamp)
+        return boto3.Session(botocore_session=core, profile_name=profile)
+
+
+class _Aws:
+    """boto3 clients for one region, with every failure turned into one InputError naming the call. Clients are
+    created up front (`prepare`, one thread: a session is not thread-safe) and then used from the region's
+    thread."""
+
+    def __init__(self, session: Any, region: str) -> None:
+        import os
+
         from botocore.config import Config
 
         self.region = region
-        self.session = boto3.Session(profile_name=profile, region_name=region)
-        import os
-
+        self.session = session
         # standard retries (throttling, 5xx) with AWS's own default attempts unless AWS_MAX_ATTEMPTS says otherwise
         retries: dict[str, Any] = {"mode": "standard"}
         if not os.environ.get("AWS_MAX_ATTEMPTS"):
@@ -107,9 +129,15 @@ class _Aws:
         self._clients: dict[str, Any] = {}
         self.calls = 0
 
+    def prepare(self, *services: str) -> _Aws:
+        for service in services:
+            self.client(service)
+        return self
+
     def client(self, service: str) -> Any:
         if service not in self._clients:
-            self._clients[service] = self.session.client(service, region_name=self.region, config=self.config)
+            with _errors(service, "client", self.region):
+                self._clients[service] = self.session.client(service, region_name=self.region, config=self.config)
         return self._clients[service]
 
     def call(self, service: str, operation: str, **kwargs: Any) -> Any:
@@ -190,13 +218,17 @@ def collect(regions: list[str], *, profile: str | None, collections: set[str], d
     """Describe `collections` in every region (in parallel), then fetch the CloudWatch series the detections ask
     for; returns the parsed inventory and the raw documents (for --save-inventory)."""
     now = (now or datetime.now(UTC)).astimezone(UTC)
-    account = jsonable(_Aws(profile, regions[0]).call("sts", "get_caller_identity")).get("Account")
+    session = sdk_session(profile)
+    account = jsonable(_Aws(session, regions[0]).call("sts", "get_caller_identity")).get("Account")
     raw = RawInventory(account_id=account, collected_at=now, lookback_days=lookback_days)
     want_metrics = metrics.enabled and any(d.metrics != "none" for d in detections)
 
+    services = ("ec2", "elbv2", "rds", "cloudwatch")
+    clients = {region: _Aws(session, region).prepare(*services) for region in regions}
+
     def one(region: str) -> tuple[str, RawRegion, RegionInventory]:
         started = time.perf_counter()
-        aws = _Aws(profile, region)
+        aws = clients[region]
         data = _describe(aws, collections)
         inv = parse_region(region, _as_docs(region, data.docs), target_health=_as_health(region, data),
                            metric_queries=None, metric_results=None)

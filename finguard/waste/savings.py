@@ -250,28 +250,31 @@ def billed_costs(store: BillingStore, config: BillingConfig, keys: dict[str, str
 def daily_costs(store: BillingStore, config: BillingConfig, keys: dict[str, str], start: date, end: date,
                 currency: str | None = None) -> dict[str, dict[date, float]]:
     """{resource id: {day: cost}} of usage charges between `start` and `end` (inclusive): the realised-savings
-    comparison of a resolved finding's cost before and after it was fixed."""
-    import ibis
-
-    from finguard.billing.allocate import labelled, scoped, single_currency
-    from finguard.billing.engine import DuckDBEngine
-
+    comparison of a resolved finding's cost before and after it was fixed. Plain SQL on the store (no
+    allocation is needed for a resource's own cost), in the allocation's cost metric and the one currency."""
     if not keys or store.count() == 0:
         return {}
-    engine = DuckDBEngine(store.con)
-    charges = store.charges(engine)
-    chosen = single_currency(charges, currency or config.currency)
-    rows = labelled(scoped(charges, currency=chosen), config.allocation)
-    rid = rows.ResourceId.cast("string")
-    key = ibis.cases((rid.re_search(_ID_SUFFIX), rid.re_extract(_ID_SUFFIX, 1)), else_=rid)
-    rows = rows.filter((rows.day >= start) & (rows.day <= end) & rid.notnull() & (rows.ChargeCategory == "Usage"))
-    rows = rows.mutate(_key=key)
-    lookup = ibis.memtable({"_k": list(keys), "_rid": list(keys.values())})
-    joined = rows.join(lookup, rows._key == lookup._k)
-    agg = joined.group_by(["_rid", "day"]).agg(cost=joined.cost.sum())
+    currencies = [r[0] for r in store.raw_sql("SELECT DISTINCT BillingCurrency FROM charges WHERE BillingCurrency "
+                                              "IS NOT NULL ORDER BY 1")]
+    chosen = currency or config.currency or (currencies[0] if len(currencies) == 1 else None)
+    if chosen is None or chosen not in currencies:
+        from finguard.errors import InputError
+
+        raise InputError(f"the store holds several billing currencies ({', '.join(currencies)}): choose one with "
+                         "--currency (or billing.currency in finguard.yml)")
+    metric = config.allocation.cost  # a Literal of FOCUS cost columns: safe to name in SQL
+    pattern = _ID_SUFFIX.replace("'", "''")
+    rows = store.raw_sql(
+        f"""SELECT k, day, sum(cost) FROM (
+              SELECT CASE WHEN regexp_matches(ResourceId, '{pattern}') THEN regexp_extract(ResourceId, '{pattern}', 1)
+                          ELSE ResourceId END AS k,
+                     CAST(ChargePeriodStart AS DATE) AS day, coalesce("{metric}", 0.0) AS cost
+              FROM charges WHERE ChargeCategory = 'Usage' AND BillingCurrency = ? AND ResourceId IS NOT NULL
+                AND CAST(ChargePeriodStart AS DATE) BETWEEN ? AND ?)
+            WHERE list_contains(?, k) GROUP BY k, day""", [chosen, start, end, list(keys)])
     out: dict[str, dict[date, float]] = {}
-    for r in agg.to_pyarrow().to_pylist():
-        out.setdefault(r["_rid"], {})[r["day"]] = float(r["cost"] or 0.0)
+    for key, day, cost in rows:
+        out.setdefault(keys[key], {})[day] = float(cost or 0.0)
     return out
 
 

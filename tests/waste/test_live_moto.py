@@ -88,9 +88,9 @@ def test_get_metric_statistics_gives_the_same_findings(live_report: dict[str, An
 
 def test_paginated_calls_are_merged(live_report: dict[str, Any]) -> None:
     """moto pages DescribeLoadBalancers: two per page gives every load balancer of the planted region."""
-    from finguard.waste.live import _Aws
+    from finguard.waste.live import _Aws, sdk_session
 
-    aws = _Aws(None, "us-east-1")
+    aws = _Aws(sdk_session(None), "us-east-1")
     whole = aws.pages("elbv2", "describe_load_balancers", "LoadBalancers", None)["LoadBalancers"]
     calls = aws.calls
     paged = aws.pages("elbv2", "describe_load_balancers", "LoadBalancers", 2)["LoadBalancers"]

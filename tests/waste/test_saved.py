@@ -168,10 +168,13 @@ def _json_values() -> st.SearchStrategy[object]:
 
 FIELDS = ["VolumeId", "Size", "VolumeType", "State", "CreateTime", "Attachments", "Iops", "Tags", "SnapshotId",
           "InstanceId", "InstanceType", "LaunchTime", "Instances", "StartTime", "VolumeSize", "OwnerId", "Name",
-          "AllocationId", "AssociationId", "BlockDeviceMappings", "Ebs", "Key", "Value", "Code"]
+          "AllocationId", "AssociationId", "BlockDeviceMappings", "Ebs", "Key", "Value", "Code", "Id", "Timestamps",
+          "Values", "MetricStat", "Metric", "Period", "Stat", "NatGatewayId", "LoadBalancerArn", "Type"]
 DOC_KEYS = {"ec2-describe-volumes.json": "Volumes", "ec2-describe-snapshots.json": "Snapshots",
             "ec2-describe-instances.json": "Reservations", "ec2-describe-addresses.json": "Addresses",
-            "ec2-describe-images.json": "Images", "rds-describe-db-instances.json": "DBInstances"}
+            "ec2-describe-images.json": "Images", "rds-describe-db-instances.json": "DBInstances",
+            "ec2-describe-nat-gateways.json": "NatGateways", "elbv2-describe-load-balancers.json": "LoadBalancers",
+            "cloudwatch-get-metric-data.json": "MetricDataResults", "cloudwatch-metric-data-queries.json": None}
 
 
 @settings(max_examples=FUZZ_EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -181,13 +184,14 @@ DOC_KEYS = {"ec2-describe-volumes.json": "Volumes", "ec2-describe-snapshots.json
 def test_hostile_documents_never_crash(tmp_path_factory: pytest.TempPathFactory, name: str, items: list[object],
                                        raw: bytes | None) -> None:
     root = tmp_path_factory.mktemp("hostile")
-    region = root / "us-east-1"
-    shutil.copytree(EXAMPLE / "us-east-1", region)
+    region = root / "eu-west-1"
+    shutil.copytree(EXAMPLE / "eu-west-1", region)
     path = region / name
     if raw is not None:
         path.write_bytes(raw)
     else:
-        path.write_text(json.dumps({DOC_KEYS[name]: items}), encoding="utf-8")
+        key = DOC_KEYS[name]
+        path.write_text(json.dumps({key: items} if key else items), encoding="utf-8")
     try:
         inventory = load_inventory(root, regions=[], collections=ALL, needed_by={})
     except FinguardError as exc:

@@ -2,7 +2,7 @@
 
 A detection module defines one `Detection` subclass with
 
-* ``kind``: the name used in output and in `--kind` (``unattached-volume``);
+* ``kind``: the name used in output and in `--kind` (``unattached-volume``), and ``rank``, its place in lists;
 * a docstring whose first paragraph is the rule, stated so a reviewer can check it against the code;
 * ``Settings``: its thresholds, a strict pydantic model that becomes ``waste.<kind_with_underscores>`` in
   finguard.yml (unknown keys are refused with a did-you-mean, as everywhere in the config);
@@ -158,6 +158,7 @@ class Detection:
     """Base of every detection. Subclasses set the class attributes and write detect()."""
 
     kind: ClassVar[str] = ""
+    rank: ClassVar[int] = 1000  # where the kind appears in lists and reports (lowest first)
     title: ClassVar[str] = ""
     resource_type: ClassVar[str] = ""
     needs: ClassVar[tuple[str, ...]] = ()
@@ -211,7 +212,7 @@ def detections() -> dict[str, Detection]:
         if detection.kind in found:
             raise RuntimeError(f"two detections claim kind {detection.kind}")
         found[detection.kind] = detection
-    return found
+    return dict(sorted(found.items(), key=lambda item: (item[1].rank, item[0])))
 
 
 def kinds() -> list[str]:

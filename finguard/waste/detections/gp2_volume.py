@@ -44,6 +44,7 @@ class Gp2Volume(Detection):
     performance would not cost less are not reported."""
 
     kind = "gp2-volume"
+    rank = 100
     title = "gp2 volume (gp3 costs less)"
     resource_type = "ebs-volume"
     needs = ("volumes",)

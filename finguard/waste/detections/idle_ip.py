@@ -19,6 +19,7 @@ class IdleIp(Detection):
     allocation time, so the billing store's idle-address hours (when given) are the evidence of how long."""
 
     kind = "idle-ip"
+    rank = 30
     title = "Idle Elastic IP address"
     resource_type = "elastic-ip"
     needs = ("addresses",)

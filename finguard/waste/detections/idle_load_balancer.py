@@ -64,6 +64,7 @@ class IdleLoadBalancer(Detection):
     hourly charge (LCUs are charged by use: an idle one bills none)."""
 
     kind = "idle-load-balancer"
+    rank = 40
     title = "Idle load balancer"
     resource_type = "load-balancer"
     needs = ("load_balancers", "target_groups")

@@ -51,6 +51,7 @@ class IdleNatGateway(Detection):
     (data processing is charged per GB: an idle gateway bills none)."""
 
     kind = "idle-nat-gateway"
+    rank = 50
     title = "Idle NAT gateway"
     resource_type = "nat-gateway"
     needs = ("nat_gateways",)

@@ -37,6 +37,7 @@ class OrphanedSnapshot(Detection):
     the confidence is medium unless the billing store gives its actual cost."""
 
     kind = "orphaned-snapshot"
+    rank = 20
     title = "Orphaned EBS snapshot"
     resource_type = "ebs-snapshot"
     needs = ("snapshots", "images", "volumes")

@@ -63,6 +63,7 @@ class OversizedDatabase(Detection):
     Memory is not judged: RDS publishes free memory, not the class's total."""
 
     kind = "oversized-database"
+    rank = 80
     title = "Oversized RDS instance"
     resource_type = "rds-instance"
     needs = ("db_instances",)

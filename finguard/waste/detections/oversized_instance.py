@@ -61,6 +61,7 @@ class OversizedInstance(Detection):
     families are skipped (`skip_burstable`); spot instances are priced by the market, not the list."""
 
     kind = "oversized-instance"
+    rank = 70
     title = "Oversized EC2 instance"
     resource_type = "ec2-instance"
     needs = ("instances",)

@@ -28,6 +28,7 @@ class PreviousGeneration(Detection):
     hours; when the old type has no list price in the region the saving is shown as missing, not $0."""
 
     kind = "previous-generation"
+    rank = 90
     title = "Previous-generation instance type"
     resource_type = "instance"
     needs = ("instances", "db_instances")

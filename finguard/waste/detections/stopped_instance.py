@@ -36,6 +36,7 @@ class StoppedInstance(Detection):
     again). Saves its volumes' storage, IOPS and throughput and its addresses' public IPv4 hours."""
 
     kind = "stopped-instance"
+    rank = 60
     title = "Instance stopped for weeks"
     resource_type = "ec2-instance"
     needs = ("instances", "volumes", "addresses")

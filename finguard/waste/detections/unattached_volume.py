@@ -30,6 +30,7 @@ class UnattachedVolume(Detection):
     IOPS and throughput. Confidence is high once it is `high_confidence_age_days` old, medium before."""
 
     kind = "unattached-volume"
+    rank = 10
     title = "Unattached EBS volume"
     resource_type = "ebs-volume"
     needs = ("volumes",)
