@@ -24,6 +24,7 @@ import argparse
 import json
 import os
 import random
+import resource
 import subprocess
 import sys
 import tempfile
@@ -279,7 +280,11 @@ def main() -> int:
                        env=env, check=True)
         argv = [sys.executable, "-m", "finguard", "waste", "--config", str(config), "--format", "json", "--out",
                 str(work / "waste.json"), *(a for r in regions for a in ("--region", r))]
+        children, own = resource.getrusage(resource.RUSAGE_CHILDREN), time.process_time()
         done, seconds = timed("scan", lambda: subprocess.run(argv, env=env, capture_output=True, text=True))
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        finguard_cpu = after.ru_utime + after.ru_stime - children.ru_utime - children.ru_stime
+        moto_cpu = time.process_time() - own  # this process did nothing but serve moto during the scan
         code, err = done.returncode, done.stderr  # type: ignore[attr-defined]
         if code != 0:
             print(err, file=sys.stderr)
@@ -290,6 +295,8 @@ def main() -> int:
           f"(target <= {TARGET_SECONDS:.0f} s: {'met' if seconds <= TARGET_SECONDS else 'MISSED'}); "
           f"{report['summary']['findings']} findings, ${report['summary']['monthly_savings']:,.2f}/month; "
           f"account built in {setup:.0f} s")
+    print(f"  CPU: finguard {finguard_cpu:.1f} s, moto {moto_cpu:.1f} s; load average {os.getloadavg()[0]:.1f} on "
+          f"{os.cpu_count()} cores (wall time above CPU time is waiting for a core)")
     for line in err.strip().splitlines():
         print(f"  {line}")
     print(f"{'kind':<22}{'planted':>8}{'flagged':>8}{'correct':>8}{'precision':>10}{'recall':>8}")

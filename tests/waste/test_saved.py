@@ -19,7 +19,7 @@ from tests.conftest import REPO
 from tests.waste.conftest import run_cli
 
 EXAMPLE = REPO / "examples" / "waste" / "inventory"
-FUZZ_EXAMPLES = int(os.environ.get("FINGUARD_FUZZ_EXAMPLES", "25"))
+FUZZ_EXAMPLES = int(os.environ.get("FINGUARD_FUZZ_EXAMPLES", "15"))
 ALL = {d.collection for d in DOCS}
 
 
