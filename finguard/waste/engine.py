@@ -11,7 +11,8 @@ What the engine adds to a detection's candidate:
 * **remediation**: the detection's AWS CLI command, and, when a Terraform state or plan manages the
   resource, its address, file:line and the change to make there;
 * **totals**: findings on one resource are alternatives (an instance can be both oversized and of an old
-  generation), so totals count the largest saving per resource (`counted`).
+  generation), and some overlap (a stopped instance's saving includes its gp2 volume), so totals count only
+  the largest of findings sharing a resource or a billed id (`counted`).
 """
 
 from __future__ import annotations
@@ -182,15 +183,22 @@ def scan(inventory: Inventory, config: FinguardConfig, pricer: Pricer, selection
 
 
 def summarise_findings(findings: list[Finding], resources_scanned: int = 0) -> Summary:
-    """Totals of ranked findings; marks all but the largest finding per resource as not counted."""
-    best: dict[tuple[str, str], Finding] = {}
-    for f in findings:  # findings are sorted: the first per resource saves the most
-        key = (f.region, f.resource_id)
-        f.counted = key not in best
-        best.setdefault(key, f)
+    """Totals of ranked findings. Findings that touch the same resource or the same billed ids are alternatives
+    or overlap (an oversized instance of an old generation; a stopped instance and the gp2 volume it keeps
+    paying for), so only the first (largest) of them is `counted`."""
+    claimed: set[str] = set()
+    counted: list[Finding] = []
+    resources: set[tuple[str, str]] = set()
+    for f in findings:  # sorted: the largest saving first
+        ids = {f"{f.region}|{f.resource_id}", *(f"{f.region}|{i}" for i in f.billing_ids)}
+        f.counted = not ids & claimed
+        claimed |= ids
+        resources.add((f.region, f.resource_id))
+        if f.counted:
+            counted.append(f)
     return Summary(
-        findings=len(findings), resources=len(best),
-        monthly_savings=round(sum(f.monthly_savings or 0.0 for f in best.values()), 2),
+        findings=len(findings), resources=len(resources),
+        monthly_savings=round(sum(f.monthly_savings or 0.0 for f in counted), 2),
         missing_price=sum(f.monthly_savings is None for f in findings),
         from_billing=sum(f.savings_basis == "billing" for f in findings),
         resources_scanned=resources_scanned)

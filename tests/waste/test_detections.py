@@ -52,3 +52,22 @@ def test_thresholds_from_config_change_the_outcome(pricer) -> None:
 
     chosen = select(off, None)
     assert "unattached-volume" in chosen.skipped and d not in chosen.run
+
+
+def test_overlapping_findings_count_once(pricer) -> None:
+    """A stopped instance keeps paying for its gp2 volume: both are findings, the total counts the larger."""
+    from finguard.waste.detections import Example, days_ago
+
+    instance = {"InstanceId": "i-0stop", "InstanceType": "m5.large", "State": {"Code": 80, "Name": "stopped"},
+                "StateTransitionReason": f"User initiated ({days_ago(90)[:19].replace('T', ' ')} GMT)",
+                "BlockDeviceMappings": [{"DeviceName": "/dev/xvda", "Ebs": {"VolumeId": "vol-0gp2"}}]}
+    volume = {"VolumeId": "vol-0gp2", "Size": 500, "VolumeType": "gp2", "State": "in-use",
+              "Attachments": [{"InstanceId": "i-0stop", "State": "attached"}]}
+    example = Example("", {"ec2-describe-instances": {"Reservations": [{"Instances": [instance]}]},
+                           "ec2-describe-volumes": {"Volumes": [volume]},
+                           "ec2-describe-addresses": {"Addresses": []}}, flags=())
+    chosen = [detections()["stopped-instance"], detections()["gp2-volume"]]
+    report = scan(inventory(example), FinguardConfig(), pricer, Selection(chosen, {}))
+    assert [(f.kind, f.monthly_savings, f.counted) for f in report.findings] == [
+        ("stopped-instance", 50.0, True), ("gp2-volume", 5.0, False)]
+    assert report.summary.monthly_savings == 50.0 and report.summary.resources == 2
