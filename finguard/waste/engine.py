@@ -149,11 +149,11 @@ def scan(inventory: Inventory, config: FinguardConfig, pricer: Pricer, selection
             result.judged = True
             candidates.extend(detection.detect(region, ctx))
         if missing_metrics:
-            why = f"no CloudWatch data for {', '.join(missing_metrics)}"
             if result.judged:
-                warnings.append(f"{detection.kind}: not judged in {', '.join(missing_metrics)} ({why})")
+                warnings.append(f"{detection.kind}: not judged in {', '.join(missing_metrics)}: no CloudWatch data "
+                                "there")
             else:
-                result.reason = why
+                result.reason = f"no CloudWatch data for {', '.join(missing_metrics)}"
         warnings.extend(f"{detection.kind}: {note}" for note in ctx.notes)
         kinds[detection.kind] = result
     for kind, reason in selection.skipped.items():
