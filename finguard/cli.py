@@ -472,12 +472,14 @@ def _register() -> None:
     from finguard.commands.billing import billing
     from finguard.commands.comment import comment
     from finguard.commands.pricing_rates import rates
+    from finguard.commands.waste import waste
 
     cli.add_command(comment)
     cli.add_command(approvals)
     pricing.add_command(rates)
     cli.add_command(audit)
     cli.add_command(billing)
+    cli.add_command(waste)
 
 
 _register()

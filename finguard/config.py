@@ -30,6 +30,7 @@ from finguard.pricing.rates_config import PricingConfig
 if TYPE_CHECKING:
     from finguard.approvals.config import ApprovalsConfig
     from finguard.billing.config import BillingConfig
+    from finguard.waste.config import WasteConfig
 
 CONFIG_NAMES = ("finguard.yml", "finguard.yaml", ".finguard.yml", ".finguard.yaml")
 
@@ -233,6 +234,7 @@ class PolicySettings(_Strict):
 LAZY_SECTIONS: dict[str, tuple[str, str]] = {
     "billing": ("finguard.billing.config", "BillingConfig"),
     "approvals": ("finguard.approvals.config", "ApprovalsConfig"),
+    "waste": ("finguard.waste.config", "WasteConfig"),
 }
 
 
@@ -290,6 +292,10 @@ class FinguardConfig(_Strict):
     @property
     def approvals(self) -> ApprovalsConfig:
         return self.section("approvals")  # type: ignore[return-value]
+
+    @property
+    def waste(self) -> WasteConfig:
+        return self.section("waste")  # type: ignore[return-value]
 
     def resolve(self, path: Path) -> Path:
         """A path from the config, relative to the config file's directory."""

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from finguard.billing.store import BillingStore
 
 # the order sections appear in; each has a finguard.commands.billing_<job> module with compute() and a section
-JOBS = ("budgets", "anomalies", "forecast", "commitments", "unit_costs", "estimates")
+JOBS = ("budgets", "anomalies", "forecast", "commitments", "unit_costs", "estimates", "waste")
 
 
 @click.command("report")
@@ -49,7 +49,7 @@ def command(db: Path | None, engine_name: str | None, config_path: Path | None, 
             currency: str | None, as_of: datetime | None, out: Path, title: str | None, skipped: tuple[str, ...],
             estimate: Path | None, fail_on_over: bool) -> None:
     """Allocate, then write showback/chargeback, tag coverage and the job sections (budgets, anomalies,
-    forecast, commitments, unit costs, estimate vs actual) into --out.
+    forecast, commitments, unit costs, estimate vs actual, waste) into --out.
 
     A section is left out, with a line saying why, when its job has nothing to work on (no budgets
     configured, no commitment rows, no metrics file, no --estimate). Exit codes: 0 written, 1 a budget is
@@ -123,6 +123,7 @@ def _job_results(store: BillingStore, engine: Engine, config: BillingConfig, ski
 def _why_skipped(name: str) -> str:
     return {"budgets": "no budgets in finguard.yml", "commitments": "no commitment rows in the data",
             "unit_costs": "no billing.unit_costs.metrics file", "estimates": "no --estimate given",
+            "waste": "no waste findings stored (finguard waste --db)",
             }.get(name, "nothing to report")
 
 
