@@ -140,26 +140,38 @@ def add_fixed_charges(forecasts: list[Any], recurring: Any, one_time: Any, keys:
 
     Recurring: the month-to-date amount when this month's has been billed, else last month's, in the current
     month's end and every month ahead. One-time: only what was billed this month. Intervals shift by the same
-    amount (a known charge adds no uncertainty)."""
+    amount (a known charge adds no uncertainty). An "other" series gets the charges of the series it holds.
+    Each amount is one group-by per frame and window, looked up per series (not a filter per series)."""
     import pandas as pd
 
     month = pd.Timestamp(as_of.replace(day=1))
     previous = month - pd.DateOffset(months=1)
     end = pd.Timestamp(as_of)
 
-    def amount(frame: Any, key: dict[str, Any], total: bool, start: Any, stop: Any) -> float:
+    def sums(frame: Any, start: Any, stop: Any) -> tuple[dict[tuple[Any, ...], float], float]:
         if frame.empty:
-            return 0.0
+            return {}, 0.0
         rows = frame[(frame["date"] >= start) & (frame["date"] <= stop)]
-        if not total:
-            for k in keys:
-                rows = rows[rows[k] == key.get(k)]
-        return float(rows["cost"].sum())
+        if rows.empty:
+            return {}, 0.0
+        per_key = rows.groupby(keys, sort=False)["cost"].sum() if keys else pd.Series(dtype=float)
+        by_key = {(k if isinstance(k, tuple) else (k,)): float(v) for k, v in per_key.items()}
+        return by_key, float(rows["cost"].sum())
+
+    windows = {"this": sums(recurring, month, end), "last": sums(recurring, previous, month - pd.Timedelta(days=1)),
+               "once": sums(one_time, month, end)}
+
+    def amount(window: str, f: Any) -> float:
+        by_key, whole = windows[window]
+        if f.total:
+            return whole
+        members = f.rollup.keys if f.rollup is not None else [f.key]
+        return sum(by_key.get(tuple(m.get(k) for k in keys), 0.0) for m in members)
 
     for f in forecasts:
-        this_month = amount(recurring, f.key, f.total, month, end)
-        carried = this_month or amount(recurring, f.key, f.total, previous, month - pd.Timedelta(days=1))
-        billed = this_month + amount(one_time, f.key, f.total, month, end)
+        this_month = amount("this", f)
+        carried = this_month or amount("last", f)
+        billed = this_month + amount("once", f)
         f.month_to_date = round(f.month_to_date + billed, 2)  # cents, as forecast() gives them
         f.month_end.actual_to_date = round(f.month_end.actual_to_date + billed, 2)
         _shift(f.month_end, billed + (0.0 if this_month else carried))
