@@ -15,7 +15,7 @@ from finguard.commands.billing import (
     _db,
     _periods,
     _session,
-    allocated,
+    allocated_relation,
     as_of_option,
     common,
     currency_option,
@@ -83,13 +83,13 @@ def compute(store: BillingStore, engine: Engine, config: BillingConfig, *, perio
     from finguard.billing.forecast import backtest as run_backtest
 
     job = config.forecast
-    daily, allocation = allocated(store, engine, config, periods, currency)
+    daily, allocation = allocated_relation(store, engine, config, periods, currency)
     keys = series_keys(list(by) if by else list(job.by), daily.columns, config.allocation.owner)
     whole = daily_frame(daily, keys)
-    frequency = daily.ChargeFrequency
-    frame = daily_frame(daily.filter(frequency.isnull() | ~frequency.isin(FIXED)), keys)
-    recurring = daily_frame(daily.filter(frequency == "Recurring"), keys)
-    one_time = daily_frame(daily.filter(frequency == "One-Time"), keys)
+    fixed_list = ", ".join(f"'{f}'" for f in FIXED)
+    frame = daily_frame(daily, keys, f"ChargeFrequency IS NULL OR ChargeFrequency NOT IN ({fixed_list})")
+    recurring = daily_frame(daily, keys, "ChargeFrequency = 'Recurring'")
+    one_time = daily_frame(daily, keys, "ChargeFrequency = 'One-Time'")
     if whole.empty:
         raise InputError("no allocated cost to forecast in the chosen periods: ingest billing data first")
     first, last = whole["date"].min().date(), whole["date"].max().date()
@@ -203,13 +203,17 @@ def series_keys(wanted: list[str], columns: Sequence[str], owner_dimension: str)
     return out
 
 
-def daily_frame(daily: Any, keys: list[str]) -> Any:
-    """Cost per (day, keys), summed in the engine, as pandas with `date`, the keys and `cost`."""
+def daily_frame(daily: Any, keys: list[str], where: str = "true") -> Any:
+    """Cost per (day, keys) of the rows `where` holds, summed in DuckDB, as pandas with `date`, the keys and `cost`
+    (`daily`: allocated_daily as a Relation; an Ibis table is read through one)."""
     import pandas as pd
 
-    grouped = daily.mutate(**{k: daily[k].cast("string").fill_null(NONE) for k in keys})
-    frame = grouped.group_by(["day", *keys]).agg(cost=grouped.cost.sum()).to_pandas()
-    frame = frame.rename(columns={"day": "date"})
+    from finguard.billing.store import Relation, quoted
+
+    rel = Relation.of(daily)
+    names = [f"coalesce(CAST({quoted(k)} AS VARCHAR), '{NONE}') AS {quoted(k)}" for k in keys]
+    frame = rel.frame(f"SELECT day AS date, {', '.join([*names, 'sum(cost) AS cost'])} FROM {{t}} "
+                      f"WHERE {where} GROUP BY ALL")
     frame["date"] = pd.to_datetime(frame["date"]).dt.normalize()
     frame["cost"] = frame["cost"].astype(float)
     return frame.sort_values(["date", *keys]).reset_index(drop=True)
