@@ -652,7 +652,7 @@ def sample_run(tree: Path, run: Path, sample: Path, repeat: int, quiet_wait: flo
     shutil.rmtree(run, ignore_errors=True)
     run.mkdir(parents=True)
     store = run / "store.duckdb"
-    base = yaml.safe_load((ROOT / "examples" / "billing" / "finguard.yml").read_text(encoding="utf-8"))
+    base = yaml.safe_load((tree / "examples" / "billing" / "finguard.yml").read_text(encoding="utf-8"))
     config = run / "finguard.yml"
     config.write_text(yaml.safe_dump(base, sort_keys=False), encoding="utf-8")
     common = ["--config", str(config), "--db", str(store)]
