@@ -27,15 +27,12 @@ How a budget is judged on `as_of`:
 from __future__ import annotations
 
 import calendar
+import math
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
-import ibis
-import ibis.expr.types as ir
-import numpy as np
-import pandas as pd
 from pydantic import BaseModel, Field, ValidationError
 
 from finguard.billing.job_config import Budget, BudgetsConfig, RunRate
@@ -118,33 +115,45 @@ def period_bounds(as_of: date, period: Literal["monthly", "quarterly"], fiscal_y
     return start, date(y, m, calendar.monthrange(y, m)[1])
 
 
-def _predicate(t: ir.Table, budget: Budget) -> ir.BooleanValue:
-    pred: ir.BooleanValue = ibis.literal(True)
+def _predicate(columns: list[str], budget: Budget) -> tuple[str, list[Any]]:
+    """The budget's row filter as DuckDB SQL and its parameters (a NULL value matches no listed value)."""
+    from finguard.billing.store import quoted
+
+    parts, params = [], []
     for field, column in SELECTORS.items():
         values = getattr(budget, field)
         if values is not None:
-            if column not in t.columns:
+            if column not in columns:
                 raise InputError(f"budget {budget.name!r} selects on {field}, but the allocated table has no "
                                  f"column {column!r}")
-            pred &= t[column].isin(values)
+            parts.append(f"{quoted(column)} IN ({', '.join('?' for _ in values)})")
+            params += list(values)
     for key, values in (budget.tag or {}).items():
         column = TAG_PREFIX + key
-        if column not in t.columns:
+        if column not in columns:
             raise InputError(f"budget {budget.name!r} selects on tag {key!r}: add column {column!r} (the tag's "
                              "value) to the allocated daily table")
-        pred &= t[column].isin(values)
-    return pred.fill_null(False)
+        parts.append(f"{quoted(column)} IN ({', '.join('?' for _ in values)})")
+        params += list(values)
+    return " AND ".join(parts) or "true", params
 
 
-def evaluate_budgets(allocated: ir.Table, config: BudgetsConfig, as_of: date) -> BudgetReport:
-    """Every budget's actual, projection, variance and status on `as_of` (one aggregation over the table)."""
-    t = allocated
+def evaluate_budgets(allocated: Any, config: BudgetsConfig, as_of: date) -> BudgetReport:
+    """Every budget's actual, projection, variance and status on `as_of` (one aggregation over the table).
+
+    `allocated` is the store's allocated_daily as a `Relation` (plain DuckDB SQL: the job imports neither Ibis nor
+    pandas), or any Ibis table of the same columns."""
+    from finguard.billing.store import Relation
+
+    rel = Relation.of(allocated)
+    columns = rel.columns
     for col in ("day", "cost"):
-        if col not in t.columns:
+        if col not in columns:
             raise InputError(f"the allocated daily table has no column {col!r}")
     bounds = {b.name: period_bounds(as_of, b.period, config.fiscal_year_start_month) for b in config.budgets}
-    span = t.filter(t.day <= as_of).agg(first=t.day.min(), last=t.day.max()).to_pandas().iloc[0]
-    data_first, data_through = _date_or_none(span["first"]), _date_or_none(span["last"])
+    predicates = [_predicate(columns, b) for b in config.budgets]
+    span = rel.rows("SELECT min(day), max(day) FROM {t} WHERE day <= ?", [as_of])[0]
+    data_first, data_through = _date_or_none(span[0]), _date_or_none(span[1])
     lookback_from = (data_through or as_of) - timedelta(days=config.run_rate.lookback_days)
     earliest = min(min(s for s, _ in bounds.values()), lookback_from)
     warnings: list[str] = []
@@ -152,31 +161,31 @@ def evaluate_budgets(allocated: ir.Table, config: BudgetsConfig, as_of: date) ->
         warnings.append(f"no allocated cost on or before {as_of}")
     elif data_through < as_of:
         warnings.append(f"data ends {data_through}, before as_of {as_of}: the days after it are projected")
-    rows = t.filter((t.day >= earliest) & (t.day <= as_of))
-    aggs = {f"b{i}": rows.cost.sum(where=_predicate(rows, b)) for i, b in enumerate(config.budgets)}
-    daily = rows.group_by("day").agg(**aggs).to_pandas()
-    daily["day"] = [_date_or_none(d) for d in daily["day"]]
-    daily = daily.set_index("day").sort_index().fillna(0.0)
+    sums = ", ".join(f"sum(cost) FILTER (WHERE {sql})" for sql, _ in predicates)
+    params = [p for _, ps in predicates for p in ps]
+    rows = rel.rows(f"SELECT day, {sums} FROM {{t}} WHERE day >= ? AND day <= ? GROUP BY day",
+                    [*params, earliest, as_of])
+    by_day = {_date_or_none(r[0]): r[1:] for r in rows}
 
     results = []
     for i, budget in enumerate(config.budgets):
         start, end = bounds[budget.name]
-        series = daily[f"b{i}"] if not daily.empty else pd.Series(dtype=float)
+        series = {d: float(v[i] or 0.0) for d, v in sorted(by_day.items()) if d is not None}
         results.append(_judge(budget, config, as_of, start, end, series, data_first, data_through))
     return BudgetReport(as_of=as_of, currency=config.currency, data_through=data_through, results=results,
                         warnings=warnings)
 
 
 def _date_or_none(value: Any) -> date | None:
-    # DuckDB hands back dates, Spark (through pandas) timestamps; an empty aggregate NaT or None.
-    if value is None or value is pd.NaT or (isinstance(value, float) and np.isnan(value)):
+    # DuckDB hands back dates (timestamps when the table held them); an empty aggregate None (pandas: NaT).
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value != value:
         return None
     if isinstance(value, datetime):
         return value.date()
-    return value if isinstance(value, date) else pd.Timestamp(value).date()
+    return value if isinstance(value, date) else datetime.fromisoformat(str(value)).date()
 
 
-def _judge(budget: Budget, config: BudgetsConfig, as_of: date, start: date, end: date, series: pd.Series,
+def _judge(budget: Budget, config: BudgetsConfig, as_of: date, start: date, end: date, series: dict[date, float],
            data_first: date | None, data_through: date | None) -> BudgetResult:
     at_risk_pct, over_pct = config.thresholds(budget)
     last = data_through if data_through is not None else start - timedelta(days=1)
@@ -208,13 +217,17 @@ def _project(remaining: list[date], cost: dict[date, float], last: date, data_fi
         return 0.0, "no data"
     lo = max(last - timedelta(days=run_rate.lookback_days - 1), data_first)
     window = [lo + timedelta(days=k) for k in range((last - lo).days + 1)]
-    values = np.array([cost.get(d, 0.0) for d in window])
+    values = [cost.get(d, 0.0) for d in window]
     if run_rate.weekday_aware and len(window) >= 7:
-        by_weekday = {w: float(np.mean([v for d, v in zip(window, values, strict=True) if d.weekday() == w]))
+        by_weekday = {w: _mean([v for d, v in zip(window, values, strict=True) if d.weekday() == w])
                       for w in range(7)}
         return (sum(by_weekday[d.weekday()] for d in remaining),
                 f"same-weekday mean of the {len(window)} days to {last}")
-    return float(values.mean()) * len(remaining), f"mean daily cost of the {len(window)} days to {last}"
+    return _mean(values) * len(remaining), f"mean daily cost of the {len(window)} days to {last}"
+
+
+def _mean(values: list[float]) -> float:
+    return math.fsum(values) / len(values)
 
 
 def budgets_exceeded(results: BudgetReport | Sequence[BudgetResult], *,

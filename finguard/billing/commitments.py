@@ -506,10 +506,28 @@ def recommend_commitment(
     clipped to the first eligible row. `discount` defaults to the one observed on the type's Used rows in the
     window (1 - EffectiveCost / ListCost).
     """
+    (result,) = recommend_commitments(charges, commitment_type=commitment_type, rules=rules,
+                                      lookback_days=[lookback_days], target_coverage=target_coverage,
+                                      discount=discount, as_of=as_of, method=method, percentile=percentile)
+    if isinstance(result, InputError):
+        raise result
+    return result
+
+
+def recommend_commitments(
+    charges: ir.Table, *, commitment_type: str = SAVINGS_PLAN, rules: Sequence[EligibilityRule] = DEFAULT_RULES,
+    lookback_days: Sequence[int] = (30,), target_coverage: float = 0.8, discount: float | None = None,
+    as_of: date | None = None, method: Literal["coverage", "percentile"] = "coverage",
+    percentile: float | None = None,
+) -> list[CommitmentRecommendation | InputError]:
+    """`recommend_commitment` for several lookbacks at once: the eligibility rules, the data's bounds and the
+    hourly spend (of the widest window; a narrower one is its tail) are read once, not once per lookback. A
+    lookback that cannot be recommended (no eligible usage, no discount to observe) gets its InputError."""
     if not 0 < target_coverage <= 1:
         raise InputError(f"target coverage {target_coverage} must be in (0, 1]")
-    if lookback_days < 1:
-        raise InputError(f"lookback_days {lookback_days} must be >= 1")
+    for days in lookback_days:
+        if days < 1:
+            raise InputError(f"lookback_days {days} must be >= 1")
     t = _prepared(charges, None)
     chosen = [r for r in rules if r.commitment_id is None and r.commitment_type == commitment_type] or \
         [r for r in rules if r.commitment_id is None and r.commitment_type is None]
@@ -534,11 +552,30 @@ def recommend_commitment(
     data_first = pd.Timestamp(bounds["first"].iloc[0]).floor("h")
     end = (pd.Timestamp(as_of) + pd.Timedelta(days=1)) if as_of is not None else \
         pd.Timestamp(bounds["last"].iloc[0]).ceil("h")
-    start = max(end - pd.Timedelta(days=lookback_days), data_first)
-    if start >= end:
-        raise InputError(f"no eligible usage before {end:%Y-%m-%d %H:%M}")
-    spend = hourly_spend(t, eligible, start.to_pydatetime(), end.to_pydatetime()).to_numpy()
+    starts = {days: max(end - pd.Timedelta(days=days), data_first) for days in lookback_days}
+    widest = min(starts.values())
+    all_spend = hourly_spend(t, eligible, widest.to_pydatetime(), end.to_pydatetime()).to_numpy() \
+        if widest < end else np.zeros(0)
+    out: list[CommitmentRecommendation | InputError] = []
+    for days in lookback_days:
+        start = starts[days]
+        if start >= end:
+            out.append(InputError(f"no eligible usage before {end:%Y-%m-%d %H:%M}"))
+            continue
+        spend = all_spend[int((start - widest) / _HOUR):]
+        try:
+            out.append(_recommendation(t, of_type, chosen, commitment_type, days, start, end, spend,
+                                       target_coverage, discount, method, percentile))
+        except InputError as exc:
+            out.append(exc)
+    return out
 
+
+def _recommendation(t: ir.Table, of_type: ir.BooleanValue, chosen: list[EligibilityRule], commitment_type: str,
+                    lookback_days: int, start: pd.Timestamp, end: pd.Timestamp, spend: np.ndarray,
+                    target_coverage: float, discount: float | None, method: Literal["coverage", "percentile"],
+                    percentile: float | None) -> CommitmentRecommendation:
+    """One lookback's what-if from its hourly eligible spend and the commitment's own rows in the window."""
     window = t.filter(of_type & (t._status.isin(["Used", "Unused"])) & (t.ChargePeriodStart >= start.to_pydatetime())
                       & (t.ChargePeriodStart < end.to_pydatetime()))
     held = window.agg(used_list=window._list.sum(where=window._status == "Used"),

@@ -79,8 +79,17 @@ class DuckDBEngine(Engine):
     backend = "duckdb"
 
     def __init__(self, con: Any) -> None:
-        self.con = con
+        """`con`: Ibis on DuckDB, or the BillingStore whose connection to use (Ibis made on first use)."""
+        self._con = con
         self._n = 0
+
+    @property
+    def con(self) -> Any:
+        from finguard.billing.store import BillingStore
+
+        if isinstance(self._con, BillingStore):
+            self._con = self._con.con
+        return self._con
 
     def _fresh(self, prefix: str) -> str:
         self._n += 1
@@ -238,10 +247,11 @@ def _first_line(exc: BaseException) -> str:
 
 
 @contextmanager
-def open_engine(name: EngineName, store_con: Any) -> Iterator[Engine]:
-    """The engine a command asked for; the DuckDB one computes inside the store's own connection."""
+def open_engine(name: EngineName, store: Any) -> Iterator[Engine]:
+    """The engine a command asked for; the DuckDB one computes inside the store's own connection (`store`: the
+    BillingStore, or Ibis on its connection), and imports Ibis only when a job first asks it for a table."""
     if name == "duckdb":
-        yield DuckDBEngine(store_con)
+        yield DuckDBEngine(store)
         return
     engine = SparkEngine()
     try:

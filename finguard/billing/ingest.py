@@ -540,5 +540,5 @@ def run(paths: list[Path], db: Path, engine_name: EngineName, fmt: str | None = 
     from finguard.billing.engine import open_engine
     from finguard.billing.store import BillingStore
 
-    with BillingStore(db) as store, open_engine(engine_name, store.con) as engine:
+    with BillingStore(db) as store, open_engine(engine_name, store) as engine:
         return ingest(paths, store, engine, fmt=fmt)

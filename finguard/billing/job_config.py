@@ -9,6 +9,7 @@ from __future__ import annotations
 import types
 import typing
 from enum import StrEnum
+from itertools import pairwise
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
@@ -148,19 +149,58 @@ class AnomalyConfig(ConfigModel):
 
 
 class ForecastConfig(ConfigModel):
-    """Interval levels, model choices and history thresholds."""
+    """Interval levels, model choices and history thresholds, and which series are worth a model of their own.
+
+    A model fit costs ~10-40 ms and a simulated path set per series; a bill keyed by owner x service x account has
+    thousands of series, most of them cents a day or a few days old. So: a series whose cost over the last
+    `size_window_days` is under `min_share` of all series' (or under `min_daily_cost` a day) is *small*, one with
+    fewer than `min_history_days` days since its first non-zero day is *short*; `small_series` / `short_series`
+    say what happens to them: "other" rolls them into an "(other)" series per key level, "naive" forecasts each
+    on its own without a model (each weekday at its recent mean, no interval). Of the rest, the `max_models`
+    largest (the total first) are fitted per forecast date (the back-test's months are forecast dates too); any
+    beyond are naive. Every forecast says which it got (`method`, `naive`, `rollup` in the JSON)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     levels: tuple[float, ...] = (0.8, 0.95)
     damped_trend: bool = True
-    simulations: int = Field(1000, ge=100, description="simulated paths behind every interval")
+    simulations: int = Field(1000, ge=100, le=100_000, description="simulated paths behind every interval")
     seed: int = 0
     fit_days: int = Field(365, ge=35, description="most recent days of history the model is fitted on")
     min_days_trend: int = Field(35, ge=21)
     min_days_seasonal: int = Field(14, ge=14)
     min_days_level: int = Field(5, ge=3)
     include_total: bool = True
+    min_history_days: int = Field(14, ge=1, description="fewer days since a series' first non-zero day: short")
+    min_share: float = Field(0.002, ge=0, lt=1, description="below this share of the cost of the last "
+                             "size_window_days (all series): small; 0 turns it off")
+    min_daily_cost: float = Field(0.0, ge=0, description="below this mean cost a day over size_window_days "
+                                  "(billing currency): small; 0 turns it off")
+    size_window_days: int = Field(28, ge=7, le=366, description="recent days a series' size is judged on")
+    small_series: Literal["other", "naive"] = "other"
+    short_series: Literal["other", "naive"] = "naive"
+    max_models: int = Field(100, ge=1, le=100_000, description="series fitted per forecast date, the total "
+                            "included; the rest are forecast naively")
+    daily: Literal["total", "all"] = Field("total", description="series whose daily forecast the JSON carries")
+
+    @field_validator("levels")
+    @classmethod
+    def _levels(cls, value: tuple[float, ...]) -> tuple[float, ...]:
+        if not value or any(not 0 < v < 1 for v in value) or len(set(value)) != len(value):
+            raise ValueError("give one or more distinct interval levels between 0 and 1, e.g. [0.8, 0.95]")
+        return value
+
+    @model_validator(mode="after")
+    def _ordered(self) -> ForecastConfig:
+        steps = [("min_days_level", self.min_days_level), ("min_days_seasonal", self.min_days_seasonal),
+                 ("min_days_trend", self.min_days_trend), ("fit_days", self.fit_days)]
+        for (low, a), (high, b) in pairwise(steps):
+            if a > b:
+                raise ValueError(f"{low} ({a}) must not exceed {high} ({b})")
+        if self.min_history_days < self.min_days_level:
+            raise ValueError(f"min_history_days ({self.min_history_days}) must be at least min_days_level "
+                             f"({self.min_days_level}): a shorter series gets no model anyway")
+        return self
 
 
 class MatchConfig(ConfigModel):

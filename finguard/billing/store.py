@@ -85,11 +85,92 @@ class Rows(list):
         return list(self)
 
 
+def ibis_duckdb() -> Any:
+    """Ibis's DuckDB backend class, imported without every other SQL dialect.
+
+    `ibis.backends.sql.compilers` imports all twenty of Ibis's compilers (Athena, BigQuery, Trino, ...), and
+    with them sqlglot builds each dialect's tokenizer: a third of Ibis's import time, for compilers a billing
+    job never uses. When nothing has imported that package yet, it is registered without running its
+    `__init__`, each compiler loading on first use (the DuckDB one now, PySpark's with `--engine spark`). A
+    layout this does not know (another Ibis) falls back to the plain import."""
+    import importlib
+    import importlib.util
+    import sys
+
+    name = "ibis.backends.sql.compilers"
+    if name not in sys.modules:
+        try:
+            import ibis.backends.sql as sql_package
+
+            spec = importlib.util.find_spec(name)
+            if spec is None or not spec.submodule_search_locations:
+                raise ImportError(name)
+            package = importlib.util.module_from_spec(spec)
+
+            def compiler(attr: str) -> Any:
+                if attr.startswith("__"):
+                    raise AttributeError(attr)
+                module = attr[: -len("Compiler")].lower() if attr.endswith("Compiler") else attr
+                try:
+                    loaded = importlib.import_module(f"{name}.{module}")
+                except ModuleNotFoundError:
+                    raise AttributeError(attr) from None
+                return getattr(loaded, attr) if attr.endswith("Compiler") else loaded
+
+            package.__getattr__ = compiler  # type: ignore[attr-defined]
+            sys.modules[name] = package
+            sql_package.compilers = package  # type: ignore[attr-defined]
+        except Exception:  # pragma: no cover - an Ibis whose layout differs: the ordinary import
+            sys.modules.pop(name, None)
+    from ibis.backends.duckdb import Backend
+
+    return Backend
+
+
+class Relation:
+    """A table read with plain DuckDB SQL: the store's `allocated_daily` (no Ibis, pyarrow or pandas to import for
+    a job that only aggregates it), or, for library callers and tests, any Ibis table (copied through Arrow).
+
+    Queries name the table `{t}`; `params` are DuckDB's `?` placeholders."""
+
+    def __init__(self, con: Any, name: str) -> None:
+        self.con = con
+        self.name = name
+
+    @classmethod
+    def of(cls, table: Any) -> Relation:
+        if isinstance(table, Relation):
+            return table
+        import duckdb
+
+        con = duckdb.connect()
+        con.execute("SET TimeZone = 'UTC'")
+        con.register("_relation", table.to_pyarrow())
+        return cls(con, "_relation")
+
+    @property
+    def columns(self) -> list[str]:
+        return [d[0] for d in self.con.execute(f"SELECT * FROM {self.name} LIMIT 0").description]
+
+    def rows(self, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
+        return self.con.execute(sql.format(t=self.name), params or []).fetchall()
+
+    def frame(self, sql: str, params: list[Any] | None = None) -> Any:
+        """The result as pandas (DuckDB converts it itself, without pyarrow)."""
+        return self.con.execute(sql.format(t=self.name), params or []).df()
+
+
+def quoted(name: str) -> str:
+    """A column name as a DuckDB identifier."""
+    return '"' + name.replace('"', '""') + '"'
+
+
 class BillingStore:
-    """The DuckDB database behind every billing job, opened through Ibis."""
+    """The DuckDB database behind every billing job: one connection, for plain SQL and, when a job asks for it
+    (`con`), for Ibis on the same connection."""
 
     def __init__(self, path: Path | str, *, create: bool = True) -> None:
-        import ibis
+        import duckdb
 
         self.path = path = Path(path)
         if not create and not path.exists():
@@ -97,11 +178,13 @@ class BillingStore:
                              where=str(path))
         path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            self.con = ibis.duckdb.connect(str(path))
+            self.duck = duckdb.connect(str(path))
         except Exception as exc:  # a file that is not a DuckDB database, or one locked by another process
             raise InputError(f"cannot open the billing store: {str(exc).splitlines()[0]}", where=str(path)) from None
+        self._ibis: Any = None
         self.raw_sql("SET TimeZone = 'UTC'")
         self.raw_sql("SET enable_progress_bar = false")
+        self.raw_sql("SET python_enable_replacements = false")  # as Ibis sets it: a table is what the SQL names
         # bounded memory: DuckDB spills to disk past this instead of growing with the bill
         self.raw_sql(f"SET memory_limit = '{os.environ.get('FINGUARD_DUCKDB_MEMORY', '2GB')}'")
         self.raw_sql(_ddl("charges", CHARGE_COLUMNS))
@@ -109,9 +192,19 @@ class BillingStore:
         self.raw_sql(_ddl("ingest_runs", INGEST_COLUMNS))
         self._spark_export: Path | None = None
 
+    @property
+    def con(self) -> Any:
+        """Ibis on the store's connection, made on first use: jobs that only run SQL never import Ibis."""
+        if self._ibis is None:
+            self._ibis = ibis_duckdb().from_connection(self.duck)
+        return self._ibis
+
+    def relation(self, name: str) -> Relation:
+        return Relation(self.duck, name)
+
     def raw_sql(self, sql: str, params: list[Any] | None = None) -> Rows:
         """Run one statement and fetch its result whole: DuckDB 2 refuses new work while a result is open."""
-        cursor = self.con.con.execute(sql, params) if params is not None else self.con.con.execute(sql)
+        cursor = self.duck.execute(sql, params) if params is not None else self.duck.execute(sql)
         return Rows(cursor.fetchall())
 
     def close(self) -> None:
@@ -119,7 +212,7 @@ class BillingStore:
             import shutil
 
             shutil.rmtree(self._spark_export, ignore_errors=True)
-        self.con.disconnect()
+        self.duck.close()
 
     def __enter__(self) -> BillingStore:
         return self
@@ -134,11 +227,11 @@ class BillingStore:
         that must not change the store until it is committed)."""
         create = "CREATE OR REPLACE TEMP TABLE" if temp else "CREATE OR REPLACE TABLE"
         if isinstance(data, pa_Table()):
-            self.con.con.register(f"{name}_arrow", data)
+            self.duck.register(f"{name}_arrow", data)
             try:
                 self.raw_sql(f"{create} {name} AS SELECT * FROM {name}_arrow")
             finally:
-                self.con.con.unregister(f"{name}_arrow")
+                self.duck.unregister(f"{name}_arrow")
             return
         self.raw_sql(f"{create} {name} AS {self.sql(data)}")
 
@@ -190,7 +283,7 @@ class BillingStore:
         try:
             for i, data in enumerate(accepted):
                 if isinstance(data, pa_Table()):
-                    self.con.con.register(f"_accepted_{i}", data)
+                    self.duck.register(f"_accepted_{i}", data)
                     source = f"SELECT {charge_cols} FROM _accepted_{i}"
                 else:
                     source = self.sql(data)
@@ -214,7 +307,7 @@ class BillingStore:
         finally:
             for i, data in enumerate(accepted):
                 if isinstance(data, pa_Table()):
-                    self.con.con.unregister(f"_accepted_{i}")
+                    self.duck.unregister(f"_accepted_{i}")
         return replaced
 
     def record_runs(self, ingest_id: str, engine: str, files: list[dict[str, Any]], replaced: int) -> None:

@@ -31,7 +31,6 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
-import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
@@ -216,16 +215,20 @@ def bucket_of(day: date, grain: Grain) -> date:
     return day.replace(day=1)
 
 
-def _daily_cost(allocated: ir.Table, owners: Iterable[str], first: date, last: date) -> dict[tuple[date, str], float]:
-    """Allocated cost per (day, owner) for the owners and days the metrics cover: one small aggregation."""
-    t = allocated
+def _daily_cost(allocated: Any, owners: Iterable[str], first: date, last: date) -> dict[tuple[date, str], float]:
+    """Allocated cost per (day, owner) for the owners and days the metrics cover: one small aggregation in DuckDB
+    (`allocated`: the store's Relation, or an Ibis table read through one)."""
+    from finguard.billing.store import Relation
+
+    rel = Relation.of(allocated)
+    columns = rel.columns
     for col in ("day", "owner", "cost"):
-        if col not in t.columns:
+        if col not in columns:
             raise InputError(f"the allocated daily table has no column {col!r}")
-    rows = t.filter(t.owner.isin(sorted(set(owners))) & (t.day >= first) & (t.day <= last))
-    frame = rows.group_by(["day", "owner"]).agg(cost=rows.cost.sum()).to_pandas()
-    return {(_as_date(d), str(o)): float(c) for d, o, c in zip(frame["day"], frame["owner"], frame["cost"],
-                                                                 strict=True)}
+    wanted = sorted(set(owners))
+    rows = rel.rows(f"SELECT day, owner, sum(cost) FROM {{t}} WHERE owner IN ({', '.join('?' for _ in wanted)}) "
+                    "AND day >= ? AND day <= ? GROUP BY ALL", [*wanted, first, last])
+    return {(_as_date(d), str(o)): float(c) for d, o, c in rows}
 
 
 def _as_date(value: Any) -> date:
@@ -234,7 +237,7 @@ def _as_date(value: Any) -> date:
     return value if isinstance(value, date) else pd.Timestamp(value).date()
 
 
-def _joined(allocated: ir.Table, metrics: BusinessMetrics, metric: str | None, owners: Sequence[str] | None
+def _joined(allocated: Any, metrics: BusinessMetrics, metric: str | None, owners: Sequence[str] | None
             ) -> pd.DataFrame:
     frame = metrics.frame()
     if metric is not None:
@@ -251,7 +254,7 @@ def _joined(allocated: ir.Table, metrics: BusinessMetrics, metric: str | None, o
     return frame
 
 
-def unit_costs(allocated: ir.Table, metrics: BusinessMetrics, *, grain: Grain = "month", metric: str | None = None,
+def unit_costs(allocated: Any, metrics: BusinessMetrics, *, grain: Grain = "month", metric: str | None = None,
                owners: Sequence[str] | None = None, gauges: Iterable[str] = ()) -> UnitCostReport:
     """Cost per unit per (owner, metric, bucket), and each series' trend."""
     gauge_set = set(gauges)
@@ -294,7 +297,7 @@ def _trend(owner: str, metric: str, series: list[UnitCostRow]) -> UnitCostTrend:
 # Change attribution.
 
 
-def attribute_change(allocated: ir.Table, metrics: BusinessMetrics, *, metric: str, base: tuple[date, date],
+def attribute_change(allocated: Any, metrics: BusinessMetrics, *, metric: str, base: tuple[date, date],
                      current: tuple[date, date], owners: Sequence[str] | None = None, gauge: bool = False
                      ) -> ChangeReport:
     """Split each owner's cost change between two periods (inclusive date ranges) into volume and efficiency."""

@@ -45,7 +45,7 @@ def _session(db: Path, engine_name: str, *, create: bool) -> Iterator[tuple[Bill
     from finguard.billing.engine import open_engine
     from finguard.billing.store import BillingStore
 
-    with BillingStore(db, create=create) as store, open_engine(engine_name, store.con) as engine:  # type: ignore[arg-type]
+    with BillingStore(db, create=create) as store, open_engine(engine_name, store) as engine:  # type: ignore[arg-type]
         yield store, engine
 
 
@@ -221,10 +221,10 @@ def _allocation_inputs(store: BillingStore, config: BillingConfig, periods: list
     return hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()
 
 
-def allocated(store: BillingStore, engine: Engine, config: BillingConfig, periods: list[date],
-              currency: str | None) -> tuple[Any, Any]:
-    """(allocated_daily as a table of the store, Allocation): the stored result when its inputs are unchanged
-    (same rules, window and ingests), else a fresh allocation. Every job after `allocate` starts here."""
+def allocation_of(store: BillingStore, engine: Engine, config: BillingConfig, periods: list[date],
+                  currency: str | None) -> Any:
+    """The Allocation summary of the stored `allocated_daily` when its inputs are unchanged (same rules, window
+    and ingests: a few SQL statements, nothing imported), else of a fresh allocation."""
     from finguard.billing.allocate import Allocation
 
     inputs = _allocation_inputs(store, config, periods, currency)
@@ -232,9 +232,22 @@ def allocated(store: BillingStore, engine: Engine, config: BillingConfig, period
         row = store.raw_sql("SELECT summary FROM allocation_meta WHERE inputs = ?", [inputs]).fetchone()
     except Exception:  # no allocation stored yet
         row = None
-    allocation = Allocation.model_validate_json(row[0]) if row else run_allocation(store, engine, config, periods,
-                                                                                  currency)
+    return Allocation.model_validate_json(row[0]) if row else run_allocation(store, engine, config, periods, currency)
+
+
+def allocated(store: BillingStore, engine: Engine, config: BillingConfig, periods: list[date],
+              currency: str | None) -> tuple[Any, Any]:
+    """(allocated_daily as an Ibis table of the store, Allocation): see `allocation_of`. Jobs that build Ibis
+    expressions on it start here; those that only aggregate it in SQL start at `allocated_relation`."""
+    allocation = allocation_of(store, engine, config, periods, currency)
     return store.con.table("allocated_daily"), allocation
+
+
+def allocated_relation(store: BillingStore, engine: Engine, config: BillingConfig, periods: list[date],
+                       currency: str | None) -> tuple[Any, Any]:
+    """(allocated_daily as a plain-SQL Relation of the store, Allocation): no Ibis, pyarrow or pandas."""
+    allocation = allocation_of(store, engine, config, periods, currency)
+    return store.relation("allocated_daily"), allocation
 
 
 def describe_allocation(allocation: Any) -> str:
@@ -248,14 +261,16 @@ def describe_allocation(allocation: Any) -> str:
 
 
 def emit(name: str, result: Any, currency: str, out: Path | None, as_json: bool) -> None:
-    """Print a job's result (text or JSON) and, with --out, write <name>.md/.json/.html and its CSV files."""
-    from finguard.report.billing_html import render_job_page
+    """Print a job's result (text or JSON) and, with --out, write <name>.md/.json/.html and its CSV files (the
+    HTML page's templates are loaded only then)."""
     from finguard.report.sections import section
 
     sec = section(name)
     click.echo(result.model_dump_json(indent=2) if as_json else sec.text(result, currency))
     if out is None:
         return
+    from finguard.report.billing_html import render_job_page
+
     out.mkdir(parents=True, exist_ok=True)
     (out / f"{name}.md").write_text(sec.markdown(result, currency), encoding="utf-8")
     (out / f"{name}.json").write_text(result.model_dump_json(indent=2) + "\n", encoding="utf-8")

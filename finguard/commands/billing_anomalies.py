@@ -19,7 +19,7 @@ from finguard.commands.billing import (
     _db,
     _periods,
     _session,
-    allocated,
+    allocated_relation,
     as_of_option,
     common,
     currency_option,
@@ -91,7 +91,7 @@ def compute(store: BillingStore, engine: Engine, config: BillingConfig, *, perio
 
     job = config.anomalies
     keys = list(dict.fromkeys(job.by))
-    allocated_daily, allocation = allocated(store, engine, config, periods or [], currency)
+    allocated_daily, allocation = allocated_relation(store, engine, config, periods or [], currency)
     daily = _daily_series(allocated_daily, keys, _day(as_of))
     if daily.empty:
         return AnomalyReport(as_of=None, since=_day(since), keys=keys, series_count=0, currency=allocation.currency)
@@ -111,20 +111,26 @@ def compute(store: BillingStore, engine: Engine, config: BillingConfig, *, perio
 NOT_USAGE = ("Recurring", "One-Time")
 
 
-def _daily_series(allocated_daily: ir.Table, keys: list[str], as_of: date | None) -> pd.DataFrame:
-    """(keys..., date, cost): allocated cost per series and day, summed in the engine, through `as_of`."""
+def _daily_series(allocated_daily: Any, keys: list[str], as_of: date | None) -> pd.DataFrame:
+    """(keys..., date, cost): allocated cost per series and day, summed in DuckDB, through `as_of`
+    (`allocated_daily`: a Relation of the store, or an Ibis table, read through one)."""
     import pandas as pd
 
-    t = allocated_daily
-    if as_of is not None:
-        t = t.filter(t.day <= as_of)
+    from finguard.billing.store import Relation, quoted
+
+    rel = Relation.of(allocated_daily)
     # usage only: recurring fees, support and tax land on the 1st of every month by design, and one-time
     # charges (credits, refunds, upfront purchases) are events of the bill, not of usage; both would read as
     # monthly spikes and page someone every month
-    t = t.filter(t.ChargeFrequency.isnull() | ~t.ChargeFrequency.isin(NOT_USAGE))
-    t = t.mutate(**{k: t[k].cast("string").fill_null(NO_KEY) for k in keys})
-    frame = t.group_by([*keys, "day"]).agg(cost=t.cost.sum()).to_pandas()
-    frame = frame.rename(columns={"day": "date"})
+    fixed = ", ".join(f"'{v}'" for v in NOT_USAGE)
+    where = f"(ChargeFrequency IS NULL OR ChargeFrequency NOT IN ({fixed}))"
+    params: list[Any] = []
+    if as_of is not None:
+        where += " AND day <= ?"
+        params.append(as_of)
+    names = [f"coalesce(CAST({quoted(k)} AS VARCHAR), '{NO_KEY}') AS {quoted(k)}" for k in keys]
+    frame = rel.frame(f"SELECT {', '.join([*names, 'day AS date', 'sum(cost) AS cost'])} FROM {{t}} WHERE {where} "
+                      "GROUP BY ALL", params)
     frame["date"] = pd.to_datetime(frame["date"]).dt.normalize()
     frame["cost"] = pd.to_numeric(frame["cost"], errors="coerce").fillna(0.0)
     return frame.sort_values([*keys, "date"], kind="stable").reset_index(drop=True)

@@ -17,7 +17,7 @@ from finguard.commands.billing import (
     _db,
     _periods,
     _session,
-    allocated,
+    allocated_relation,
     as_of_option,
     common,
     currency_option,
@@ -93,7 +93,7 @@ def compute(store: BillingStore, engine: Engine, config: BillingConfig, *, perio
     if budgets is None:
         return None
     wanted = currency or budgets.currency
-    daily, allocation = allocated(store, engine, config, periods or [], wanted)
+    daily, allocation = allocated_relation(store, engine, config, periods or [], wanted)
     if budgets.currency and budgets.currency != allocation.currency:
         raise InputError(f"the budgets are in {budgets.currency} but the allocated cost is in "
                          f"{allocation.currency}: set the budgets' currency to {allocation.currency}")
@@ -103,7 +103,11 @@ def compute(store: BillingStore, engine: Engine, config: BillingConfig, *, perio
 
 
 def last_day(daily: Any) -> date | None:
-    """The last day with allocated cost (the default --as-of of the jobs)."""
+    """The last day with allocated cost (the default --as-of of the jobs): a Relation or an Ibis table."""
+    from finguard.billing.store import Relation
+
+    if isinstance(daily, Relation):
+        return _day(daily.rows("SELECT max(day) FROM {t}")[0][0])
     return _day(daily.agg(last=daily.day.max()).to_pandas().iloc[0]["last"])
 
 

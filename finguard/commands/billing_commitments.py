@@ -93,7 +93,7 @@ def compute(store: BillingStore, engine: Engine, config: BillingConfig, *, perio
         DEFAULT_RULES,
         CommitmentsResult,
         commitment_report,
-        recommend_commitment,
+        recommend_commitments,
     )
     from finguard.billing.schema import X_PERIOD
 
@@ -106,8 +106,9 @@ def compute(store: BillingStore, engine: Engine, config: BillingConfig, *, perio
     if not _has_commitments(charges):
         return None
     kind = commitment_type or job.commitment_type
+    charges = engine.stash(charges)  # computed once: every query below compiles a small plan over it
     owned, owner_column = owner_of(charges, config)
-    report = commitment_report(owned, owner=owner_column)
+    report = commitment_report(engine.stash(owned), owner=owner_column)
     known = {c.type for c in report.commitments if c.type} | {r.commitment_type for r in DEFAULT_RULES
                                                               if r.commitment_type}
     if kind not in known:
@@ -117,12 +118,16 @@ def compute(store: BillingStore, engine: Engine, config: BillingConfig, *, perio
     windows = list(lookback_days or job.lookback_days)
     recommendations = []
     failed: dict[str, list[int]] = {}  # why -> lookbacks: one line for the windows that fail alike
-    for days in windows:
-        try:
-            recommendations.append(recommend_commitment(charges, commitment_type=kind, lookback_days=days,
-                                                        target_coverage=target, as_of=as_of))
-        except InputError as exc:
-            failed.setdefault(_why_no_whatif(exc.message, kind), []).append(days)
+    try:
+        results: list[Any] = recommend_commitments(charges, commitment_type=kind, lookback_days=windows,
+                                                   target_coverage=target, as_of=as_of)
+    except InputError as exc:  # nothing eligible at all: every window fails alike
+        results = [exc] * len(windows)
+    for days, result in zip(windows, results, strict=True):
+        if isinstance(result, InputError):
+            failed.setdefault(_why_no_whatif(result.message, kind), []).append(days)
+        else:
+            recommendations.append(result)
     notes = [f"no what-if over {', '.join(map(str, days))} days: {why}" for why, days in failed.items()]
     return CommitmentsResult(currency=report.currency or chosen, owner_dimension=config.allocation.owner,
                              commitment_type=kind, target_coverage=target, lookback_days=windows, report=report,

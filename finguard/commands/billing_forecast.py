@@ -15,7 +15,7 @@ from finguard.commands.billing import (
     _db,
     _periods,
     _session,
-    allocated,
+    allocated_relation,
     as_of_option,
     common,
     currency_option,
@@ -83,13 +83,13 @@ def compute(store: BillingStore, engine: Engine, config: BillingConfig, *, perio
     from finguard.billing.forecast import backtest as run_backtest
 
     job = config.forecast
-    daily, allocation = allocated(store, engine, config, periods, currency)
+    daily, allocation = allocated_relation(store, engine, config, periods, currency)
     keys = series_keys(list(by) if by else list(job.by), daily.columns, config.allocation.owner)
     whole = daily_frame(daily, keys)
-    frequency = daily.ChargeFrequency
-    frame = daily_frame(daily.filter(frequency.isnull() | ~frequency.isin(FIXED)), keys)
-    recurring = daily_frame(daily.filter(frequency == "Recurring"), keys)
-    one_time = daily_frame(daily.filter(frequency == "One-Time"), keys)
+    fixed_list = ", ".join(f"'{f}'" for f in FIXED)
+    frame = daily_frame(daily, keys, f"ChargeFrequency IS NULL OR ChargeFrequency NOT IN ({fixed_list})")
+    recurring = daily_frame(daily, keys, "ChargeFrequency = 'Recurring'")
+    one_time = daily_frame(daily, keys, "ChargeFrequency = 'One-Time'")
     if whole.empty:
         raise InputError("no allocated cost to forecast in the chosen periods: ingest billing data first")
     first, last = whole["date"].min().date(), whole["date"].max().date()
@@ -140,26 +140,38 @@ def add_fixed_charges(forecasts: list[Any], recurring: Any, one_time: Any, keys:
 
     Recurring: the month-to-date amount when this month's has been billed, else last month's, in the current
     month's end and every month ahead. One-time: only what was billed this month. Intervals shift by the same
-    amount (a known charge adds no uncertainty)."""
+    amount (a known charge adds no uncertainty). An "other" series gets the charges of the series it holds.
+    Each amount is one group-by per frame and window, looked up per series (not a filter per series)."""
     import pandas as pd
 
     month = pd.Timestamp(as_of.replace(day=1))
     previous = month - pd.DateOffset(months=1)
     end = pd.Timestamp(as_of)
 
-    def amount(frame: Any, key: dict[str, Any], total: bool, start: Any, stop: Any) -> float:
+    def sums(frame: Any, start: Any, stop: Any) -> tuple[dict[tuple[Any, ...], float], float]:
         if frame.empty:
-            return 0.0
+            return {}, 0.0
         rows = frame[(frame["date"] >= start) & (frame["date"] <= stop)]
-        if not total:
-            for k in keys:
-                rows = rows[rows[k] == key.get(k)]
-        return float(rows["cost"].sum())
+        if rows.empty:
+            return {}, 0.0
+        per_key = rows.groupby(keys, sort=False)["cost"].sum() if keys else pd.Series(dtype=float)
+        by_key = {(k if isinstance(k, tuple) else (k,)): float(v) for k, v in per_key.items()}
+        return by_key, float(rows["cost"].sum())
+
+    windows = {"this": sums(recurring, month, end), "last": sums(recurring, previous, month - pd.Timedelta(days=1)),
+               "once": sums(one_time, month, end)}
+
+    def amount(window: str, f: Any) -> float:
+        by_key, whole = windows[window]
+        if f.total:
+            return whole
+        members = f.rollup.keys if f.rollup is not None else [f.key]
+        return sum(by_key.get(tuple(m.get(k) for k in keys), 0.0) for m in members)
 
     for f in forecasts:
-        this_month = amount(recurring, f.key, f.total, month, end)
-        carried = this_month or amount(recurring, f.key, f.total, previous, month - pd.Timedelta(days=1))
-        billed = this_month + amount(one_time, f.key, f.total, month, end)
+        this_month = amount("this", f)
+        carried = this_month or amount("last", f)
+        billed = this_month + amount("once", f)
         f.month_to_date = round(f.month_to_date + billed, 2)  # cents, as forecast() gives them
         f.month_end.actual_to_date = round(f.month_end.actual_to_date + billed, 2)
         _shift(f.month_end, billed + (0.0 if this_month else carried))
@@ -191,13 +203,17 @@ def series_keys(wanted: list[str], columns: Sequence[str], owner_dimension: str)
     return out
 
 
-def daily_frame(daily: Any, keys: list[str]) -> Any:
-    """Cost per (day, keys), summed in the engine, as pandas with `date`, the keys and `cost`."""
+def daily_frame(daily: Any, keys: list[str], where: str = "true") -> Any:
+    """Cost per (day, keys) of the rows `where` holds, summed in DuckDB, as pandas with `date`, the keys and `cost`
+    (`daily`: allocated_daily as a Relation; an Ibis table is read through one)."""
     import pandas as pd
 
-    grouped = daily.mutate(**{k: daily[k].cast("string").fill_null(NONE) for k in keys})
-    frame = grouped.group_by(["day", *keys]).agg(cost=grouped.cost.sum()).to_pandas()
-    frame = frame.rename(columns={"day": "date"})
+    from finguard.billing.store import Relation, quoted
+
+    rel = Relation.of(daily)
+    names = [f"coalesce(CAST({quoted(k)} AS VARCHAR), '{NONE}') AS {quoted(k)}" for k in keys]
+    frame = rel.frame(f"SELECT day AS date, {', '.join([*names, 'sum(cost) AS cost'])} FROM {{t}} "
+                      f"WHERE {where} GROUP BY ALL")
     frame["date"] = pd.to_datetime(frame["date"]).dt.normalize()
     frame["cost"] = frame["cost"].astype(float)
     return frame.sort_values(["date", *keys]).reset_index(drop=True)

@@ -66,7 +66,7 @@ def compute(store: BillingStore, engine: Engine, config: BillingConfig, *, perio
         read_metrics,
         unit_costs,
     )
-    from finguard.commands.billing import allocated
+    from finguard.commands.billing import allocated_relation
 
     source = metrics_file(config, config_path, metrics)
     if source is None:
@@ -76,7 +76,7 @@ def compute(store: BillingStore, engine: Engine, config: BillingConfig, *, perio
         raise InputError(f"metric {metric!r} is not in the file (it has: {', '.join(data.metrics)})",
                          where=str(source))
     chosen_grain: Any = grain or config.unit_costs.grain
-    daily, allocation = allocated(store, engine, config, periods, currency)
+    daily, allocation = allocated_relation(store, engine, config, periods, currency)
     first_billed, last_billed = _day_range(daily)
     if first_billed is None or last_billed is None:
         raise InputError("no allocated cost to divide: the billing store holds no charges in the chosen periods")
@@ -117,14 +117,11 @@ def compute(store: BillingStore, engine: Engine, config: BillingConfig, *, perio
 
 
 def _day_range(daily: Any) -> tuple[date | None, date | None]:
-    """First and last day of the allocated table: one small query."""
-    import pandas as pd
+    """First and last day of the allocated table (a Relation): one small query."""
+    from finguard.commands.billing_budgets import _day
 
-    frame = daily.aggregate(lo=daily.day.min(), hi=daily.day.max()).to_pandas()
-    lo, hi = frame["lo"].iloc[0], frame["hi"].iloc[0]
-    if pd.isna(lo) or pd.isna(hi):
-        return None, None
-    return pd.Timestamp(lo).date(), pd.Timestamp(hi).date()
+    lo, hi = daily.rows("SELECT min(day), max(day) FROM {t}")[0]
+    return _day(lo), _day(hi)
 
 
 @click.command("unit-costs")

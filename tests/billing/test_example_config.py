@@ -41,5 +41,11 @@ def test_example_report_on_the_focus_sample(tmp_path: Path, monkeypatch: pytest.
     assert {"platform", "analytics", "peoriadata"} <= owners  # a rule, a rule, and a tag alias (business_unit)
     html = (tmp_path / "report" / "billing.html").read_text()
     assert html.count("<svg") >= 6 and "Budgets" in html and "Commitments" in html
+    # 273 owners, most of them cents a month: the small ones are one "(other)" series, not a model each
+    forecast = json.loads((tmp_path / "report" / "forecast.json").read_text())
+    assert (forecast["schema"], forecast["version"]) == ("finguard/billing-forecast", 2)
+    other = next(f for f in forecast["forecasts"] if f["key"].get("owner") == "(other)")
+    assert other["rollup"]["series"] > 200 and len(forecast["forecasts"]) < 40
+    assert (tmp_path / "report" / "forecast.json").stat().st_size < 500_000  # was 9 MB
     budgets = json.loads((tmp_path / "report" / "budgets.json").read_text())
     assert {b["name"] for b in budgets["results"]} == {"all AWS", "production"}

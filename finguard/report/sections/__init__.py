@@ -18,6 +18,7 @@ JSON is the result model's own dump (``result.model_dump_json``), so it needs no
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import pkgutil
 from pathlib import Path
 from types import ModuleType
@@ -46,4 +47,10 @@ def sections() -> dict[str, Section]:
 
 
 def section(name: str) -> Section:
+    """The section named `name`: its own module when the file is named after it (only that one is imported: a
+    job printing its summary need not load the others' dependencies), else found among all of them."""
+    if importlib.util.find_spec(f"{__name__}.{name}") is not None:
+        module: ModuleType = importlib.import_module(f"{__name__}.{name}")
+        if getattr(module, "NAME", None) == name:
+            return cast(Section, module)
     return sections()[name]

@@ -25,12 +25,26 @@ TEXT_ROWS = 10  # series the terminal summary lists
 
 # -- shared helpers -----------------------------------------------------------------------------------------
 def label(f: SeriesForecast) -> str:
-    """'total', the key's value ('payments'), or 'owner=payments, ServiceName=EC2' for several keys."""
-    if f.total:
-        return "total"
-    if len(f.key) == 1:
-        return str(next(iter(f.key.values())))
-    return ", ".join(f"{k}={v}" for k, v in f.key.items())
+    """'total', the key's value ('payments'), or 'owner=payments, ServiceName=EC2' for several keys; a rolled-up
+    series says how many it holds ('(other), 152 series rolled up')."""
+    text = _key_label(f.key) if not f.total else "total"
+    return f"{text}, {f.rollup.series} series rolled up" if f.rollup is not None else text
+
+
+NAIVE = {"short": "too short", "small": "too small", "fit_limit": "over max_models"}
+NAIVE_NOTES = {
+    "short": "forecast naively (each weekday at its recent mean, no interval): too little history for a model "
+             "(forecast.min_history_days)",
+    "small": "forecast naively (each weekday at its recent mean, no interval): too small to model "
+             "(forecast.min_share / min_daily_cost)",
+    "fit_limit": "forecast naively (each weekday at its recent mean, no interval): beyond the largest series "
+                 "fitted per run (forecast.max_models)",
+}
+
+
+def model_text(f: SeriesForecast) -> str:
+    """The model column: the model's name, and why a series was forecast naively when that was a choice."""
+    return f"{f.model}, naive: {NAIVE[f.naive]}" if f.naive else f.model
 
 
 def level_text(level: float) -> str:
@@ -124,7 +138,7 @@ def markdown(result: ForecastReport, currency: str) -> str:
         shown = [f for f in rows if not f.total][:MAX_ROWS] + [f for f in rows if f.total]
         for f in shown:
             name = f"**{_md(label(f))}**" if f.total else _md(label(f))
-            cells = [name, _md(f.model), money(f.month_to_date, cur),
+            cells = [name, _md(model_text(f)), money(f.month_to_date, cur),
                      *(_cell(p, level, cur) for p in [f.month_end, *f.months])]
             lines.append("| " + " | ".join(cells) + " |")
         if len(rows) > len(shown):
@@ -195,7 +209,8 @@ def html(result: ForecastReport, currency: str) -> str:
             cls = ' class="total"' if f.total else ""
             note = f' title="{escape(f.note)}"' if f.note else ""
             out.append(f"<tr{cls} data-series=\"{escape(label(f))}\"><th scope=\"row\">{escape(label(f))}</th>"
-                       f"<td{note}>{escape(f.model)}</td><td class=\"num\">{escape(money(f.month_to_date, cur))}</td>"
+                       f"<td{note}>{escape(model_text(f))}</td>"
+                       f"<td class=\"num\">{escape(money(f.month_to_date, cur))}</td>"
                        + "".join(_html_cell(p, level, cur) for p in [f.month_end, *f.months]) + "</tr>")
         out.append("</tbody></table>")
         if len(series) > MAX_ROWS:
@@ -307,11 +322,12 @@ def write_csv(result: ForecastReport, directory: Path) -> list[Path]:
     with path.open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
         w.writerow(["series", *result.keys, "total", "model", "month", "month_end", "actual_to_date", "forecast",
-                    *bounds])
+                    *bounds, "method", "naive", "rolled_up_series"])
         for f in _ordered(result):
             for p in [f.month_end, *f.months]:
                 w.writerow([label(f), *(f.key.get(k, "") for k in result.keys), f.total, f.model, p.month,
-                            p is f.month_end, p.actual_to_date, p.forecast, *interval_cells(p.intervals)])
+                            p is f.month_end, p.actual_to_date, p.forecast, *interval_cells(p.intervals),
+                            f.method, f.naive or "", f.rollup.series if f.rollup else ""])
     written.append(path)
     path = directory / "forecast_daily.csv"
     with path.open("w", newline="", encoding="utf-8") as fh:
@@ -349,7 +365,7 @@ def text(result: ForecastReport, currency: str) -> str:
         months = "; ".join(f"{_month(p)} {_cell(p, level, cur)}" for p in f.months)
         lines.append(f"  {label(f)}: {_month(f.month_end)} month end {_cell(f.month_end, level, cur)}, "
                      f"{money(f.month_to_date, cur)} to date" + (f"; {months}" if months else "")
-                     + f" [{f.model}]")
+                     + f" [{model_text(f)}]")
     if len(rows) > len(shown):
         lines.append(f"  and {len(rows) - len(shown)} more series (--json or --out for all)")
     summary = _backtest_summary(result)
@@ -362,8 +378,14 @@ def text(result: ForecastReport, currency: str) -> str:
 def series_notes(rows: Sequence[SeriesForecast]) -> list[str]:
     """Each distinct model note once, naming its series ('30 days of history ...: total, payments')."""
     by_note: dict[str, list[str]] = {}
-    for f in rows:
-        if f.note:
-            by_note.setdefault(f.note, []).append(label(f))
+    for f in rows:  # naive choices by reason (their notes carry each series' own figures: see the JSON)
+        note = NAIVE_NOTES[f.naive] if f.naive else f.note
+        if note:
+            by_note.setdefault(note, []).append(label(f))
+        if f.rollup is not None:
+            r = f.rollup
+            held = f"{r.series} series too small ({r.small}) or too short ({r.short}) to forecast alone " \
+                   "(forecast.min_share / min_daily_cost, min_history_days), summed; forecast.json names them"
+            by_note.setdefault(f"rolled up: {held}", []).append(_key_label(f.key))
     return [f"{note} ({', '.join(names[:5])}{f' and {len(names) - 5} more' if len(names) > 5 else ''})"
             for note, names in by_note.items()]
