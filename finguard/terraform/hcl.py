@@ -90,7 +90,45 @@ class HclReport:
 
 
 # -- parsing ------------------------------------------------------------------------------------------
+_PARSER: list[Any] = []  # [HclParser], or [None] where python-hcl2's own route is used (see _fast_parser)
+
+
+def _fast_parser() -> Any:
+    """finguard's one-pass parser of python-hcl2's grammar (hcl_parser.py), built once per process; None
+    when the installed python-hcl2 is not the 8.x series whose output it reproduces."""
+    if not _PARSER:
+        from finguard.terraform import hcl_parser
+
+        parser = None
+        if hcl_parser.hcl2_version().startswith("8.") and os.environ.get("FINGUARD_HCL_PARSER") != "hcl2":
+            from finguard.pricing.catalog import default_catalog_path
+
+            try:
+                parser = hcl_parser.HclParser(default_catalog_path().parent / "hcl-parser")
+            except (hcl_parser.UnsupportedGrammar, ImportError):
+                parser = None
+        _PARSER.append(parser)
+    return _PARSER[0]
+
+
 def _parse_text(text: str, where: str) -> dict[str, Any]:
+    parser = _fast_parser()
+    if parser is None:
+        return _parse_text_hcl2(text, where)
+    from finguard.terraform.hcl_parser import HclNestingError, HclStructureError, HclSyntaxError
+
+    try:
+        return parser.parse(text)  # type: ignore[no-any-return]
+    except HclSyntaxError as exc:
+        raise InputError(f"HCL syntax error: {_syntax_detail(exc)}", where=f"{where}:{exc.line}:{exc.column}") from None
+    except HclStructureError as exc:
+        location = f"{where}:{exc.line}" if exc.line else where
+        message = str(exc) if isinstance(exc, HclNestingError) else f"HCL syntax error: {exc}"
+        raise InputError(message, where=location) from None
+
+
+def _parse_text_hcl2(text: str, where: str) -> dict[str, Any]:
+    """python-hcl2's own route (any python-hcl2 version; FINGUARD_HCL_PARSER=hcl2 forces it)."""
     from hcl2 import SerializationOptions, api
 
     options = SerializationOptions(strip_string_quotes=True, explicit_blocks=True, with_comments=False)
@@ -149,11 +187,10 @@ def _cache_path(text: str) -> Path | None:
     if os.environ.get("FINGUARD_NO_HCL_CACHE") == "1":
         return None
     from finguard.pricing.catalog import default_catalog_path
+    from finguard.terraform.hcl_parser import hcl2_version
 
     digest = hashlib.sha256(text.encode()).hexdigest()
-    import hcl2
-
-    version = getattr(hcl2, "__version__", "0")
+    version = hcl2_version()
     return default_catalog_path().parent / "hcl-cache" / version / digest[:2] / f"{digest}.json"
 
 
