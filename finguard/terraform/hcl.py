@@ -23,8 +23,7 @@ import math
 import os
 import re
 import stat
-from collections.abc import Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,7 +48,7 @@ META_ARGUMENTS = {"count", "for_each", "provider", "depends_on", "lifecycle", "p
 MODULE_META = {"source", "version", "count", "for_each", "providers", "depends_on"}
 PROVIDER_SOURCES = {"aws": "registry.terraform.io/hashicorp/aws", "azurerm": "registry.terraform.io/hashicorp/azurerm",
                     "google": "registry.terraform.io/hashicorp/google"}
-_PARALLEL_FROM = 24  # files to parse before a process pool pays for itself
+_PARALLEL_FROM = 48  # files to parse before a process pool pays for itself (a file takes ~2 ms, a worker ~30)
 MAX_FILE_BYTES = 1_048_576  # one .tf or .tfvars file
 MAX_BLOCKS = 10_000  # resource, data and module blocks per run, counted before parsing (parsing is the slow part)
 MAX_INSTANCES_PER_RESOURCE = 10_000  # instances count/for_each may expand one resource or module call to
@@ -199,8 +198,12 @@ def parse_files(paths: list[Path], keep_going: bool) -> tuple[dict[Path, dict[st
     names = [str(p) for p in paths]
     results: Iterable[tuple[str, dict[str, Any] | None, str | None]]
     if len(names) >= _PARALLEL_FROM and (os.cpu_count() or 1) > 1:
+        from concurrent.futures import ProcessPoolExecutor  # ~0.1 s of imports, only when it pays
+
+        # the first file here, so the forked workers start with the parser's lexers compiled
+        results = [_parse_file(names[0])]
         with ProcessPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
-            results = list(pool.map(_parse_file, names, chunksize=8))
+            results += pool.map(_parse_file, names[1:], chunksize=8)
     else:
         results = [_parse_file(n) for n in names]
     docs: dict[Path, dict[str, Any]] = {}
@@ -376,14 +379,15 @@ class _Reader:
             self.report.errors.extend(errors)
         return [(p, self.docs[p]) for p in files if p in self.docs]
 
-    def count_instances(self, n: int, what: str, where: str) -> None:
+    def count_instances(self, n: int, what: str, where: Callable[[], str]) -> None:
+        """`where` is called only for an error: finding a block's line reads its file again."""
         if n > MAX_INSTANCES_PER_RESOURCE:
             raise InputError(f"{what}: {n:,} instances exceed finguard's limit of {MAX_INSTANCES_PER_RESOURCE:,} "
-                             "per resource or module call", where=where)
+                             "per resource or module call", where=where())
         self.instances += n
         if self.instances > MAX_INSTANCES:
             raise InputError(f"{what}: more than {MAX_INSTANCES:,} instances in this run (finguard's limit)",
-                             where=where)
+                             where=where())
 
 
 class _Module:
@@ -557,7 +561,7 @@ class _Module:
                 self.reader.report.unknowns.append(f"{what}: count is known only after apply")
                 return None
             n = self._count(count, what, kind, name)
-            self.reader.count_instances(n, what, self.where(kind, name, "count"))
+            self.reader.count_instances(n, what, lambda: self.where(kind, name, "count"))
             return [(i, {"count": {"index": i}}) for i in range(n)]
         if "for_each" in body:
             with self._at(kind, name, what, "for_each"):
@@ -569,10 +573,10 @@ class _Module:
             if problem:
                 raise InputError(f'{what}: Invalid for_each argument: The given "for_each" argument value is '
                                  f"unsuitable: {problem}", where=self.where(kind, name, "for_each"))
-            self.reader.count_instances(len(each), what, self.where(kind, name, "for_each"))
+            self.reader.count_instances(len(each), what, lambda: self.where(kind, name, "for_each"))
             items = sorted(each.items()) if isinstance(each, dict) else [(v, v) for v in sorted(set(each))]
             return [(k, {"each": {"key": k, "value": v}}) for k, v in items]
-        self.reader.count_instances(1, what, self.where(kind, name))
+        self.reader.count_instances(1, what, lambda: self.where(kind, name))
         return [(None, {})]
 
     def _count(self, count: Any, what: str, kind: str, name: str) -> int:

@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 MAX_NESTING = 64  # expression (and block) nesting levels; finguard's hcl_expr re-parses expressions recursively
-_SCHEMA = "5"  # bump when the stored tables' layout changes
+_SCHEMA = "6"  # bump when the stored tables' layout changes
 
 # python-hcl2's PostLexer.OPERATOR_TYPES: a newline right before one of these continues the expression
 _OPERATOR_TYPES = frozenset({"DOUBLE_EQ", "NEQ", "LT", "GT", "LEQ", "GEQ", "ASTERISK", "SLASH", "PERCENT",
@@ -537,10 +537,11 @@ def _build_tables(grammar: str) -> dict[str, Any]:
     except AttributeError as exc:
         raise UnsupportedGrammar(f"lark's parser layout changed: {exc}") from None
 
-    patterns: list[Any] = []
-    pattern_index: dict[tuple[str, int], int] = {}
+    terminals: dict[str, list[Any]] = {}  # name -> [regexp, first characters (ASCII) or None for any]
     lexers: list[Any] = []
     lexer_index: dict[int, int] = {}
+    if contextual.root_lexer.g_regex_flags:
+        raise UnsupportedGrammar("global regex flags")
 
     def lexer_of(basic: Any) -> int:
         if id(basic) not in lexer_index:
@@ -555,13 +556,14 @@ def _build_tables(grammar: str) -> dict[str, Any]:
                         raise UnsupportedGrammar(f"keyword terminal {terminal.name}")
                     mapping.setdefault(terminal.pattern.value, terminal.name)
                 unless[type_] = mapping
-            indexes = []
-            for m in scanner._mres:
-                indexes.append(pattern_index.setdefault((m.pattern, m.flags), len(patterns)))
-                if indexes[-1] == len(patterns):
-                    patterns.append([m.pattern, m.flags])
+            names = []
+            for terminal in scanner.terminals:  # lark's order: its alternation tries them in turn
+                regexp = terminal.pattern.to_regexp()
+                if terminals.setdefault(terminal.name, [regexp, _first_chars(regexp)])[0] != regexp:
+                    raise UnsupportedGrammar(f"terminal {terminal.name} has two patterns")
+                names.append(terminal.name)
             lexer_index[id(basic)] = len(lexers)
-            lexers.append([indexes, unless, sorted(basic.ignore_types)])
+            lexers.append([names, unless, sorted(basic.ignore_types)])
         return lexer_index[id(basic)]
 
     rules: list[Any] = []
@@ -619,7 +621,7 @@ def _build_tables(grammar: str) -> dict[str, Any]:
         defaults.append(best)
     return {"key": _tables_key(grammar), "symbols": symbols, "states": states, "defaults": defaults,
             "state_lexers": [lexer_of(state_lexers[i]) if i in state_lexers else -1 for i in range(size)],
-            "root_lexer": lexer_of(root), "patterns": patterns, "lexers": lexers, "rules": specs,
+            "root_lexer": lexer_of(root), "terminals": terminals, "lexers": lexers, "rules": specs,
             "start": int(table.start_states["start"]), "end": int(table.end_states["start"])}
 
 
@@ -661,26 +663,116 @@ def write_tables(tables: dict[str, Any], path: Path) -> None:
 
 
 class _Lexer:
-    """One of lark's per-state scanners: terminal patterns in lark's order, its keyword table (lark's
-    UnlessCallback: NAME "for" becomes FOR where FOR is expected), and the ignored terminals."""
+    """One of lark's per-state scanners: its terminals in lark's order (lark's alternation regex takes the
+    first that matches), its keyword table (lark's UnlessCallback: NAME "for" becomes FOR where FOR is
+    expected), and the ignored terminals. The alternation is cut down to the terminals that can begin with
+    the character at hand (their first characters are worked out from the patterns when the tables are made):
+    the same first match, without trying forty alternatives that cannot match."""
 
-    __slots__ = ("_patterns", "_regexes", "ignore", "unless")
+    __slots__ = ("_terminals", "by_char", "ignore", "unless")
 
-    def __init__(self, spec: Any, patterns: list[Any]) -> None:
-        indexes, self.unless, ignore = spec
-        self._patterns = [patterns[i] for i in indexes]
+    def __init__(self, spec: Any, terminals: dict[str, Any]) -> None:
+        names, self.unless, ignore = spec
+        self._terminals = [(name, terminals[name][0], terminals[name][1]) for name in names]
         self.ignore = frozenset(ignore)
-        self._regexes: list[Any] | None = None
+        self.by_char: dict[str, Any] = {}  # character -> compiled alternation, or False: nothing can match
 
     def match(self, text: str, pos: int) -> Any:
-        regexes = self._regexes
-        if regexes is None:  # compiled on first use: a file meets a fraction of the ~60 scanners
-            regexes = self._regexes = [re.compile(p, f) for p, f in self._patterns]
-        for regex in regexes:
-            m = regex.match(text, pos)
-            if m:
-                return m
+        regex = self.by_char.get(text[pos])
+        if regex is None:
+            regex = self.regex_for(text[pos])
+        return regex.match(text, pos) if regex else None
+
+    def regex_for(self, char: str) -> Any:
+        code = ord(char)
+        chosen = tuple((name, regexp) for name, regexp, first in self._terminals
+                       if code >= 128 or first is None or char in first)
+        regex: Any = False
+        if chosen:
+            regex = _REGEXES.get(chosen)
+            if regex is None:  # shared by every scanner with the same candidates
+                regex = _REGEXES[chosen] = re.compile("|".join(f"(?P<{name}>{regexp})" for name, regexp in chosen))
+        self.by_char[char] = regex
+        return regex
+
+
+_REGEXES: dict[tuple[tuple[str, str], ...], Any] = {}
+
+
+def _first_chars(regexp: str) -> str | None:
+    """The ASCII characters a match of `regexp` can begin with (more is harmless, fewer would be wrong);
+    None when that cannot be worked out (every character is then a candidate)."""
+    from re import _constants as sre
+    from re import _parser as sre_parse
+
+    everything = frozenset(range(128))
+
+    def charset(items: Any) -> set[int]:
+        chars: set[int] = set()
+        negate = False
+        for op, av in items:
+            if op is sre.NEGATE:
+                negate = True
+            elif op is sre.LITERAL:
+                chars.add(av)
+            elif op is sre.RANGE:
+                chars.update(range(av[0], min(av[1], 127) + 1))
+            elif op is sre.CATEGORY:
+                escape = {sre.CATEGORY_DIGIT: r"\d", sre.CATEGORY_NOT_DIGIT: r"\D", sre.CATEGORY_SPACE: r"\s",
+                          sre.CATEGORY_NOT_SPACE: r"\S", sre.CATEGORY_WORD: r"\w",
+                          sre.CATEGORY_NOT_WORD: r"\W"}.get(av)
+                if escape is None:
+                    return set(everything)
+                chars.update(c for c in everything if re.match(escape, chr(c)))
+            else:
+                return set(everything)
+        return set(everything - chars) if negate else chars
+
+    def sequence(items: Any) -> tuple[set[int], bool]:  # (first characters, can match nothing)
+        out: set[int] = set()
+        for op, av in items:
+            first, empty = item(op, av)
+            out |= first
+            if not empty:
+                return out, False
+        return out, True
+
+    def item(op: Any, av: Any) -> tuple[set[int], bool]:
+        if op is sre.LITERAL:
+            return {av} if av < 128 else set(), False
+        if op in (sre.NOT_LITERAL, sre.ANY):
+            return set(everything), False
+        if op is sre.IN:
+            return charset(av), False
+        if op is sre.SUBPATTERN:
+            if av[1] or av[2]:  # inline flags ((?i) ...): give up
+                return set(everything), True
+            return sequence(av[3])
+        if op is sre.BRANCH:
+            out: set[int] = set()
+            empty = False
+            for branch in av[1]:
+                first, maybe = sequence(branch)
+                out |= first
+                empty = empty or maybe
+            return out, empty
+        if op in (sre.MAX_REPEAT, sre.MIN_REPEAT, getattr(sre, "POSSESSIVE_REPEAT", None)):
+            first, empty = sequence(av[2])
+            return first, empty or av[0] == 0
+        if op in (sre.ASSERT, sre.ASSERT_NOT, sre.AT):  # zero width: says nothing about the first character
+            return set(), True
+        return set(everything), True  # back references, anything else
+
+    try:
+        parsed = sre_parse.parse(regexp)
+        if parsed.state.flags & (re.IGNORECASE | re.VERBOSE):
+            return None
+        first, empty = sequence(list(parsed))
+    except Exception:  # a private module: any surprise means "every character"
         return None
+    if empty or len(first) == 128:
+        return None
+    return "".join(sorted(chr(c) for c in first))
 
 
 def _filter(children: list[Any], include: list[tuple[int, bool]]) -> list[Any]:
@@ -710,8 +802,7 @@ class HclParser:
     def __init__(self, cache_dir: Path | None = None, tables: dict[str, Any] | None = None) -> None:
         tables = tables if tables is not None else load_tables(cache_dir)
         self.reductions = _Reductions()
-        patterns = [(p, f) for p, f in tables["patterns"]]
-        lexers = [_Lexer(spec, patterns) for spec in tables["lexers"]]
+        lexers = [_Lexer(spec, tables["terminals"]) for spec in tables["lexers"]]
         self._root = lexers[tables["root_lexer"]]
         self._state_lexers = [lexers[i] if i >= 0 else None for i in tables["state_lexers"]]
         symbols = [sys.intern(symbol) for symbol in tables["symbols"]]
@@ -770,7 +861,10 @@ class HclParser:
             while True:
                 if pos < end:
                     lexer = state_lexers[stack[-1]]
-                    m = lexer.match(text, pos) if lexer is not None else None
+                    regex = lexer.by_char.get(text[pos]) if lexer is not None else False
+                    if regex is None:
+                        regex = lexer.regex_for(text[pos])
+                    m = regex.match(text, pos) if regex else None
                     if m is None:
                         raise self._lex_error(text, pos)
                     type_ = m.lastgroup
@@ -873,3 +967,8 @@ class HclParser:
             shown = value.strip().splitlines()[0] if value.strip() else "end of line"
             return HclSyntaxError(f"unexpected {shown[:40]!r}", line, column, token=value)
         return HclSyntaxError(f"unexpected character {char!r}", line, column, char=char)
+
+
+if __name__ == "__main__":  # python -m finguard.terraform.hcl_parser: refresh the shipped tables
+    write_tables(_build_tables(grammar_path().read_text(encoding="utf-8")), _BUNDLED)
+    print(f"wrote {_BUNDLED} for python-hcl2 {hcl2_version()}")
