@@ -72,8 +72,9 @@ def _same(parser: HclParser, text: str) -> None:
         got, error = None, exc
     if isinstance(refused, TypeError) and "can only concatenate str" in str(refused):
         # python-hcl2 crashes on a for expression whose value is a number (`[for s in xs : 1]`, valid
-        # Terraform); finguard renders it as text instead (test_for_expression_with_a_number_value)
-        assert error is None and isinstance(got, dict), (error, text)
+        # Terraform); finguard renders it as text instead (test_for_expression_with_a_number_value), and may
+        # then find what python-hcl2 never reached (a block named like an attribute)
+        assert isinstance(got, dict) or isinstance(error, HclStructureError), (error, text)
         return
     if refused is None:
         assert error is None, f"python-hcl2 reads it, finguard refuses it ({error}):\n{text}"
