@@ -6,9 +6,11 @@ Targets (issue #18): cold (no parse cache: every file parsed) <= 1.5 s on 2 core
 with python-hcl2's own parser (FINGUARD_HCL_PARSER=hcl2) is timed alongside, so the speed-up is measured on the
 same machine at the same moment (this one is often shared: the load average is printed too).
 Scaling: `finguard breakdown DIR` cold at 1k / 10k / 50k resource instances (10,000 resource blocks is finguard's
-per-run limit, so 50k is 10,000 blocks with `count = 5`), with wall time, CPU time and peak RSS, and whether the
-time per resource stays flat (linear growth).
-Run: python benchmarks/bench_hcl.py [--no-scaling]
+per-run limit, so every size is blocks with `count = 5`: 200, 2,000 and 10,000 blocks), with wall time, CPU time
+and peak RSS, and whether the CPU time per resource stays flat (linear growth).
+Hostile files: one 1 MiB .tf file (finguard's per-file limit) of each shape -- plain attributes, interpolations in
+one string, list items, an operator chain, deep nesting -- parsed in process: time, and the error where one is due.
+Run: python benchmarks/bench_hcl.py [--no-scaling] [--no-hostile]
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ FILES = 200
 PER_FILE = 10
 TARGET_S = 1.5
 WEB_APP_TARGET_S = 0.3
-SCALES = [(1_000, 1_000, 1), (10_000, 10_000, 1), (50_000, 10_000, 5)]  # (instances, blocks, count per block)
+SCALES = [(1_000, 200, 5), (10_000, 2_000, 5), (50_000, 10_000, 5)]  # (instances, blocks, count per block)
 
 HEADER = '''
 provider "aws" {
@@ -157,6 +159,8 @@ def main() -> None:
               f"with python-hcl2's parser {web_before:.2f} s")
         if "--no-scaling" not in sys.argv:
             scaling(Path(tmp), cold_env)
+    if "--no-hostile" not in sys.argv:
+        hostile(cold_env)
     print(f"load average {os.getloadavg()[0]:.1f}")
     shutil.rmtree(home, ignore_errors=True)
     sys.exit(0 if ok else 1)
@@ -176,6 +180,42 @@ def scaling(tmp: Path, env: dict[str, str]) -> None:
     linear = max(slopes) <= 1.3 * min(slopes)
     print(f"  CPU per 1,000 more resources: {', '.join(f'{s:.2f} s' for s in slopes)} -> "
           f"{'linear' if linear else 'NOT linear'} (within 30%)")
+
+
+HOSTILE = {  # shape -> (unit repeated to fill 1 MiB, text before, text after)
+    "attributes": ("a{i} = {i}\n", "", ""),
+    "interpolations in one string": ("${{v}}", 'x = "', '"\n'),
+    "list items": ('"{i}",', "x = [", "]\n"),
+    "operator chain": ("+1", "x = 1", "\n"),
+    "nested parentheses": ("(", "x = ", "1{close}\n"),  # as many closing as opening: balanced
+    "nested blocks": ("b {{\n", "", "{close}"),
+}
+CLOSERS = {"(": ")", "b {{\n": "}\n"}
+
+
+def hostile(env: dict[str, str]) -> None:
+    code = r"""
+import sys, time
+from finguard.errors import InputError
+from finguard.terraform.hcl import _parse_text
+unit, before, after, close = sys.argv[1:5]
+mib = 1_048_576
+parts, size, i = [before], len(before) + len(after.replace("{close}", "")), 0
+while size + len(unit.format(i=i)) + len(close) <= mib:
+    parts.append(unit.format(i=i)); size += len(parts[-1]) + len(close); i += 1
+text = "".join(parts) + after.replace("{close}", close * (len(parts) - 1))
+_parse_text("a = 1\n", "warm.tf")  # the parser's tables, loaded once per process
+started, cpu = time.perf_counter(), time.process_time()
+try:
+    _parse_text(text, "hostile.tf"); outcome = "parsed"
+except InputError as exc:
+    outcome = str(exc)
+print(f"{time.perf_counter() - started:.2f} s (CPU {time.process_time() - cpu:.2f} s): {outcome}")
+"""
+    for shape, (unit, before, after) in HOSTILE.items():
+        out = subprocess.run([sys.executable, "-c", code, unit, before, after, CLOSERS.get(unit, "")], env=env,
+                             capture_output=True, text=True, check=True)
+        print(f"1 MiB of {shape}: {out.stdout.strip()}")
 
 
 if __name__ == "__main__":

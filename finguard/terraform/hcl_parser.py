@@ -37,6 +37,9 @@ from typing import Any
 
 MAX_NESTING = 64  # expression (and block) nesting levels; finguard's hcl_expr re-parses expressions recursively
 _SCHEMA = "6"  # bump when the stored tables' layout changes
+# Parser stack entries that only nesting deeper than MAX_NESTING can pile up (a level holds a few dozen at most:
+# an open bracket, a pending operator per precedence level, a for expression's parts)
+_MAX_STACK = 64 * MAX_NESTING
 
 # python-hcl2's PostLexer.OPERATOR_TYPES: a newline right before one of these continues the expression
 _OPERATOR_TYPES = frozenset({"DOUBLE_EQ", "NEQ", "LT", "GT", "LEQ", "GEQ", "ASTERISK", "SLASH", "PERCENT",
@@ -904,6 +907,8 @@ class HclParser:
                         if act >= 0:
                             stack.append(act)
                             values.append(value)
+                            if len(stack) > _MAX_STACK:  # stops `((((...` at its start, not at its end
+                                raise _TooDeep("blocks or expressions")
                             break
                         mode, size, origin, fn, include = rules[~act]
                         if mode == 0:  # unit reductions: the value stays, the state moves
