@@ -23,8 +23,7 @@ import math
 import os
 import re
 import stat
-from collections.abc import Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,7 +48,7 @@ META_ARGUMENTS = {"count", "for_each", "provider", "depends_on", "lifecycle", "p
 MODULE_META = {"source", "version", "count", "for_each", "providers", "depends_on"}
 PROVIDER_SOURCES = {"aws": "registry.terraform.io/hashicorp/aws", "azurerm": "registry.terraform.io/hashicorp/azurerm",
                     "google": "registry.terraform.io/hashicorp/google"}
-_PARALLEL_FROM = 24  # files to parse before a process pool pays for itself
+_PARALLEL_FROM = 48  # files to parse before a process pool pays for itself (a file takes ~2 ms, a worker ~30)
 MAX_FILE_BYTES = 1_048_576  # one .tf or .tfvars file
 MAX_BLOCKS = 10_000  # resource, data and module blocks per run, counted before parsing (parsing is the slow part)
 MAX_INSTANCES_PER_RESOURCE = 10_000  # instances count/for_each may expand one resource or module call to
@@ -90,7 +89,45 @@ class HclReport:
 
 
 # -- parsing ------------------------------------------------------------------------------------------
+_PARSER: list[Any] = []  # [HclParser], or [None] where python-hcl2's own route is used (see _fast_parser)
+
+
+def _fast_parser() -> Any:
+    """finguard's one-pass parser of python-hcl2's grammar (hcl_parser.py), built once per process; None
+    when the installed python-hcl2 is not the 8.x series whose output it reproduces."""
+    if not _PARSER:
+        from finguard.terraform import hcl_parser
+
+        parser = None
+        if hcl_parser.hcl2_version().startswith("8.") and os.environ.get("FINGUARD_HCL_PARSER") != "hcl2":
+            from finguard.pricing.catalog import default_catalog_path
+
+            try:
+                parser = hcl_parser.HclParser(default_catalog_path().parent / "hcl-parser")
+            except (hcl_parser.UnsupportedGrammar, ImportError):
+                parser = None
+        _PARSER.append(parser)
+    return _PARSER[0]
+
+
 def _parse_text(text: str, where: str) -> dict[str, Any]:
+    parser = _fast_parser()
+    if parser is None:
+        return _parse_text_hcl2(text, where)
+    from finguard.terraform.hcl_parser import HclNestingError, HclStructureError, HclSyntaxError
+
+    try:
+        return parser.parse(text)  # type: ignore[no-any-return]
+    except HclSyntaxError as exc:
+        raise InputError(f"HCL syntax error: {_syntax_detail(exc)}", where=f"{where}:{exc.line}:{exc.column}") from None
+    except HclStructureError as exc:
+        location = f"{where}:{exc.line}" if exc.line else where
+        message = str(exc) if isinstance(exc, HclNestingError) else f"HCL syntax error: {exc}"
+        raise InputError(message, where=location) from None
+
+
+def _parse_text_hcl2(text: str, where: str) -> dict[str, Any]:
+    """python-hcl2's own route (any python-hcl2 version; FINGUARD_HCL_PARSER=hcl2 forces it)."""
     from hcl2 import SerializationOptions, api
 
     options = SerializationOptions(strip_string_quotes=True, explicit_blocks=True, with_comments=False)
@@ -149,11 +186,10 @@ def _cache_path(text: str) -> Path | None:
     if os.environ.get("FINGUARD_NO_HCL_CACHE") == "1":
         return None
     from finguard.pricing.catalog import default_catalog_path
+    from finguard.terraform.hcl_parser import hcl2_version
 
     digest = hashlib.sha256(text.encode()).hexdigest()
-    import hcl2
-
-    version = getattr(hcl2, "__version__", "0")
+    version = hcl2_version()
     return default_catalog_path().parent / "hcl-cache" / version / digest[:2] / f"{digest}.json"
 
 
@@ -162,8 +198,12 @@ def parse_files(paths: list[Path], keep_going: bool) -> tuple[dict[Path, dict[st
     names = [str(p) for p in paths]
     results: Iterable[tuple[str, dict[str, Any] | None, str | None]]
     if len(names) >= _PARALLEL_FROM and (os.cpu_count() or 1) > 1:
+        from concurrent.futures import ProcessPoolExecutor  # ~0.1 s of imports, only when it pays
+
+        # the first file here, so the forked workers start with the parser's lexers compiled
+        results = [_parse_file(names[0])]
         with ProcessPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
-            results = list(pool.map(_parse_file, names, chunksize=8))
+            results += pool.map(_parse_file, names[1:], chunksize=8)
     else:
         results = [_parse_file(n) for n in names]
     docs: dict[Path, dict[str, Any]] = {}
@@ -339,14 +379,15 @@ class _Reader:
             self.report.errors.extend(errors)
         return [(p, self.docs[p]) for p in files if p in self.docs]
 
-    def count_instances(self, n: int, what: str, where: str) -> None:
+    def count_instances(self, n: int, what: str, where: Callable[[], str]) -> None:
+        """`where` is called only for an error: finding a block's line reads its file again."""
         if n > MAX_INSTANCES_PER_RESOURCE:
             raise InputError(f"{what}: {n:,} instances exceed finguard's limit of {MAX_INSTANCES_PER_RESOURCE:,} "
-                             "per resource or module call", where=where)
+                             "per resource or module call", where=where())
         self.instances += n
         if self.instances > MAX_INSTANCES:
             raise InputError(f"{what}: more than {MAX_INSTANCES:,} instances in this run (finguard's limit)",
-                             where=where)
+                             where=where())
 
 
 class _Module:
@@ -520,7 +561,7 @@ class _Module:
                 self.reader.report.unknowns.append(f"{what}: count is known only after apply")
                 return None
             n = self._count(count, what, kind, name)
-            self.reader.count_instances(n, what, self.where(kind, name, "count"))
+            self.reader.count_instances(n, what, lambda: self.where(kind, name, "count"))
             return [(i, {"count": {"index": i}}) for i in range(n)]
         if "for_each" in body:
             with self._at(kind, name, what, "for_each"):
@@ -532,10 +573,10 @@ class _Module:
             if problem:
                 raise InputError(f'{what}: Invalid for_each argument: The given "for_each" argument value is '
                                  f"unsuitable: {problem}", where=self.where(kind, name, "for_each"))
-            self.reader.count_instances(len(each), what, self.where(kind, name, "for_each"))
+            self.reader.count_instances(len(each), what, lambda: self.where(kind, name, "for_each"))
             items = sorted(each.items()) if isinstance(each, dict) else [(v, v) for v in sorted(set(each))]
             return [(k, {"each": {"key": k, "value": v}}) for k, v in items]
-        self.reader.count_instances(1, what, self.where(kind, name))
+        self.reader.count_instances(1, what, lambda: self.where(kind, name))
         return [(None, {})]
 
     def _count(self, count: Any, what: str, kind: str, name: str) -> int:
