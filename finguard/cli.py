@@ -457,10 +457,12 @@ def _register() -> None:
     from finguard.commands.audit import audit
     from finguard.commands.billing import billing
     from finguard.commands.comment import comment
+    from finguard.commands.k8s import k8s
 
     cli.add_command(comment)
     cli.add_command(audit)
     cli.add_command(billing)
+    cli.add_command(k8s)
 
 
 _register()

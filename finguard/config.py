@@ -24,6 +24,7 @@ from pydantic import (
 
 from finguard.billing.config import BillingConfig
 from finguard.errors import InputError
+from finguard.k8s.config import K8sConfig
 from finguard.policy.model import Severity
 
 CONFIG_NAMES = ("finguard.yml", "finguard.yaml", ".finguard.yml", ".finguard.yaml")
@@ -229,6 +230,7 @@ class FinguardConfig(_Strict):
     policies: PolicySettings = Field(default_factory=PolicySettings)
     suppressions: list[Suppression] = Field(default_factory=list)
     billing: BillingConfig = Field(default_factory=BillingConfig)
+    k8s: K8sConfig = Field(default_factory=K8sConfig)
     path: Path | None = Field(default=None, exclude=True)  # where it was read from
 
     @model_validator(mode="after")
