@@ -21,6 +21,7 @@ Nodes without a price carry null costs throughout (their hours are counted, thei
 from __future__ import annotations
 
 import fnmatch
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -101,6 +102,7 @@ def arrow_inputs(cluster: Cluster, prices: dict[int, NodePrice], usage: Usage | 
         "controller": pa.array([p.controller for p in pods], pa.string()),
         "team": pa.array([p.team for p in pods], pa.string()),
         "shared": pa.array(shared, pa.bool_()),
+        "ns_key": pa.array(_keys([p.namespace for p in pods]), pa.int64()),
         "start_s": pa.array([int(p.start.timestamp()) for p in pods], pa.int64()),
         "end_s": pa.array([int(p.end.timestamp()) for p in pods], pa.int64()),
         "cpu_req": pa.array([p.cpu for p in pods], pa.float64()),
@@ -126,6 +128,12 @@ def arrow_inputs(cluster: Cluster, prices: dict[int, NodePrice], usage: Usage | 
     usage_table = pa.table({"pod_key": pa.array(keys, pa.int64()), "h": pa.array(hours, pa.int64()),
                             "cpu_use": pa.array(cpu, pa.float64()), "mem_use": pa.array(mem, pa.float64())})
     return node_table, pod_table, usage_table
+
+
+def _keys(values: list[str]) -> list[int]:
+    """A small integer per distinct value: the per-window work groups by these, never by text."""
+    index: dict[str, int] = {}
+    return [index.setdefault(v, len(index)) for v in values]
 
 
 def _windows(t: ir.Table) -> ir.Table:
@@ -154,135 +162,197 @@ def node_windows(nodes: ir.Table, config: K8sConfig) -> ir.Table:
         k_cpu=nw.cpu * nw.secs, k_mem=nw.mem * nw.secs, k_gpu=nw.gpu * nw.secs)
 
 
-def allocate(inputs: Inputs, config: K8sConfig) -> tuple[ir.Table, ir.Table]:
+def allocate(inputs: Inputs, config: K8sConfig, stash: Callable[[ir.Table], ir.Table] | None = None
+             ) -> tuple[ir.Table, ir.Table]:
     """(allocation rows, node windows): one row per pod and window it ran in plus one `__idle__` row per node and
-    window, with own cost, idle and shared cost in and out, and the row's total."""
+    window, with own cost, idle and shared cost in and out, and the row's total.
+
+    The work is two passes over the pod windows (tens of millions of rows in a month of a large cluster): one
+    sums what the pods claim per node and window, the other prices each pod window. Everything between happens
+    per node and window or per window alone: the rates, the idle cost, and the factors by which idle and shared
+    namespaces' cost is shared (a pod's share is proportional to its cost, so cost x factor is its share). Only
+    an even split of shared cost needs one more pass, for the namespaces' amounts per window. Rows are narrow
+    (keys and numbers); namespaces, teams, labels and node pools are joined after the rows are summed per pod.
+    `stash` (the engine's) computes the pod windows once where the engine works (both passes read them)."""
     import ibis
 
-    nw = node_windows(inputs.nodes, config)
-    pods, usage = inputs.pods, inputs.usage
+    keep = stash or (lambda t: t)
+    pods = inputs.pods.select("pod_key", "node_key", "ns_key", "shared", "start_s", "end_s", "cpu_req", "mem_req",
+                              "gpu_req")
     pw = _windows(pods)
-    pw = pw.left_join(usage, ["pod_key", "h"]).select(*pw.columns, "cpu_use", "mem_use")
-    pw = pw.mutate(c_cpu=ibis.greatest(pw.cpu_req, pw.cpu_use.fill_null(0.0)) * pw.secs,
-                   c_mem=ibis.greatest(pw.mem_req, pw.mem_use.fill_null(0.0)) * pw.secs,
-                   c_gpu=pw.gpu_req * pw.secs)
-    claimed = pw.group_by(["node_key", "h"]).aggregate(sum_cpu=pw.c_cpu.sum(), sum_mem=pw.c_mem.sum(),
-                                                       sum_gpu=pw.c_gpu.sum())
+    pw = pw.left_join(inputs.usage, ["pod_key", "h"]).select(
+        "pod_key", "node_key", "ns_key", "shared", "h", "secs", "cpu_req", "mem_req", "gpu_req", "cpu_use", "mem_use")
+    pw = keep(pw.mutate(c_cpu=ibis.greatest(pw.cpu_req, pw.cpu_use.fill_null(0.0)) * pw.secs,
+                        c_mem=ibis.greatest(pw.mem_req, pw.mem_use.fill_null(0.0)) * pw.secs,
+                        c_gpu=pw.gpu_req * pw.secs))
+
+    def claim(column: ir.FloatingValue, shared: bool) -> ir.FloatingValue:
+        return ibis.cases((pw.shared == shared, column), else_=0.0).sum()
+
+    claimed = pw.group_by(["node_key", "h"]).aggregate(
+        sum_cpu=pw.c_cpu.sum(), sum_mem=pw.c_mem.sum(), sum_gpu=pw.c_gpu.sum(),
+        shared_cpu=claim(pw.c_cpu, True), shared_mem=claim(pw.c_mem, True), shared_gpu=claim(pw.c_gpu, True))
+    nw = node_windows(inputs.nodes, config)
     nw = nw.left_join(claimed, ["node_key", "h"]).select(
-        *nw.columns, sum_cpu=claimed.sum_cpu.fill_null(0.0), sum_mem=claimed.sum_mem.fill_null(0.0),
-        sum_gpu=claimed.sum_gpu.fill_null(0.0))
-    nw = nw.mutate(den_cpu=ibis.greatest(nw.k_cpu, nw.sum_cpu), den_mem=ibis.greatest(nw.k_mem, nw.sum_mem),
-                   den_gpu=ibis.greatest(nw.k_gpu, nw.sum_gpu))
+        "node_key", "h", "secs", "spot", "price", "cost", "cpu_cost", "mem_cost", "gpu_cost",
+        **{c: claimed[c].fill_null(0.0) for c in ("sum_cpu", "sum_mem", "sum_gpu", "shared_cpu", "shared_mem",
+                                                  "shared_gpu")},
+        den_cpu=ibis.greatest(nw.k_cpu, claimed.sum_cpu.fill_null(0.0)),
+        den_mem=ibis.greatest(nw.k_mem, claimed.sum_mem.fill_null(0.0)),
+        den_gpu=ibis.greatest(nw.k_gpu, claimed.sum_gpu.fill_null(0.0)))
 
-    def share(part: ir.FloatingValue, claim: ir.FloatingValue, den: ir.FloatingValue) -> ir.FloatingValue:
-        return ibis.cases((den > 0, part * claim / den), else_=part * 0)
+    def priced(claims: tuple[ir.FloatingValue, ir.FloatingValue, ir.FloatingValue]) -> ir.FloatingValue:
+        """The cost of core-, byte- and GPU-seconds claimed on a node in a window (pods never pay beyond it)."""
+        total = nw.cost * 0
+        for part, claim_, den in zip((nw.cpu_cost, nw.mem_cost, nw.gpu_cost), claims,
+                                     (nw.den_cpu, nw.den_mem, nw.den_gpu), strict=True):
+            total = total + ibis.cases((den > 0, part * claim_ / den), else_=part * 0)
+        return total
 
-    def unclaimed(part: ir.FloatingValue, claim: ir.FloatingValue, den: ir.FloatingValue) -> ir.FloatingValue:
-        return ibis.cases((den > 0, part * (den - claim) / den), else_=part)
+    nw = nw.mutate(pods_cost=priced((nw.sum_cpu, nw.sum_mem, nw.sum_gpu)),
+                   shared_cost=priced((nw.shared_cpu, nw.shared_mem, nw.shared_gpu)))
+    nw = nw.mutate(idle=nw.cost - nw.pods_cost)
+    nw = _idle_factors(nw, config)
+    nw = keep(_shared_factors(nw, config))
 
-    node_cols = ["node", "node_pool", "instance_type", "capacity_type", "region", "spot"]
-    rates = nw.select("node_key", "h", *node_cols, "cpu_cost", "mem_cost", "gpu_cost", "den_cpu", "den_mem", "den_gpu")
-    joined = pw.join(rates, ["node_key", "h"])
-    label_cols = [label_column(i) for i in range(len(inputs.labels))]
+    rates = nw.select("node_key", "h", "cpu_cost", "mem_cost", "gpu_cost", "den_cpu", "den_mem", "den_gpu",
+                      "idle_factor", "shared_factor", "shared_moves")
+    j = pw.join(rates, ["node_key", "h"])
+    cost = ibis.cases((j.den_cpu > 0, j.cpu_cost * j.c_cpu / j.den_cpu), else_=j.cpu_cost * 0) + \
+        ibis.cases((j.den_mem > 0, j.mem_cost * j.c_mem / j.den_mem), else_=j.mem_cost * 0) + \
+        ibis.cases((j.den_gpu > 0, j.gpu_cost * j.c_gpu / j.den_gpu), else_=j.gpu_cost * 0)
+    pod_rows = j.select(
+        "h", "node_key", "pod_key", "ns_key", "shared", "shared_factor", "shared_moves",
+        is_idle=ibis.literal(False), secs=j.secs, cpu_req_cs=j.cpu_req * j.secs, cpu_use_cs=j.cpu_use * j.secs,
+        mem_req_bs=j.mem_req * j.secs, mem_use_bs=j.mem_use * j.secs, gpu_req_s=j.gpu_req * j.secs, cost=cost,
+        idle_in=cost * j.idle_factor, idle_out=cost * 0)
     null_float = ibis.null("float64")
-    pod_rows = joined.select(
-        "h", "node_key", *node_cols, "pod_key", "namespace", "pod", "controller", "team", "shared", *label_cols,
-        is_idle=ibis.literal(False), secs=joined.secs,
-        cpu_req_cs=joined.cpu_req * joined.secs, cpu_use_cs=joined.cpu_use * joined.secs,
-        mem_req_bs=joined.mem_req * joined.secs, mem_use_bs=joined.mem_use * joined.secs,
-        gpu_req_s=joined.gpu_req * joined.secs,
-        cost=(share(joined.cpu_cost, joined.c_cpu, joined.den_cpu) + share(joined.mem_cost, joined.c_mem,
-                                                                            joined.den_mem)
-              + share(joined.gpu_cost, joined.c_gpu, joined.den_gpu)))
-    idle = ibis.literal(IDLE)
     idle_rows = nw.select(
-        "h", "node_key", *node_cols, pod_key=ibis.literal(-1, "int64"), namespace=idle, pod=idle, controller=idle,
-        team=idle, shared=ibis.literal(False), **{c: idle for c in label_cols},
+        "h", "node_key", pod_key=ibis.literal(-1, "int64"), ns_key=ibis.literal(-1, "int64"),
+        shared=ibis.literal(False), shared_factor=nw.shared_factor, shared_moves=ibis.literal(False),
         is_idle=ibis.literal(True), secs=nw.secs, cpu_req_cs=null_float, cpu_use_cs=null_float,
-        mem_req_bs=null_float, mem_use_bs=null_float, gpu_req_s=null_float,
-        cost=(unclaimed(nw.cpu_cost, nw.sum_cpu, nw.den_cpu) + unclaimed(nw.mem_cost, nw.sum_mem, nw.den_mem)
-              + unclaimed(nw.gpu_cost, nw.sum_gpu, nw.den_gpu)))
+        mem_req_bs=null_float, mem_use_bs=null_float, gpu_req_s=null_float, cost=nw.idle,
+        idle_in=nw.idle * 0, idle_out=ibis.cases((nw.idle_shared, nw.idle), else_=nw.idle * 0))
     rows = pod_rows.union(idle_rows)
-    rows = _share_idle(rows, config)
-    rows = _share_namespaces(rows, config)
-    return rows, nw
+    rows = rows.mutate(amount=rows.cost + rows.idle_in - rows.idle_out)
+    if config.shared_namespaces and config.shared_split == "even":
+        rows = _even_factors(rows)
+    giver = rows.shared & rows.shared_moves
+    taker = ~rows.shared & ~rows.is_idle & rows.shared_moves
+    rows = rows.mutate(shared_in=ibis.cases((taker, rows.amount * rows.shared_factor), else_=rows.cost * 0),
+                       shared_out=ibis.cases((giver, rows.amount), else_=rows.cost * 0))
+    rows = rows.mutate(total=rows.amount + rows.shared_in - rows.shared_out)
+    return rows.drop("amount", "shared_factor", "shared_moves"), nw
 
 
-def _share_idle(rows: ir.Table, config: K8sConfig) -> ir.Table:
-    """Idle cost to the pods of its node (or of the cluster) in the same window, by cost; kept where none."""
+def _idle_factors(nw: ir.Table, config: K8sConfig) -> ir.Table:
+    """`idle_factor`: a pod's idle share per unit of its own cost, in its node and window (idle / pods' cost on
+    the node, or in the cluster); `idle_shared`: whether the node's idle row gives its cost away."""
     import ibis
 
     if config.idle == "keep":
-        return rows.mutate(idle_in=rows.cost * 0, idle_out=rows.cost * 0)
-    key = ["node_key", "h"] if config.idle == "share-by-node" else ["h"]
-    pool = rows.group_by(key).aggregate(
-        idle_pool=ibis.cases((rows.is_idle, rows.cost), else_=0.0).sum(),
-        base=ibis.cases((~rows.is_idle & (rows.cost > 0), rows.cost), else_=0.0).sum())
-    joined = rows.left_join(pool, key).select(*rows.columns, "idle_pool", "base")
-    can = joined.base > 0
-    return joined.mutate(
-        idle_in=ibis.cases((~joined.is_idle & can & (joined.cost > 0), joined.idle_pool * joined.cost / joined.base),
-                           else_=joined.cost * 0),
-        idle_out=ibis.cases((joined.is_idle & can, joined.cost), else_=joined.cost * 0),
-    ).drop("idle_pool", "base")
+        return nw.mutate(idle_factor=nw.cost * 0, idle_shared=ibis.literal(False))
+    if config.idle == "share-by-node":
+        can = nw.pods_cost > 0
+        return nw.mutate(idle_factor=ibis.cases((can, nw.idle / nw.pods_cost), else_=nw.cost * 0),
+                         idle_shared=can.fill_null(False))
+    per_h = nw.group_by("h").aggregate(h_idle=nw.idle.sum(), h_pods=nw.pods_cost.sum())
+    joined = nw.left_join(per_h, "h").select(*nw.columns, "h_idle", "h_pods")
+    can = joined.h_pods > 0
+    return joined.mutate(idle_factor=ibis.cases((can, joined.h_idle / joined.h_pods), else_=joined.cost * 0),
+                         idle_shared=(can & joined.cost.notnull()).fill_null(False)).drop("h_idle", "h_pods")
 
 
-def _share_namespaces(rows: ir.Table, config: K8sConfig) -> ir.Table:
-    """Shared namespaces' cost (with their idle share) to the other namespaces' pods in the same window."""
+def _shared_factors(nw: ir.Table, config: K8sConfig) -> ir.Table:
+    """`shared_factor`: what a pod of another namespace takes per unit of its amount (its cost and idle share)
+    from the shared namespaces' amount in the window; `shared_moves`: whether there is anyone to take it."""
     import ibis
 
-    rows = rows.mutate(amount=rows.cost + rows.idle_in - rows.idle_out)
     if not config.shared_namespaces:
-        return rows.mutate(shared_in=rows.cost * 0, shared_out=rows.cost * 0, total=rows.amount).drop("amount")
-    giver = rows.shared & ~rows.is_idle
+        return nw.mutate(shared_factor=nw.cost * 0, shared_moves=ibis.literal(False))
+    grow = 1 + nw.idle_factor
+    per_h = nw.group_by("h").aggregate(given=(nw.shared_cost * grow).sum(),
+                                       base=((nw.pods_cost - nw.shared_cost) * grow).sum())
+    joined = nw.left_join(per_h, "h").select(*nw.columns, "given", "base")
+    can = joined.base > 0
+    return joined.mutate(shared_factor=ibis.cases((can, joined.given / joined.base), else_=joined.cost * 0),
+                         shared_moves=can.fill_null(False)).drop("given", "base")
+
+
+def _even_factors(rows: ir.Table) -> ir.Table:
+    """An even split: every namespace with cost in the window takes the same part of the shared amount, spread
+    over its pods by their amounts. The one variant that needs the namespaces' amounts per window."""
+    import ibis
+
     taker = ~rows.shared & ~rows.is_idle & (rows.amount > 0)
-    pool = rows.group_by("h").aggregate(
-        pool_shared=ibis.cases((giver, rows.amount), else_=0.0).sum(),
-        pool_base=ibis.cases((taker, rows.amount), else_=0.0).sum(),
-        pool_namespaces=ibis.cases((taker, rows.namespace), else_=ibis.null("string")).nunique())
-    joined = rows.left_join(pool, "h").select(*rows.columns, "pool_shared", "pool_base", "pool_namespaces")
-    if config.shared_split == "even":
-        per_ns = rows.filter(taker).group_by(["h", "namespace"]).aggregate(ns_amount=rows.amount.sum())
-        joined = joined.left_join(per_ns, ["h", "namespace"]).select(*joined.columns, "ns_amount")
-        weight = joined.amount / joined.ns_amount / joined.pool_namespaces
-    else:
-        weight = joined.amount / joined.pool_base
-    is_taker = ~joined.shared & ~joined.is_idle & (joined.amount > 0) & (joined.pool_base > 0)
-    is_giver = joined.shared & ~joined.is_idle & (joined.pool_base > 0)
-    out = joined.mutate(
-        shared_in=ibis.cases((is_taker, joined.pool_shared * weight), else_=joined.cost * 0),
-        shared_out=ibis.cases((is_giver, joined.amount), else_=joined.cost * 0))
-    out = out.mutate(total=out.amount + out.shared_in - out.shared_out)
-    return out.drop("amount", "pool_shared", "pool_base", "pool_namespaces",
-                    *(["ns_amount"] if config.shared_split == "even" else []))
+    giver = rows.shared & ~rows.is_idle
+    per_ns = rows.filter(taker).group_by(["h", "ns_key"]).aggregate(ns_amount=rows.amount.sum())
+    per_h = rows.group_by("h").aggregate(given=ibis.cases((giver, rows.amount), else_=0.0).sum(),
+                                         takers=ibis.cases((taker, rows.ns_key), else_=ibis.null("int64")).nunique())
+    joined = rows.left_join(per_ns, ["h", "ns_key"]).select(*rows.columns, "ns_amount")
+    joined = joined.left_join(per_h, "h").select(*joined.columns, "given", "takers")
+    return joined.mutate(shared_factor=ibis.cases(
+        ((joined.ns_amount > 0) & (joined.takers > 0), joined.given / joined.takers / joined.ns_amount),
+        else_=joined.cost * 0)).drop("ns_amount", "given", "takers")
 
 
 # -- summaries (small results, fetched) --------------------------------------------------------------------------
-def group_totals(rows: ir.Table, column: str) -> ir.Table:
-    """Money, resources, efficiency inputs, idle and spot shares per value of `column`."""
+MONEY = ("cost", "idle_in", "idle_out", "shared_in", "shared_out", "total")
+
+
+def per_pod(rows: ir.Table, by_day: bool = False) -> ir.Table:
+    """The rows summed per pod and node (and day): tens of thousands of rows where there were millions, which
+    every summary and the billing export then read."""
     import ibis
 
-    measured_cpu = ibis.cases((rows.cpu_use_cs.notnull(), rows.cpu_req_cs), else_=ibis.null("float64"))
-    measured_mem = ibis.cases((rows.mem_use_bs.notnull(), rows.mem_req_bs), else_=ibis.null("float64"))
-    return rows.group_by(rows[column].name("name")).aggregate(
-        cost=rows.cost.sum(), idle_in=rows.idle_in.sum(), idle_out=rows.idle_out.sum(),
-        shared_in=rows.shared_in.sum(), shared_out=rows.shared_out.sum(), total=rows.total.sum(),
-        idle_total=ibis.cases((rows.is_idle, rows.total), else_=rows.idle_in).sum(),
-        spot_total=ibis.cases((rows.spot, rows.total), else_=rows.total * 0).sum(),
-        cpu_req=rows.cpu_req_cs.sum() / HOUR, cpu_use=rows.cpu_use_cs.sum() / HOUR,
-        cpu_measured=measured_cpu.sum() / HOUR,
-        mem_req=rows.mem_req_bs.sum() / HOUR / GIB, mem_use=rows.mem_use_bs.sum() / HOUR / GIB,
-        mem_measured=measured_mem.sum() / HOUR / GIB,
-        gpu=rows.gpu_req_s.sum() / HOUR,
-        pods=ibis.cases((~rows.is_idle, rows.pod_key), else_=ibis.null("int64")).nunique(),
-        unpriced_secs=ibis.cases((rows.cost.isnull(), rows.secs), else_=0.0).sum())
+    keys = ["pod_key", "node_key", "is_idle", *(["day"] if by_day else [])]
+    source = rows.mutate(day=rows.h * HOUR // 86400) if by_day else rows
+    measured_cpu = ibis.cases((source.cpu_use_cs.notnull(), source.cpu_req_cs), else_=ibis.null("float64"))
+    measured_mem = ibis.cases((source.mem_use_bs.notnull(), source.mem_req_bs), else_=ibis.null("float64"))
+    return source.group_by(keys).aggregate(
+        **{m: source[m].sum() for m in MONEY},
+        cpu_req=source.cpu_req_cs.sum() / HOUR, cpu_use=source.cpu_use_cs.sum() / HOUR,
+        cpu_measured=measured_cpu.sum() / HOUR, mem_req=source.mem_req_bs.sum() / HOUR / GIB,
+        mem_use=source.mem_use_bs.sum() / HOUR / GIB, mem_measured=measured_mem.sum() / HOUR / GIB,
+        gpu=source.gpu_req_s.sum() / HOUR, secs=source.secs.sum(),
+        unpriced_secs=ibis.cases((source.cost.isnull(), source.secs), else_=0.0).sum())
 
 
-def node_totals(rows: ir.Table, nw: ir.Table) -> ir.Table:
+def with_attributes(summed: ir.Table, inputs: Inputs) -> ir.Table:
+    """Per-pod sums with what groups them: the pod's namespace, team, controller and labels (`__idle__` for idle
+    rows) and its node's name, pool and capacity type."""
+    import ibis
+
+    label_cols = [label_column(i) for i in range(len(inputs.labels))]
+    pods = inputs.pods.select("pod_key", "namespace", "pod", "controller", "team", *label_cols)
+    nodes = inputs.nodes.select("node_key", "node", "node_pool", "instance_type", "capacity_type", "region", "spot")
+    joined = summed.left_join(pods, "pod_key").select(*summed.columns, *pods.columns[1:])
+    joined = joined.left_join(nodes, "node_key").select(*joined.columns, *nodes.columns[1:])
+    idle = ibis.literal(IDLE)
+    return joined.mutate(**{c: ibis.cases((joined.is_idle, idle), else_=joined[c])
+                            for c in ("namespace", "pod", "controller", "team", *label_cols)})
+
+
+def group_totals(detail: ir.Table, column: str) -> ir.Table:
+    """Money, resources, efficiency inputs, idle and spot shares per value of `column` (of `with_attributes`)."""
+    import ibis
+
+    return detail.group_by(detail[column].name("name")).aggregate(
+        **{m: detail[m].sum() for m in MONEY},
+        idle_total=ibis.cases((detail.is_idle, detail.total), else_=detail.idle_in).sum(),
+        spot_total=ibis.cases((detail.spot, detail.total), else_=detail.total * 0).sum(),
+        cpu_req=detail.cpu_req.sum(), cpu_use=detail.cpu_use.sum(), cpu_measured=detail.cpu_measured.sum(),
+        mem_req=detail.mem_req.sum(), mem_use=detail.mem_use.sum(), mem_measured=detail.mem_measured.sum(),
+        gpu=detail.gpu.sum(),
+        pods=ibis.cases((~detail.is_idle, detail.pod_key), else_=ibis.null("int64")).nunique(),
+        unpriced_secs=detail.unpriced_secs.sum())
+
+
+def node_totals(summed: ir.Table, nw: ir.Table) -> ir.Table:
     """Per node: hours, cost and the cost left idle (before any sharing)."""
     import ibis
 
-    idle = rows.filter(rows.is_idle).group_by("node_key").aggregate(idle_cost=rows.cost.sum())
+    idle = summed.filter(summed.is_idle).group_by("node_key").aggregate(idle_cost=summed.cost.sum())
     per = nw.group_by("node_key").aggregate(hours=nw.secs.sum() / HOUR, cost=nw.cost.sum(),
                                             priced=nw.price.notnull().any())
     joined = per.left_join(idle, "node_key").select(*per.columns, "idle_cost")

@@ -48,17 +48,21 @@ def open_engine(name: EngineName) -> Iterator[Engine]:
             yield spark
         return
     import os
+    import tempfile
 
     import ibis
 
     con = ibis.duckdb.connect()
-    for setting in ("SET TimeZone = 'UTC'", "SET enable_progress_bar = false",
-                    f"SET memory_limit = '{os.environ.get('FINGUARD_DUCKDB_MEMORY', '4GB')}'"):
-        con.con.execute(setting)
-    try:
-        yield engines.DuckDBEngine(con)
-    finally:
-        con.disconnect()
+    # in memory, but allowed to spill past the memory limit into a directory of its own (gone afterwards)
+    with tempfile.TemporaryDirectory(prefix="finguard-k8s-duckdb-") as spill:
+        for setting in ("SET TimeZone = 'UTC'", "SET enable_progress_bar = false",
+                        f"SET memory_limit = '{os.environ.get('FINGUARD_DUCKDB_MEMORY', '4GB')}'",
+                        f"SET temp_directory = '{spill}'"):
+            con.con.execute(setting)
+        try:
+            yield engines.DuckDBEngine(con)
+        finally:
+            con.disconnect()
 
 
 def label_keys(config: K8sConfig, dimensions: list[str]) -> list[str]:
@@ -91,45 +95,56 @@ class Allocated:
 
     report: K8sReport
     rows: ir.Table
-    labels: list[str]
+    inputs: alloc.Inputs
     node_windows: ir.Table
     extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def labels(self) -> list[str]:
+        return self.inputs.labels
+
+
+def load(engine: Engine, cluster: Cluster, prices: dict[int, NodePrice], usage: Usage | None, config: K8sConfig,
+         labels: list[str]) -> alloc.Inputs:
+    """The cluster, its prices and usage as tables of `engine`."""
+    nodes, pods, usage_table = alloc.arrow_inputs(cluster, prices, usage, config, labels)
+    return alloc.Inputs(nodes=alloc.to_engine(engine, "k8s_nodes", nodes),
+                        pods=alloc.to_engine(engine, "k8s_pods", pods),
+                        usage=alloc.to_engine(engine, "k8s_usage", usage_table), labels=labels)
 
 
 def run(engine: Engine, cluster: Cluster, prices: dict[int, NodePrice], usage: Usage | None, config: K8sConfig,
         dimensions: list[str], *, usage_source: str | None = None,
-        progress: Callable[[str], None] | None = None) -> Allocated:
-    """Allocate on `engine` and summarise."""
+        progress: Callable[[str], None] | None = None, inputs: alloc.Inputs | None = None) -> Allocated:
+    """Allocate on `engine` and summarise (`inputs`: tables already on the engine, e.g. generated there)."""
     labels = label_keys(config, dimensions)
-    nodes, pods, usage_table = alloc.arrow_inputs(cluster, prices, usage, config, labels)
-    inputs = alloc.Inputs(nodes=alloc.to_engine(engine, "k8s_nodes", nodes),
-                          pods=alloc.to_engine(engine, "k8s_pods", pods),
-                          usage=alloc.to_engine(engine, "k8s_usage", usage_table), labels=labels)
-    rows, nw = alloc.allocate(inputs, config)
+    inputs = inputs or load(engine, cluster, prices, usage, config, labels)
     if progress:
         progress(f"allocating {len(cluster.pods):,} pods on {len(cluster.nodes):,} nodes ({engine.name})")
+    rows, nw = alloc.allocate(inputs, config, stash=engine.stash)
     rows = engine.stash(rows)
-    nw = engine.stash(nw)
-    report = summarise(engine, rows, nw, cluster, prices, usage, config, dimensions, labels, usage_source)
-    return Allocated(report=report, rows=rows, labels=labels, node_windows=nw)
+    summed = engine.stash(alloc.per_pod(rows))
+    report = summarise(engine, rows, summed, nw, inputs, cluster, prices, usage, config, dimensions, usage_source)
+    return Allocated(report=report, rows=rows, inputs=inputs, node_windows=nw)
 
 
-def summarise(engine: Engine, rows: ir.Table, nw: ir.Table, cluster: Cluster, prices: dict[int, NodePrice],
-              usage: Usage | None, config: K8sConfig, dimensions: list[str], labels: list[str],
-              usage_source: str | None) -> K8sReport:
+def summarise(engine: Engine, rows: ir.Table, summed: ir.Table, nw: ir.Table, inputs: alloc.Inputs,
+              cluster: Cluster, prices: dict[int, NodePrice], usage: Usage | None, config: K8sConfig,
+              dimensions: list[str], usage_source: str | None) -> K8sReport:
     """The fetched summaries as a K8sReport."""
     rec = engine.arrow(alloc.reconcile(rows, nw)).to_pylist()[0]
+    detail = alloc.with_attributes(summed, inputs)
     groupings = []
     for dim in dimensions:
-        column = alloc.DIMENSIONS.get(dim) or alloc.label_column(labels.index(dim[6:]))
-        fetched = engine.arrow(alloc.group_totals(rows, column)).to_pylist()
+        column = alloc.DIMENSIONS.get(dim) or alloc.label_column(inputs.labels.index(dim[6:]))
+        fetched = engine.arrow(alloc.group_totals(detail, column)).to_pylist()
         group_rows = sorted((group_row(v) for v in fetched),
                             key=lambda r: (-(r.total or 0.0), r.name == IDLE, r.name))
         groupings.append(Grouping(by=dim, rows=group_rows))
-    pods_only = rows.filter(~rows.is_idle)
+    pods_only = detail.filter(~detail.is_idle)
     eff = engine.arrow(alloc.group_totals(pods_only.mutate(everything=pods_only.is_idle), "everything")).to_pylist()
     eff_row = eff[0] if eff else {}
-    per_node = {r["node_key"]: r for r in engine.arrow(alloc.node_totals(rows, nw)).to_pylist()}
+    per_node = {r["node_key"]: r for r in engine.arrow(alloc.node_totals(summed, nw)).to_pylist()}
     node_rows = []
     for node in cluster.nodes:
         got = per_node.get(node.key, {})

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from finguard.errors import InputError
-from finguard.k8s.allocate import GIB, HOUR, label_column
+from finguard.k8s.allocate import label_column
 from finguard.k8s.snapshot import IDLE, UNSET
 
 if TYPE_CHECKING:
@@ -36,13 +36,14 @@ DAY = 86400
 
 def focus_rows(engine: Engine, allocated: Allocated) -> list[dict[str, Any]]:
     """The allocation summed per day and billing key, fetched (a month of a large cluster: ~10^5 rows)."""
-    rows = allocated.rows
+    from finguard.k8s.allocate import per_pod, with_attributes
+
     label_cols = [label_column(i) for i in range(len(allocated.labels))]
     keys = ["namespace", "team", "controller", "node_pool", "capacity_type", "region", "spot", *label_cols]
-    daily = rows.filter(rows.total.notnull()).mutate(day=rows.h * HOUR // DAY)
+    daily = with_attributes(per_pod(allocated.rows, by_day=True), allocated.inputs)
+    daily = daily.filter(daily.total.notnull())
     summed = daily.group_by(["day", *keys]).aggregate(
-        cost=daily.total.sum(), cpu=daily.cpu_req_cs.sum() / HOUR, mem=daily.mem_req_bs.sum() / HOUR / GIB,
-        gpu=daily.gpu_req_s.sum() / HOUR)
+        cost=daily.total.sum(), cpu=daily.cpu_req.sum(), mem=daily.mem_req.sum(), gpu=daily.gpu.sum())
     return [r for r in engine.arrow(summed).to_pylist() if r["cost"] and r["cost"] > 0]
 
 

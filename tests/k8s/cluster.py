@@ -6,6 +6,7 @@ preemptible, accelerators) and AKS (Spot scale sets), so the tests read what rea
 
 from __future__ import annotations
 
+import hashlib
 import json
 import uuid
 from datetime import datetime
@@ -125,17 +126,26 @@ def pod(name: str, namespace: str, node_name: str | None, *, cpu: str | None = "
     return {"apiVersion": "v1", "kind": "Pod", "metadata": meta, "spec": spec, "status": status}
 
 
+def versioned(item: dict[str, Any]) -> dict[str, Any]:
+    """The object with a resourceVersion that changes with its content, as the API server's does."""
+    meta = {k: v for k, v in item.get("metadata", {}).items() if k != "resourceVersion"}
+    body = json.dumps({**item, "metadata": meta}, sort_keys=True).encode()
+    return {**item, "metadata": {**meta, "resourceVersion": str(int(hashlib.sha1(body).hexdigest()[:10], 16))}}
+
+
 def document(*items: dict[str, Any]) -> dict[str, Any]:
     """What `kubectl get nodes,pods -A -o json` writes."""
-    return {"apiVersion": "v1", "kind": "List", "metadata": {"resourceVersion": ""}, "items": list(items)}
+    return {"apiVersion": "v1", "kind": "List", "metadata": {"resourceVersion": ""},
+            "items": [versioned(i) if isinstance(i, dict) and isinstance(i.get("metadata"), dict) else i
+                      for i in items]}
 
 
-def write_snapshot(directory: Path, moment: datetime | str, *items: dict[str, Any]) -> Path:
+def write_snapshot(directory: Path, moment: datetime | str, *items: dict[str, Any], indent: int | None = 1) -> Path:
     """A snapshot file named by its UTC time, as `finguard k8s snapshot` names them."""
     stamp = moment if isinstance(moment, str) else moment.strftime("%Y-%m-%dT%H-%M-%SZ")
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / f"{stamp}.json"
-    path.write_text(json.dumps(document(*items), indent=1), encoding="utf-8")
+    path.write_text(json.dumps(document(*items), indent=indent), encoding="utf-8")
     return path
 
 
