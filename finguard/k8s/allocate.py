@@ -333,32 +333,31 @@ def with_attributes(summed: ir.Table, inputs: Inputs) -> ir.Table:
                             for c in ("namespace", "pod", "controller", "team", *label_cols)})
 
 
-def group_totals(detail: ir.Table, column: str) -> ir.Table:
-    """Money, resources, efficiency inputs, idle and spot shares per value of `column` (of `with_attributes`)."""
-    import ibis
-
-    return detail.group_by(detail[column].name("name")).aggregate(
-        **{m: detail[m].sum() for m in MONEY},
-        idle_total=ibis.cases((detail.is_idle, detail.total), else_=detail.idle_in).sum(),
-        spot_total=ibis.cases((detail.spot, detail.total), else_=detail.total * 0).sum(),
-        cpu_req=detail.cpu_req.sum(), cpu_use=detail.cpu_use.sum(), cpu_measured=detail.cpu_measured.sum(),
-        mem_req=detail.mem_req.sum(), mem_use=detail.mem_use.sum(), mem_measured=detail.mem_measured.sum(),
-        gpu=detail.gpu.sum(),
-        pods=ibis.cases((~detail.is_idle, detail.pod_key), else_=ibis.null("int64")).nunique(),
-        unpriced_secs=detail.unpriced_secs.sum())
+GROUP_SUMS = (*MONEY, "idle_total", "spot_total", "cpu_req", "cpu_use", "cpu_measured", "mem_req", "mem_use",
+              "mem_measured", "gpu", "unpriced_secs")
 
 
-def node_totals(summed: ir.Table, nw: ir.Table) -> ir.Table:
-    """Per node: hours, cost and the cost left idle (before any sharing)."""
-    import ibis
+def group_totals(detail: pa.Table, column: str) -> list[dict[str, Any]]:
+    """Money, resources, efficiency inputs, idle and spot shares per value of `column`, from the fetched per-pod
+    sums with their attributes (`with_attributes`): at most one row per pod and node, so grouping it again for
+    each dimension costs milliseconds here and would cost a query each on the engine. Sums skip nulls and are
+    null where everything is (a missing price), as SQL's are."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
 
-    idle = summed.filter(summed.is_idle).group_by("node_key").aggregate(idle_cost=summed.cost.sum())
-    per = nw.group_by("node_key").aggregate(hours=nw.secs.sum() / HOUR, cost=nw.cost.sum(),
-                                            priced=nw.price.notnull().any())
-    joined = per.left_join(idle, "node_key").select(*per.columns, "idle_cost")
-    return joined.mutate(cost=ibis.cases((joined.priced, joined.cost), else_=ibis.null("float64")),
-                         idle_cost=ibis.cases((joined.priced, joined.idle_cost.fill_null(0.0)),
-                                              else_=ibis.null("float64"))).drop("priced")
+    idle = detail["is_idle"]
+    zero = pa.scalar(0.0)
+    extra = {"idle_total": pc.if_else(idle, detail["total"], detail["idle_in"]),
+             "spot_total": pc.if_else(detail["spot"], detail["total"], pc.multiply(detail["total"], zero)),
+             "pod_ref": pc.if_else(idle, pa.scalar(None, pa.int64()), detail["pod_key"])}
+    table = pa.table({column: detail[column], **{m: detail[m] for m in GROUP_SUMS if m in detail.column_names},
+                      **extra})
+    grouped = table.group_by(column).aggregate([*((m, "sum") for m in GROUP_SUMS), ("pod_ref", "count_distinct")])
+    out = []
+    for row in grouped.to_pylist():
+        values = {m: row[f"{m}_sum"] for m in GROUP_SUMS}
+        out.append({"name": row[column], **values, "pods": row["pod_ref_count_distinct"]})
+    return out
 
 
 def reconcile(rows: ir.Table, nw: ir.Table) -> dict[str, Any]:

@@ -123,7 +123,7 @@ def run(engine: Engine, cluster: Cluster, prices: dict[int, NodePrice], usage: U
         progress(f"allocating {len(cluster.pods):,} pods on {len(cluster.nodes):,} nodes ({engine.name})")
     rows, nw = alloc.allocate(inputs, config, stash=engine.stash)
     rows = engine.stash(rows)
-    summed = engine.stash(alloc.per_pod(rows))
+    summed = alloc.per_pod(rows)
     report = summarise(engine, rows, summed, nw, inputs, cluster, prices, usage, config, dimensions, usage_source)
     return Allocated(report=report, rows=rows, inputs=inputs, node_windows=nw)
 
@@ -131,31 +131,38 @@ def run(engine: Engine, cluster: Cluster, prices: dict[int, NodePrice], usage: U
 def summarise(engine: Engine, rows: ir.Table, summed: ir.Table, nw: ir.Table, inputs: alloc.Inputs,
               cluster: Cluster, prices: dict[int, NodePrice], usage: Usage | None, config: K8sConfig,
               dimensions: list[str], usage_source: str | None) -> K8sReport:
-    """The fetched summaries as a K8sReport."""
+    """The fetched summaries as a K8sReport: the reconciliation per window and the per-pod sums are the two
+    queries; groupings, efficiency and node figures are computed from those (small) results."""
+    import pyarrow.compute as pc
+
     rec = engine.arrow(alloc.reconcile(rows, nw)).to_pylist()[0]
-    detail = alloc.with_attributes(summed, inputs)
+    detail = engine.arrow(alloc.with_attributes(summed, inputs))
     groupings = []
     for dim in dimensions:
         column = alloc.DIMENSIONS.get(dim) or alloc.label_column(inputs.labels.index(dim[6:]))
-        fetched = engine.arrow(alloc.group_totals(detail, column)).to_pylist()
-        group_rows = sorted((group_row(v) for v in fetched),
+        group_rows = sorted((group_row(v) for v in alloc.group_totals(detail, column)),
                             key=lambda r: (-(r.total or 0.0), r.name == IDLE, r.name))
         groupings.append(Grouping(by=dim, rows=group_rows))
-    pods_only = detail.filter(~detail.is_idle)
-    eff = engine.arrow(alloc.group_totals(pods_only.mutate(everything=pods_only.is_idle), "everything")).to_pylist()
+    pods_only = detail.filter(pc.invert(detail["is_idle"]))
+    eff = alloc.group_totals(pods_only.append_column("everything", pc.cast(pods_only["is_idle"], "string")),
+                             "everything")
     eff_row = eff[0] if eff else {}
-    per_node = {r["node_key"]: r for r in engine.arrow(alloc.node_totals(summed, nw)).to_pylist()}
+    idle_rows = detail.filter(detail["is_idle"])
+    idle_cost: dict[int, float | None] = {}
+    for key, cost in zip(idle_rows["node_key"].to_pylist(), idle_rows["cost"].to_pylist(), strict=True):
+        idle_cost[key] = None if cost is None else idle_cost.get(key, 0.0) + cost  # type: ignore[operator]
     node_rows = []
     for node in cluster.nodes:
-        got = per_node.get(node.key, {})
         price = prices[node.key]
+        hours = (node.end - node.start).total_seconds() / 3600
+        cost = None if price.hourly is None else price.hourly * hours
+        idle = idle_cost.get(node.key, 0.0) if cost is not None else None
         node_rows.append(NodeRow(
             name=node.name, node_pool=node.pool, instance_type=node.instance_type, capacity_type=node.capacity_type,
             provider=node.provider, region=node.region, zone=node.zone, cpu=node.cpu,
-            memory_gib=round(node.memory / alloc.GIB, 3), gpu=node.gpu, hours=round(got.get("hours") or 0.0, 6),
+            memory_gib=round(node.memory / alloc.GIB, 3), gpu=node.gpu, hours=round(hours, 6),
             hourly_price=None if price.hourly is None else round(price.hourly, 6), price_source=price.source,
-            price_detail=price.detail, cost=money(got.get("cost")), idle_cost=money(got.get("idle_cost")),
-            idle_percent=percent(got.get("idle_cost"), got.get("cost"))))
+            price_detail=price.detail, cost=money(cost), idle_cost=money(idle), idle_percent=percent(idle, cost)))
     node_rows.sort(key=lambda n: (-(n.cost or 0.0), n.name))
     unpriced = [n for n in node_rows if n.hourly_price is None]
     node_cost = float(rec["node_cost"] or 0.0)

@@ -61,7 +61,16 @@ def _client(conn: Connection) -> Any:
     if conn.api_server:
         if not conn.api_server.startswith(("http://", "https://")):
             raise InputError(f"--api-server must be an http(s) URL, got {conn.api_server[:80]!r}")
-        configuration.host = conn.api_server.rstrip("/")
+        override = conn.api_server.rstrip("/")
+        configuration.host = override
+        refresh = getattr(configuration, "refresh_api_key_hook", None)
+        if refresh is not None:  # the kubeconfig loader reloads the file (and its server) before each request
+            def reload_keeping_host(cfg: Any) -> None:
+                refresh(cfg)  # which sets its own hook again: put this one back
+                cfg.host = override
+                cfg.refresh_api_key_hook = reload_keeping_host
+
+            configuration.refresh_api_key_hook = reload_keeping_host
     configuration.retries = 1
     return client.CoreV1Api(client.ApiClient(configuration)), configuration.host
 

@@ -105,7 +105,9 @@ def pod(name: str, namespace: str, node_name: str | None, *, cpu: str | None = "
         requests["nvidia.com/gpu"] = gpu
     resources = {"limits": dict(requests)} if limits_only else {"requests": requests, "limits": dict(requests)}
     meta: dict[str, Any] = {"name": name, "namespace": namespace, "uid": _uid(f"pod/{namespace}/{name}"),
-                            "labels": dict(labels or {}), "creationTimestamp": start or "2024-01-01T00:00:00Z"}
+                            "labels": dict(labels or {})}
+    if start:
+        meta["creationTimestamp"] = start
     if owner:
         kind, owner_name = owner
         meta["ownerReferences"] = [{"apiVersion": "apps/v1", "kind": kind, "name": owner_name, "controller": True,
