@@ -248,7 +248,7 @@ def parse_document(raw: Any, source: str, moment: datetime,
         raise InputError("not a kubectl snapshot: expected a JSON object with an `items` list (the output of "
                          "`kubectl get nodes,pods -A -o json`)", where=source)
     list_kind = raw.get("kind", "List")
-    if list_kind not in _LIST_KINDS:
+    if not isinstance(list_kind, str) or list_kind not in _LIST_KINDS:
         raise InputError(f"invalid snapshot at $.kind: expected one of {', '.join(_LIST_KINDS)}, got "
                          f"{str(list_kind)[:60]!r}", where=source)
     items = raw["items"]

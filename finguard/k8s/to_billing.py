@@ -50,7 +50,7 @@ def focus_rows(engine: Engine, allocated: Allocated) -> list[dict[str, Any]]:
 def _tags(row: dict[str, Any], cluster: str, labels: list[str]) -> str:
     tags = {"k8s-cluster": cluster, "namespace": row["namespace"], "controller": row["controller"],
             "node-pool": row["node_pool"], "capacity-type": row["capacity_type"]}
-    if row["team"] != UNSET:
+    if row["team"] not in (UNSET, IDLE):
         tags["team"] = row["team"]
     for i, key in enumerate(labels):
         value = row[label_column(i)]
@@ -108,7 +108,7 @@ def _kept_rows(store: Any, cluster: str, periods: list[datetime], start: datetim
         return None
     marks = ", ".join("?" for _ in periods)
     naive = [start.astimezone(UTC).replace(tzinfo=None), end.astimezone(UTC).replace(tzinfo=None)]
-    rel = store.con.con.execute(f"""
+    rel = store.con.con.sql(f"""
         SELECT BilledCost, EffectiveCost, ListCost, BillingCurrency, BillingPeriodStart, BillingPeriodEnd,
                ChargePeriodStart, ChargePeriodEnd, ChargeCategory, ChargeFrequency, ChargeDescription, ProviderName,
                PublisherName, BillingAccountId, BillingAccountName, SubAccountId, SubAccountName, ServiceName,
@@ -119,8 +119,8 @@ def _kept_rows(store: Any, cluster: str, periods: list[datetime], start: datetim
         FROM charges
         WHERE ProviderName = ? AND BillingAccountId = ? AND BillingPeriodStart IN ({marks})
           AND (ChargePeriodEnd <= ? OR ChargePeriodStart >= ?)""",
-        [PROVIDER, cluster, *periods, *naive])
-    table = rel.fetch_arrow_table() if hasattr(rel, "fetch_arrow_table") else rel.arrow()
+        params=[PROVIDER, cluster, *periods, *naive])
+    table = rel.to_arrow_table() if hasattr(rel, "to_arrow_table") else rel.arrow()  # DuckDB 2 / 1
     return table if table.num_rows else None
 
 
