@@ -30,6 +30,7 @@ cost_weights cpu=1, memory_gib=0.25, gpu=4, so a 4-core 16 GiB node splits its p
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -94,8 +95,10 @@ def config(**overrides: Any) -> K8sConfig:
     return K8sConfig.model_validate({**BASE_CONFIG, **overrides})
 
 
-def allocate_small(engine_name: str = "duckdb", dims: list[str] | None = None, **overrides: Any) -> Any:
-    """The small cluster allocated through the Python API (no catalog: every price is configured)."""
+def allocate_small(engine_name: str = "duckdb", dims: list[str] | None = None,
+                   after: Callable[[Any, Any], None] | None = None, **overrides: Any) -> Any:
+    """The small cluster allocated through the Python API (no catalog: every price is configured); `after(engine,
+    allocated)` runs while the engine is still open."""
     from finguard.k8s import job
     from finguard.k8s.prices import price_nodes
     from finguard.k8s.snapshot import build_cluster, parse_document
@@ -109,5 +112,8 @@ def allocate_small(engine_name: str = "duckdb", dims: list[str] | None = None, *
 
     prices = price_nodes(cluster.nodes, cfg, no_catalog)
     with job.open_engine(engine_name) as engine:  # type: ignore[arg-type]
-        return job.run(engine, cluster, prices, small_usage(), cfg, dims or ["namespace", "team", "controller",
-                                                                             "node-pool", "label:app"]).report
+        allocated = job.run(engine, cluster, prices, small_usage(), cfg,
+                            dims or ["namespace", "team", "controller", "node-pool", "label:app"])
+        if after is not None:
+            after(engine, allocated)
+        return allocated.report
