@@ -127,7 +127,7 @@ def test_bad_values_exit_2_naming_file_and_json_path(capsys: pytest.CaptureFixtu
     ('{"items": [{"kind": "Node", "metadata": {"name": "n"}, "status": {"capacity": {"cpu": NaN}}}]}',
      "not valid JSON: NaN is not a JSON number"),
     ('{"items": [], "x": 1e999}', "not valid JSON: number 1e999 is out of range"),
-    ("[" * 100_000 + "]" * 100_000, "nested more than 512 levels deep"),
+    ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
     ('{"items": [{"kind": "Pod", "metadata": {"name": "\\ud800"}}]}', "$.items[0].metadata.name: string is not "
                                                                      "valid Unicode text"),
     ('{"items": [{"kind": 7}]}', "$.items[0].kind: expected a string, got int"),

@@ -82,7 +82,7 @@ def section(report: K8sReport) -> str:
         rows.append(f'<tr><th scope="row">{escape(n.name)}</th><td>{escape(n.node_pool)}</td>'
                     f"<td>{escape(n.instance_type or '-')}</td><td>{escape(n.capacity_type)}</td>"
                     f'<td class="num">{price}</td><td title="{escape(n.price_detail)}">{n.price_source}</td>'
-                    f'<td class="num">{n.hours:g}</td><td class="num">{usd(n.cost)}</td>'
+                    f'<td class="num">{n.hours:,.1f}</td><td class="num">{usd(n.cost)}</td>'
                     f'<td class="num">{pct(n.idle_percent)}</td></tr>')
     out.append(f'<h3>Nodes</h3><table><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>')
     out.extend(f'<p class="warn">warning: {escape(w)}</p>' for w in report.warnings)

@@ -36,7 +36,7 @@ def render(report: K8sReport) -> str:
     for n in report.nodes[:TOP]:
         price = "missing" if n.hourly_price is None else f"${n.hourly_price:.4f}"
         lines.append(f"| {_cell(n.name)} | {_cell(n.node_pool)} | {_cell(n.instance_type or '-')} | "
-                     f"{n.capacity_type} | {price} | {n.price_source} | {n.hours:g} | {usd(n.cost)} | "
+                     f"{n.capacity_type} | {price} | {n.price_source} | {n.hours:,.1f} | {usd(n.cost)} | "
                      f"{pct(n.idle_percent)} |")
     if report.warnings:
         lines.append("")

@@ -34,7 +34,7 @@ def render(report: K8sReport) -> str:
             lines.append(f"  ... and {len(grouping.rows) - TOP} more (--format csv or json for all)")
         lines.append("")
     nodes = [[n.name, n.node_pool, n.instance_type or "-", n.capacity_type,
-              "missing" if n.hourly_price is None else f"${n.hourly_price:.4f}", n.price_source, f"{n.hours:g}",
+              "missing" if n.hourly_price is None else f"${n.hourly_price:.4f}", n.price_source, f"{n.hours:,.1f}",
               usd(n.cost), pct(n.idle_percent)] for n in report.nodes[:TOP]]
     lines.append("nodes:")
     lines.extend("  " + x for x in _table(["node", "pool", "type", "capacity", "$/hour", "price from", "hours",
