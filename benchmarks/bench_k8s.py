@@ -92,7 +92,13 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def timed_allocation(engine: Any, cluster: Any, prices: Any, config: Any) -> tuple[float, Any, int]:
+def cpu_seconds() -> float:
+    """CPU time of this process on all its threads (DuckDB's too): the work, whatever else the machine runs."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def timed_allocation(engine: Any, cluster: Any, prices: Any, config: Any) -> tuple[float, float, Any, int]:
     from finguard.k8s import job
     from finguard.k8s.prometheus import Usage
 
@@ -101,11 +107,11 @@ def timed_allocation(engine: Any, cluster: Any, prices: Any, config: Any) -> tup
     usage = usage_on_engine(engine, nodes_pods.pods)
     usage_rows = int(engine.arrow(usage.aggregate(n=usage.count())).to_pylist()[0]["n"])
     nodes_pods.usage = usage
-    began = time.perf_counter()
+    began, cpu = time.perf_counter(), cpu_seconds()
     inputs = job.load(engine, cluster, prices, None, config, labels)  # the timed run loads its inputs itself
     inputs.usage = usage
     allocated = job.run(engine, cluster, prices, Usage(), config, list(job.DEFAULT_DIMENSIONS), inputs=inputs)
-    return time.perf_counter() - began, allocated.report, usage_rows
+    return time.perf_counter() - began, cpu_seconds() - cpu, allocated.report, usage_rows
 
 
 def snapshot_parse(cluster: Any, files: int) -> tuple[float, float]:
@@ -152,17 +158,20 @@ def main() -> int:
     for name, config in (("keep idle", K8sConfig()),
                          ("share idle and kube-system", K8sConfig(idle="share-by-node",
                                                                   shared_namespaces=["ns-00"]))):
+        load = os.getloadavg()[0]
         with job.open_engine(args.engine) as engine:  # type: ignore[arg-type]
-            seconds, report, usage_rows = timed_allocation(engine, cluster, prices, config)
+            seconds, cpu, report, usage_rows = timed_allocation(engine, cluster, prices, config)
         rec = report.reconciliation
         pod_hours = sum(r.cpu_request_core_hours > 0 for r in report.grouping("namespace").rows)
         verdict = "ok" if seconds <= TARGET_S and rec.balanced else "MISSED"
         ok = ok and verdict == "ok"
-        print(f"  {name:<28} {seconds:7.2f} s (target <= {TARGET_S:.0f} s: {verdict}); usage rows {usage_rows:,}; "
+        print(f"  {name:<28} {seconds:7.2f} s (target <= {TARGET_S:.0f} s: {verdict}), {cpu:.1f} CPU s, load "
+              f"average {load:.1f} before; usage rows {usage_rows:,}; "
               f"node cost {rec.node_cost:,.2f} = allocated {rec.allocated:,.2f} + idle {rec.idle:,.2f}, "
               f"difference {rec.difference:+.6f}, largest window difference {rec.max_window_difference:.6f}; "
               f"peak RSS so far {peak_rss_mb():,.0f} MB", flush=True)
-        figures[name] = {"seconds": round(seconds, 2), "usage_rows": usage_rows, "balanced": rec.balanced,
+        figures[name] = {"seconds": round(seconds, 2), "cpu_seconds": round(cpu, 1), "load_average": round(load, 1),
+                         "usage_rows": usage_rows, "balanced": rec.balanced,
                          "node_cost": rec.node_cost, "namespaces": pod_hours, "peak_rss_mb": round(peak_rss_mb())}
     one, day = snapshot_parse(cluster, 24)
     print(f"  read one kubectl snapshot ({len(cluster.nodes):,} nodes, {len(cluster.pods):,} pods): {one:.2f} s; "

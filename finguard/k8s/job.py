@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from finguard.errors import UsageError
 from finguard.k8s import allocate as alloc
@@ -97,7 +97,6 @@ class Allocated:
     rows: ir.Table
     inputs: alloc.Inputs
     node_windows: ir.Table
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def labels(self) -> list[str]:

@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 import math
 import os
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -212,15 +211,3 @@ def save(raw: dict[Metric, list[dict[str, Any]]], directory: Path) -> list[Path]
             path.write_text(json.dumps(page, indent=1) + "\n", encoding="utf-8")
             written.append(path)
     return written
-
-
-def merged(usages: Iterable[Usage]) -> Usage:
-    out = Usage()
-    for u in usages:
-        for key, (cpu, mem) in u.by_pod_hour.items():
-            slot = out.by_pod_hour.setdefault(key, [None, None])
-            slot[0] = cpu if slot[0] is None else slot[0] + (cpu or 0.0)
-            slot[1] = mem if slot[1] is None else slot[1] + (mem or 0.0)
-        out.skipped += u.skipped
-        out.sources.extend(u.sources)
-    return out

@@ -422,6 +422,9 @@ def build_cluster(snapshots: list[Snapshot], config: K8sConfig, *, start: dateti
                 if seen.first_terminal is None:
                     seen.first_terminal = index
 
+    if not nodes_seen:
+        raise InputError("no Node objects in the snapshots: allocation prices nodes, so save them with the pods "
+                         "(`kubectl get nodes,pods -A -o json`, or `finguard k8s snapshot`)", where=snapshots[0].source)
     cluster = Cluster(nodes=[], pods=[], start=cov_start, end=cov_end, snapshots=len(snapshots),
                       sources=[s.source for s in snapshots])
     by_name: dict[str, NodeSpan] = {}
