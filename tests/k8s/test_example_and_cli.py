@@ -92,6 +92,17 @@ def test_every_format_renders_the_same_figures(example_out: Path) -> None:
     assert sorted(formats()) == sorted(names())
 
 
+def test_html_page_loads_clean_in_a_browser(example_out: Path) -> None:
+    """No script, no external resource, nothing the page's Content-Security-Policy blocks, no console error."""
+    from tests.browser import Browser, chromium_path
+
+    if chromium_path() is None:
+        pytest.skip("no Chromium installed (CI installs Debian's /usr/bin/chromium)")
+    with Browser() as browser:
+        page = browser.load(example_out / "k8s-allocation.html")
+    assert page.errors == [] and 'id="chart-cpu-eff-namespace"' in page.dom
+
+
 def test_usage_errors(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     snaps = str(EXAMPLE / "snapshots")
     cases = [

@@ -112,6 +112,8 @@ def test_wrong_token_unreachable_server_and_bad_kubeconfig(capsys: pytest.Captur
     (workdir / "kubeconfig").write_text("apiVersion: v1\nkind: Config\nclusters: []\n", encoding="utf-8")
     code, _, err = run(capsys, "k8s", "allocate", "--live", "--kubeconfig", str(workdir / "kubeconfig"))
     assert code == 2 and "cannot load Kubernetes credentials" in err
+    code, _, err = run(capsys, "k8s", "allocate", "--live", "--in-cluster")  # not inside a pod
+    assert code == 2 and "in-cluster service account: cannot load Kubernetes credentials" in err
 
 
 # -- Prometheus ------------------------------------------------------------------------------------------------
@@ -182,3 +184,20 @@ def test_prometheus_errors(capsys: pytest.CaptureFixture[str], two_hours: Path, 
     (workdir / "usage" / "cpu.json").write_text('{"status": "error", "errorType": "bad_data", "error": "x"}')
     code, _, err = run(capsys, "k8s", "allocate", str(two_hours), "--usage", str(workdir / "usage"))
     assert code == 2 and "cpu.json: Prometheus answered with an error: x" in err
+
+
+def test_long_ranges_are_queried_in_chunks(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Prometheus refuses more than 11,000 points a series: a long range is asked for in chunks, and saved as
+    several files that read back as one."""
+    from finguard.k8s import prometheus
+
+    monkeypatch.setattr(prometheus, "MAX_POINTS", 1)
+    state = _usage_state()
+    with serve(state) as url:
+        usage, raw = prometheus.PrometheusClient(url).usage(datetime(2024, 9, 1, tzinfo=UTC),
+                                                            datetime(2024, 9, 1, 2, tzinfo=UTC))
+    ranges = [(r.query["start"], r.query["end"]) for r in state.requests if "cpu" in r.query["query"]]
+    assert ranges == [(str(H + 3600), str(H + 3600)), (str(H + 7200), str(H + 7200))]
+    written = prometheus.save(raw, tmp_path)
+    assert sorted(p.name for p in written) == ["cpu-2.json", "cpu.json", "memory-2.json", "memory.json"]
+    assert prometheus.read_saved(tmp_path).by_pod_hour == usage.by_pod_hour

@@ -7,6 +7,7 @@ from markupsafe import escape
 from finguard.k8s.formats._text import eff, headline, moved, pct, usd
 from finguard.k8s.job import describe_reconciliation
 from finguard.k8s.report import Grouping, K8sReport
+from finguard.k8s.snapshot import IDLE
 from finguard.report import charts
 
 NAME = "html"
@@ -28,8 +29,9 @@ def _charts(report: K8sReport, grouping: Grouping) -> list[str]:
         f"chart-cost-{slug}", f"Cost by {grouping.by}",
         f"Each {grouping.by}'s total over the covered time: its own cost, the idle cost and the shared "
         "namespaces' cost it carries.",
-        [("own cost", charts.color(0)), ("idle share", charts.color(1)), ("shared in", charts.color(2))],
-        [(r.name, [max((r.cost or 0.0) - r.shared_out - r.idle_out, 0.0), r.idle_in, r.shared_in],
+        [("own cost", charts.color(0)), ("idle", charts.color(1)), ("shared in", charts.color(2))],
+        [(r.name, [0.0, r.total or 0.0, 0.0] if r.name == IDLE else
+          [max((r.cost or 0.0) - r.shared_out - r.idle_out, 0.0), r.idle_in, r.shared_in],
           usd(r.total, r.complete)) for r in top], more=more)
     measured = [r for r in top if r.cpu_efficiency is not None or r.memory_efficiency is not None]
     out = [f"<figure><figcaption>Cost by {escape(grouping.by)}</figcaption>{cost_chart}</figure>"]
