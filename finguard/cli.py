@@ -471,6 +471,7 @@ def _register() -> None:
     from finguard.commands.audit import audit
     from finguard.commands.billing import billing
     from finguard.commands.comment import comment
+    from finguard.commands.k8s import k8s
     from finguard.commands.pricing_rates import rates
     from finguard.commands.waste import waste
 
@@ -480,6 +481,7 @@ def _register() -> None:
     cli.add_command(audit)
     cli.add_command(billing)
     cli.add_command(waste)
+    cli.add_command(k8s)
 
 
 _register()

@@ -30,6 +30,7 @@ from finguard.pricing.rates_config import PricingConfig
 if TYPE_CHECKING:
     from finguard.approvals.config import ApprovalsConfig
     from finguard.billing.config import BillingConfig
+    from finguard.k8s.config import K8sConfig
     from finguard.waste.config import WasteConfig
 
 CONFIG_NAMES = ("finguard.yml", "finguard.yaml", ".finguard.yml", ".finguard.yaml")
@@ -235,6 +236,7 @@ LAZY_SECTIONS: dict[str, tuple[str, str]] = {
     "billing": ("finguard.billing.config", "BillingConfig"),
     "approvals": ("finguard.approvals.config", "ApprovalsConfig"),
     "waste": ("finguard.waste.config", "WasteConfig"),
+    "k8s": ("finguard.k8s.config", "K8sConfig"),
 }
 
 
@@ -296,6 +298,10 @@ class FinguardConfig(_Strict):
     @property
     def waste(self) -> WasteConfig:
         return self.section("waste")  # type: ignore[return-value]
+
+    @property
+    def k8s(self) -> K8sConfig:
+        return self.section("k8s")  # type: ignore[return-value]
 
     def resolve(self, path: Path) -> Path:
         """A path from the config, relative to the config file's directory."""

@@ -1,0 +1,96 @@
+"""Reading the JSON documents `finguard k8s` takes (kubectl snapshots, API pages, Prometheus results).
+
+Strict the way the plan reader is: NaN/Infinity and overflowing numbers are not JSON, nesting is bounded by the
+decoder's recursion guard (a kubectl document nests a few dozen levels; nothing here recurses over it
+afterwards: the models read known fields, the surrogate check walks with a stack), and a lone UTF-16 surrogate
+escape, which could not be written back out as UTF-8, is refused. Every problem is one InputError naming the
+file and the JSON path.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+from finguard.errors import InputError, read_text
+
+_MAYBE_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+class _NotAJsonNumber(ValueError):
+    pass
+
+
+def _reject_constant(name: str) -> Any:
+    raise _NotAJsonNumber(f"{name} is not a JSON number")
+
+
+def _finite_float(literal: str) -> float:
+    value = float(literal)
+    if not math.isfinite(value):
+        raise _NotAJsonNumber(f"number {literal[:40]} is out of range")
+    return value
+
+
+def json_path(loc: tuple[int | str, ...] | list[int | str]) -> str:
+    """`$.items[3].metadata.labels["node.kubernetes.io/instance-type"]`: a key that is not a plain name is
+    quoted, so the path can be pasted into jq."""
+    out = "$"
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", part):
+            out += f".{part}"
+        else:
+            out += "[" + json.dumps(part, ensure_ascii=False)[:120] + "]"
+    return out
+
+
+def load_json(path: Path, what: str) -> Any:
+    """A JSON file through the bounded reader (regular files only, size-limited, UTF-8)."""
+    return parse_json(read_text(path), str(path), what)
+
+
+def parse_json(text: str, source: str, what: str) -> Any:
+    try:
+        raw = json.loads(text, parse_constant=_reject_constant, parse_float=_finite_float)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}", where=source) \
+            from None
+    except _NotAJsonNumber as exc:
+        raise InputError(f"not valid JSON: {exc}", where=source) from None
+    except ValueError:  # an integer of more than sys.get_int_max_str_digits() digits
+        raise InputError(f"not valid JSON: a number has more than {sys.get_int_max_str_digits()} digits",
+                         where=source) from None
+    except RecursionError:  # the decoder's own guard: nothing downstream recurses over the document
+        raise InputError(f"not {what}: nested too deeply (Kubernetes objects nest a few dozen levels)",
+                         where=source) from None
+    if _MAYBE_SURROGATE.search(text):
+        _check_surrogates(raw, source, what)
+    return raw
+
+
+def _check_surrogates(node: Any, source: str, what: str) -> None:
+    stack: list[tuple[Any, tuple[int | str, ...]]] = [(node, ())]
+    while stack:
+        value, trail = stack.pop()
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if _SURROGATE.search(key):
+                    _surrogate(trail, "key", source, what)
+                stack.append((item, (*trail, key)))
+        elif isinstance(value, list):
+            stack.extend((item, (*trail, i)) for i, item in enumerate(value))
+        elif isinstance(value, str) and _SURROGATE.search(value):
+            _surrogate(trail, "string", source, what)
+
+
+def _surrogate(trail: tuple[int | str, ...], kind: str, source: str, what: str) -> None:
+    path = json_path(trail).encode("utf-8", "backslashreplace").decode("utf-8")
+    raise InputError(f"invalid {what} at {path}: {kind} is not valid Unicode text (a lone UTF-16 surrogate escape "
+                     "such as \\ud800)", where=source)
