@@ -152,6 +152,15 @@ def test_evaluation_errors_name_variable_file_and_line(tmp_path: Path, capsys: p
     _fails(capsys, root, "var.size", "main.tf:4")
 
 
+def test_indexing_null_or_a_scalar_says_so_in_terraform_words(tmp_path: Path,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    root = _dir(tmp_path / "null", {"main.tf": PROVIDER + 'locals {\n  nothing = null\n}\n'
+                                                         + _eip('  tags = { a = local.nothing["k"] }')})
+    _fails(capsys, root, "cannot index a null value", "main.tf:")
+    root = _dir(tmp_path / "text", {"main.tf": PROVIDER + _eip('  tags = { a = "text"[0] }')})
+    _fails(capsys, root, "cannot index a string value", "main.tf:")
+
+
 # -- fuzz -------------------------------------------------------------------------------------------------
 _values = st.one_of(
     st.integers(-3, 5).map(str), st.sampled_from(["null", "true", "[]", "{}", "1e308", "2.5", '"abc"', '"2"',

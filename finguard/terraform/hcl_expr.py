@@ -542,7 +542,18 @@ def get_attr(obj: Any, name: str) -> Any:
         raise ExprError(f"no attribute {name!r}")
     if obj is None:
         raise ExprError(f"cannot read {name!r} of null")
-    raise ExprError(f"cannot read attribute {name!r} of {type(obj).__name__}")
+    raise ExprError(f"cannot read attribute {name!r} of a {_terraform_type(obj)} value")
+
+
+def _terraform_type(value: Any) -> str:
+    """Terraform's name for a value's type, as its own messages use."""
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    return type(value).__name__
 
 
 def get_index(obj: Any, key: Any) -> Any:
@@ -558,7 +569,9 @@ def get_index(obj: Any, key: Any) -> Any:
         if k in obj:
             return obj[k]
         raise ExprError(f"no key {k!r}")
-    raise ExprError(f"cannot index {type(obj).__name__}")
+    if obj is None:
+        raise ExprError("cannot index a null value")
+    raise ExprError(f"cannot index a {_terraform_type(obj)} value")
 
 
 def _binop(op: str, a_node: Node, b_node: Node, scope: Scope) -> Any:

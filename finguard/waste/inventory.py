@@ -652,8 +652,8 @@ def _series(queries: list[tuple[str, Any]], results: list[tuple[str, Any]]) -> l
     for source, raw in results:
         for i, r in enumerate(validate_items(raw, "MetricDataResults", source)):
             if r.id not in asked:
-                raise InputError(f"$.MetricDataResults[{i}].Id {r.id!r} matches no query in the "
-                                 "metric data queries file", where=source)
+                files = ", ".join(src for src, _ in queries) or "the metric data queries file"
+                raise InputError(f"$.MetricDataResults[{i}].Id {r.id!r} matches no query in {files}", where=source)
             if len(r.timestamps) != len(r.values):
                 raise InputError(f"$.MetricDataResults[{i}]: {len(r.timestamps)} Timestamps but {len(r.values)} "
                                  "Values", where=source)

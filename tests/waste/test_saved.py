@@ -9,7 +9,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from finguard.errors import FinguardError, InputError
@@ -181,6 +181,7 @@ DOC_KEYS = {"ec2-describe-volumes.json": "Volumes", "ec2-describe-snapshots.json
 @given(name=st.sampled_from(sorted(DOC_KEYS)),
        items=st.lists(st.dictionaries(st.sampled_from(FIELDS), _json_values(), max_size=6), max_size=3),
        raw=st.one_of(st.none(), st.binary(max_size=40)))
+@example(name="cloudwatch-metric-data-queries.json", items=[], raw=None)  # results then match no query
 def test_hostile_documents_never_crash(tmp_path_factory: pytest.TempPathFactory, name: str, items: list[object],
                                        raw: bytes | None) -> None:
     root = tmp_path_factory.mktemp("hostile")
