@@ -7,6 +7,7 @@ Heavy modules are imported inside commands so `finguard --help` and small runs s
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import sys
 from collections.abc import Sequence
@@ -497,6 +498,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     # pydantic scans every installed distribution for plugins on first use (~30 ms of each run);
     # the CLI uses none. Only this process is affected, and an explicit setting wins.
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+    # A run builds a few long-lived objects per resource and little cyclic garbage: with the default thresholds
+    # the collector rescans every live object ever more often as a plan loads (29% of `check` on 10,000
+    # resources). Young generations are still collected, every 100,000 allocations.
+    gc.set_threshold(100_000, 20, 100)
     try:
         cli.main(args=list(argv) if argv is not None else None, prog_name="finguard", standalone_mode=False)
     except click.exceptions.Exit as exc:

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import fnmatch
 import json
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -69,6 +72,14 @@ def run_check(project: Project, after: ProjectCost, before: ProjectCost, catalog
     pricer = Pricer(catalog)
     python_dirs, rego_dirs = _policy_dirs(options)
 
+    # Rego first, on a thread: the evaluator's child process (or OPA server) works on the other core while the
+    # Python policies run here; the thread only waits on a pipe or socket, so it holds no GIL.
+    modules, read_errors = load_rego_modules(rego_dirs)
+    rego_answers: Future[list[Any]] | None = None
+    if modules:
+        input_json = rego_input(project, resources, before, after, config)
+        rego_answers = _in_background(options.evaluator.evaluate, modules, input_json)
+
     loaded = load_python_policies(python_dirs)
     for path, message in loaded.errors:
         result.findings.append(_error(f"python:{Path(path).name}", f"policy file failed to load: {message}", path))
@@ -82,17 +93,29 @@ def run_check(project: Project, after: ProjectCost, before: ProjectCost, catalog
         result.policies.append(pol.meta)
         _run_python(pol, resources, before, after, project, config, pricer, result)
 
-    modules, read_errors = load_rego_modules(rego_dirs)
     for path, message in read_errors:
         result.findings.append(_error(f"rego:{Path(path).name}", message, path))
-    if modules:
-        input_json = rego_input(project, resources, before, after, config)
-        for package in options.evaluator.evaluate(modules, input_json):
+    if rego_answers is not None:
+        for package in rego_answers.result():
             _collect_rego(package, resources, options, result, seen)
 
     _locate(result, options.source_map)
     _suppress(result, config, options)
     return result
+
+
+def _in_background(function: Callable[..., list[Any]], *args: Any) -> Future[list[Any]]:
+    """Run `function` on a daemon thread; its exception, if any, is raised by `.result()` in the caller."""
+    future: Future[list[Any]] = Future()
+
+    def work() -> None:
+        try:
+            future.set_result(function(*args))
+        except BaseException as exc:  # re-raised in the caller's thread
+            future.set_exception(exc)
+
+    threading.Thread(target=work, name="finguard-rego", daemon=True).start()
+    return future
 
 
 # -- inputs -----------------------------------------------------------------------------------------
