@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -37,12 +38,14 @@ class Progress:
         self._bar: Any = None
         self._task: Any = None
         self._steps = 0
+        self._lock = threading.Lock()  # scans report from worker threads (one per region)
 
     def advance(self, units: int = 1, detail: str | None = None) -> None:
-        self.done += units
-        if detail is not None:
-            self.detail = detail
-        self._show()
+        with self._lock:
+            self.done += units
+            if detail is not None:
+                self.detail = detail
+            self._show()
 
     def start(self, detail: str) -> None:
         """A new step begins: the one before it (if any) is done."""
@@ -50,8 +53,9 @@ class Progress:
         self._steps += 1
 
     def note(self, detail: str) -> None:
-        self.detail = detail
-        self._show()
+        with self._lock:
+            self.detail = detail
+            self._show()
 
     def _show(self) -> None:
         if self._mode == "off":
@@ -92,6 +96,10 @@ class Progress:
         self._task = self._bar.add_task(self._label(), total=self.total, completed=self.done)
 
     def close(self) -> None:
+        with self._lock:
+            self._close()
+
+    def _close(self) -> None:
         if self._bar is not None:
             self._bar.stop()
             self._bar = None

@@ -145,9 +145,12 @@ def allocate(settings: Any, snapshots: tuple[Path, ...], live: bool, kubeconfig:
 
     prices = price_nodes(cluster_state.nodes, config, settings.catalog, billing_db=billing_db,
                          start=cluster_state.start, end=cluster_state.end)
+    from finguard.progress import step_lines
+
     with job.open_engine(engine_name or "duckdb") as engine:  # type: ignore[arg-type]
-        allocated = job.run(engine, cluster_state, prices, usage, config, dims, usage_source=usage_source,
-                            progress=lambda m: click.echo(m, err=True))
+        with step_lines("k8s allocate") as say:
+            allocated = job.run(engine, cluster_state, prices, usage, config, dims, usage_source=usage_source,
+                                progress=say)
         report = allocated.report
         _emit(report, formats, out)
         exported = None

@@ -184,11 +184,15 @@ def _live(regions: list[str], profile: str | None, config: FinguardConfig, selec
         return Context(now=now, settings=waste.settings_for(detection.kind), lookback_days=waste.lookback_days,
                        pricer=pricer)
 
+    from finguard.progress import step_lines
+
     click.echo(f"finguard: scanning {', '.join(scan_regions)} (read-only)", err=True)
-    inventory, raw = collect(scan_regions, profile=profile, collections=needed_collections(selection),
-                             detections=selection.run, context=context, metrics=waste.metrics,
-                             lookback_days=waste.lookback_days, now=now,
-                             progress=lambda msg: click.echo(f"finguard: {msg}", err=True))
+    # one step per region: a bar on a terminal, a line per region in logs
+    with step_lines("waste scan", total=len(scan_regions), advance=True) as say:
+        inventory, raw = collect(scan_regions, profile=profile, collections=needed_collections(selection),
+                                 detections=selection.run, context=context, metrics=waste.metrics,
+                                 lookback_days=waste.lookback_days, now=now,
+                                 progress=lambda msg: say(f"finguard: {msg}"))
     if save_dir is not None:
         written = save_inventory(raw, save_dir)
         click.echo(f"finguard: saved the inventory ({len(written)} files) to {save_dir}", err=True)
