@@ -412,5 +412,5 @@ def test_overlay_sample_is_current(cur_overlay: Path) -> None:
     text = (RATES / "overlay_sample.json").read_text(encoding="utf-8").replace('"ratio": 0.8', '"ratio": NaN', 1)
     bad = cur_overlay.parent / "nan.json"
     bad.write_text(text, encoding="utf-8")
-    with pytest.raises(InputError, match="NaN is not a number finguard accepts"):
+    with pytest.raises(InputError, match="NaN is not a JSON number"):
         load_overlay(bad)

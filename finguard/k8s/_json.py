@@ -10,31 +10,16 @@ file and the JSON path.
 from __future__ import annotations
 
 import json
-import math
 import re
 import sys
 from pathlib import Path
 from typing import Any
 
+from finguard import strict_json
 from finguard.errors import InputError, read_text
 
 _MAYBE_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-class _NotAJsonNumber(ValueError):
-    pass
-
-
-def _reject_constant(name: str) -> Any:
-    raise _NotAJsonNumber(f"{name} is not a JSON number")
-
-
-def _finite_float(literal: str) -> float:
-    value = float(literal)
-    if not math.isfinite(value):
-        raise _NotAJsonNumber(f"number {literal[:40]} is out of range")
-    return value
 
 
 def json_path(loc: tuple[int | str, ...] | list[int | str]) -> str:
@@ -58,11 +43,11 @@ def load_json(path: Path, what: str) -> Any:
 
 def parse_json(text: str, source: str, what: str) -> Any:
     try:
-        raw = json.loads(text, parse_constant=_reject_constant, parse_float=_finite_float)
+        raw = strict_json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError(f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}", where=source) \
             from None
-    except _NotAJsonNumber as exc:
+    except strict_json.NotAJsonNumber as exc:
         raise InputError(f"not valid JSON: {exc}", where=source) from None
     except ValueError:  # an integer of more than sys.get_int_max_str_digits() digits
         raise InputError(f"not valid JSON: a number has more than {sys.get_int_max_str_digits()} digits",

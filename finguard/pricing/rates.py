@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from finguard import strict_json
 from finguard.errors import InputError, UsageError, read_text
 
 if TYPE_CHECKING:
@@ -170,7 +171,7 @@ def load_overlay(path: Path) -> RateOverlay:
                          "(or use --rates list)", where=str(path))
     text = read_text(path)
     try:
-        data = json.loads(text, parse_constant=_refuse_constant)
+        data = strict_json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError(f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}",
                          where=str(path)) from None
@@ -187,10 +188,6 @@ def load_overlay(path: Path) -> RateOverlay:
         err = exc.errors()[0]
         where = "$" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in err["loc"])
         raise InputError(f"invalid rate overlay at {where}: {err['msg']}", where=str(path)) from None
-
-
-def _refuse_constant(name: str) -> float:
-    raise ValueError(f"{name} is not a number finguard accepts")
 
 
 def save_overlay(overlay: RateOverlay, path: Path) -> None:

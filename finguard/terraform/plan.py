@@ -9,7 +9,6 @@ through its `provider_config_key`, the way Terraform itself binds a resource to 
 from __future__ import annotations
 
 import json
-import math
 import re
 import sys
 from pathlib import Path
@@ -17,6 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from finguard import strict_json
 from finguard.errors import InputError, read_text
 from finguard.model import Action, Project, Resource
 from finguard.terraform.addresses import config_address, module_of
@@ -103,21 +103,6 @@ def load_plan(path: str | Path, *, default_region: str | None = None) -> Project
 MAX_NESTING_DEPTH = 512  # Terraform plans nest a few dozen levels; deeper is not a plan (and would exhaust the stack)
 
 
-class _NotAJsonNumber(ValueError):
-    pass
-
-
-def _reject_constant(name: str) -> Any:
-    raise _NotAJsonNumber(f"{name} is not a JSON number")
-
-
-def _finite_float(literal: str) -> float:
-    value = float(literal)
-    if not math.isfinite(value):
-        raise _NotAJsonNumber(f"number {literal[:40]} is out of range")
-    return value
-
-
 def parse_plan(text: str, *, source: str = "<plan>", default_region: str | None = None) -> Project:
     try:
         raw = _loads_depth_bounded(text)
@@ -127,7 +112,7 @@ def parse_plan(text: str, *, source: str = "<plan>", default_region: str | None 
             f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}{hint}",
             where=source,
         ) from None
-    except _NotAJsonNumber as exc:  # NaN, Infinity, 1e400: Python's json accepts them, JSON does not
+    except strict_json.NotAJsonNumber as exc:  # NaN, Infinity, 1e400: Python's json accepts them, JSON does not
         raise InputError(f"not valid JSON: {exc}", where=source) from None
     except ValueError:  # an integer of more than sys.get_int_max_str_digits() digits
         raise InputError(f"not valid JSON: a number has more than {sys.get_int_max_str_digits()} digits",
@@ -161,11 +146,11 @@ class _DecoderDepth:
             self.calibrated = True
             self._calibrate()
         if not self.exact or self.headroom is None:
-            return json.loads(text, parse_constant=_reject_constant, parse_float=_finite_float)
+            return strict_json.loads(text)
         previous = sys.getrecursionlimit()
         sys.setrecursionlimit(_stack_depth() + self.headroom)
         try:
-            return json.loads(text, parse_constant=_reject_constant, parse_float=_finite_float)
+            return strict_json.loads(text)
         except RecursionError:
             return _TOO_DEEP
         finally:

@@ -16,6 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from finguard import strict_json
 from finguard.errors import InputError, UsageError, read_text
 from finguard.waste.inventory import (
     Inventory,
@@ -53,10 +54,6 @@ class Manifest(BaseModel):
     lookback_days: int | None = Field(default=None, strict=True, ge=1, le=455)
 
 
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not valid JSON")
-
-
 def _depth(node: Any, limit: int = MAX_JSON_DEPTH) -> int:
     """Nesting depth, iteratively (a hostile file must not exhaust the stack)."""
     deepest, stack = 0, [(node, 1)]
@@ -76,7 +73,7 @@ def read_json(path: Path) -> Any:
     """One JSON document, strictly: one InputError naming the file and the line/column of a syntax error."""
     text = read_text(path)
     try:
-        raw = json.loads(text, parse_constant=_reject_constant)
+        raw = strict_json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError(f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}", where=str(path)) from None
     except RecursionError:

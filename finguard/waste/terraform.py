@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from finguard import strict_json
 from finguard.errors import InputError, read_text
 
 ID_ATTRIBUTES = ("id", "arn", "allocation_id", "identifier")
@@ -65,7 +66,7 @@ class TerraformIndex:
 
         text = read_text(path)
         try:
-            raw = json.loads(text, parse_constant=_reject_constant)
+            raw = strict_json.loads(text)
         except json.JSONDecodeError as exc:
             raise InputError(f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}", where=str(path)) \
                 from None
@@ -89,10 +90,6 @@ class TerraformIndex:
                 value = values.get(key)
                 if isinstance(value, str) and value:
                     self.add(value, managed)
-
-
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not valid JSON")
 
 
 def _raw_state(raw: dict[str, Any], source: str) -> Any:
