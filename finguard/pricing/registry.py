@@ -14,6 +14,7 @@ import re
 from functools import cache
 from pathlib import Path
 
+from finguard.plugins import plugin_modules
 from finguard.pricing.resources.base import CostModel
 
 
@@ -29,10 +30,7 @@ def models() -> dict[str, CostModel]:
     found: dict[str, CostModel] = {}
     for package_name in _provider_packages():
         package = importlib.import_module(package_name)
-        for info in pkgutil.iter_modules(package.__path__):
-            if info.name.startswith("_"):
-                continue
-            module = importlib.import_module(f"{package_name}.{info.name}")
+        for module in plugin_modules(package_name, package.__path__):
             for obj in vars(module).values():
                 if isinstance(obj, type) and issubclass(obj, CostModel) and obj.resource_types \
                         and obj.__module__ == module.__name__:

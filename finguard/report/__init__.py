@@ -10,26 +10,18 @@ The registry discovers modules in this package, so adding a format touches only 
 from __future__ import annotations
 
 import importlib
-import pkgutil
 from collections.abc import Callable
 from functools import cache
 from types import ModuleType
 from typing import Any
 
 from finguard.errors import UsageError
+from finguard.plugins import modules_by
 
 
 @cache
 def formats() -> dict[str, ModuleType]:
-    found: dict[str, ModuleType] = {}
-    for info in pkgutil.iter_modules(__path__):
-        if info.name.startswith("_"):
-            continue
-        module = importlib.import_module(f"{__name__}.{info.name}")
-        name = getattr(module, "FORMAT", None)
-        if isinstance(name, str):
-            found[name] = module
-    return found
+    return modules_by("FORMAT", __name__, __path__)
 
 
 COST_FORMATS = ("table", "json", "markdown", "html")  # breakdown and diff

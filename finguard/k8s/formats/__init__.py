@@ -6,13 +6,11 @@ A format module defines ``NAME`` (what `--format` takes), ``EXTENSION`` (of the 
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 from functools import cache
-from types import ModuleType
 from typing import Protocol, cast
 
 from finguard.k8s.report import K8sReport
+from finguard.plugins import modules_by
 
 
 class Format(Protocol):
@@ -24,13 +22,7 @@ class Format(Protocol):
 
 @cache
 def formats() -> dict[str, Format]:
-    found: dict[str, Format] = {}
-    for info in sorted(pkgutil.iter_modules(__path__), key=lambda i: i.name):
-        if info.name.startswith("_"):
-            continue
-        module: ModuleType = importlib.import_module(f"{__name__}.{info.name}")
-        found[module.NAME] = cast(Format, module)
-    return found
+    return {name: cast(Format, module) for name, module in modules_by("NAME", __name__, __path__).items()}
 
 
 def names() -> list[str]:

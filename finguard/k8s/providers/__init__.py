@@ -16,13 +16,12 @@ bill names, and how the price catalog prices its instance types (through the sam
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 from collections.abc import Mapping
 from decimal import Decimal
 from functools import cache
-from types import ModuleType
 from typing import Any, Protocol, cast
+
+from finguard.plugins import modules_by
 
 
 class Provider(Protocol):
@@ -39,13 +38,7 @@ class Provider(Protocol):
 @cache
 def providers() -> dict[str, Provider]:
     """Every provider module of this package, by NAME."""
-    found: dict[str, Provider] = {}
-    for info in sorted(pkgutil.iter_modules(__path__), key=lambda i: i.name):
-        if info.name.startswith("_"):
-            continue
-        module: ModuleType = importlib.import_module(f"{__name__}.{info.name}")
-        found[module.NAME] = cast(Provider, module)
-    return found
+    return {name: cast(Provider, module) for name, module in modules_by("NAME", __name__, __path__).items()}
 
 
 def detect(provider_id: str | None, labels: Mapping[str, str]) -> Provider | None:

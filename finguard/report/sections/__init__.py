@@ -19,10 +19,11 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
-import pkgutil
 from pathlib import Path
 from types import ModuleType
 from typing import Any, Protocol, cast
+
+from finguard.plugins import modules_by
 
 
 class Section(Protocol):
@@ -37,13 +38,7 @@ class Section(Protocol):
 
 def sections() -> dict[str, Section]:
     """Every section module in this package, by NAME."""
-    found: dict[str, Section] = {}
-    for info in pkgutil.iter_modules(__path__):
-        if info.name.startswith("_"):
-            continue
-        module: ModuleType = importlib.import_module(f"{__name__}.{info.name}")
-        found[module.NAME] = cast(Section, module)
-    return found
+    return {name: cast(Section, module) for name, module in modules_by("NAME", __name__, __path__).items()}
 
 
 def section(name: str) -> Section:

@@ -20,8 +20,6 @@ Adding a detection touches nothing else.
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -30,6 +28,8 @@ from functools import cache
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, StrictBool
+
+from finguard.plugins import plugin_modules
 
 if TYPE_CHECKING:
     from finguard.waste.inventory import MetricSeries, RegionInventory
@@ -200,10 +200,7 @@ class Detection:
 def detections() -> dict[str, Detection]:
     """Every detection module in this package, by kind, in module order."""
     found: dict[str, Detection] = {}
-    for info in sorted(pkgutil.iter_modules(__path__), key=lambda i: i.name):
-        if info.name.startswith("_"):
-            continue
-        module = importlib.import_module(f"{__name__}.{info.name}")
+    for module in plugin_modules(__name__, __path__):
         classes = [obj for obj in vars(module).values() if isinstance(obj, type) and issubclass(obj, Detection)
                    and obj.kind and obj.__module__ == module.__name__]
         if len(classes) != 1:

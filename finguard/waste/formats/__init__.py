@@ -7,28 +7,19 @@ standalone report and the scheduled one show the same table.
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 from collections.abc import Callable
 from functools import cache
 from types import ModuleType
 
 from finguard.errors import UsageError
+from finguard.plugins import modules_by
 
 FORMAT_NAMES = ("table", "json", "markdown", "csv", "html")  # kept in sync with the modules by a test
 
 
 @cache
 def formats() -> dict[str, ModuleType]:
-    found: dict[str, ModuleType] = {}
-    for info in pkgutil.iter_modules(__path__):
-        if info.name.startswith("_"):
-            continue
-        module = importlib.import_module(f"{__name__}.{info.name}")
-        name = getattr(module, "FORMAT", None)
-        if isinstance(name, str):
-            found[name] = module
-    return found
+    return modules_by("FORMAT", __name__, __path__)
 
 
 def renderer(name: str) -> Callable[..., str]:
