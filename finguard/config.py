@@ -642,4 +642,20 @@ suppressions: []
 #    address: "module.legacy.*"
 #    reason: "legacy stack, retired in Q1"
 #    until: 2027-03-31
+
+# More sections, each optional and validated as strictly as the ones above (README has every key):
+# pricing:
+#   rates: list                        # `effective`: your own rates, from `finguard pricing rates --from-billing`
+# approvals:                           # `finguard approvals`: a commit status waiting for the right reviewer
+#   rules:
+#     - id: large-increase
+#       monthly_delta_over: 500        # USD per month a change adds
+#       approvers: [your-org/finops]   # GitHub users or org/team
+# billing:                             # `finguard billing ...`: store, allocation, budgets, anomalies, forecast
+#   db: .finguard/billing.duckdb
+# waste:                               # `finguard waste`: regions and per-kind thresholds
+#   regions: [us-east-1]
+# k8s:                                 # `finguard k8s allocate`: cluster name, shared namespaces, spot discount
+#   cluster: prod
+#   shared_namespaces: [kube-system]
 """

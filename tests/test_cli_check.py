@@ -109,3 +109,22 @@ def test_init_writes_a_valid_commented_config(capsys: pytest.CaptureFixture[str]
     assert config.taxonomy.required_tags == ["team", "env", "cost-center"]
     code, _, err = run(capsys, "init", "--out", str(target))
     assert code == 2 and "--force" in err
+
+
+def test_init_commented_sections_validate_when_uncommented(capsys: pytest.CaptureFixture[str],
+                                                           tmp_path: Path) -> None:
+    """The starter's examples of the optional sections are real configuration, not prose."""
+    from finguard.config import load_config
+
+    target = tmp_path / "finguard.yml"
+    assert run(capsys, "init", "--out", str(target))[0] == 0
+    text = target.read_text()
+    start = text.index("# pricing:")
+    extra = "\n".join(line[2:] if line.startswith("# ") else line for line in text[start:].splitlines())
+    full = tmp_path / "full.yml"
+    full.write_text(text[:start] + extra + "\n")
+    config = load_config(full)
+    assert config.pricing.rates == "list"
+    assert [rule.id for rule in config.approvals.rules] == ["large-increase"]
+    assert config.waste.regions == ["us-east-1"]
+    assert config.k8s.cluster == "prod" and config.k8s.shared_namespaces == ["kube-system"]
