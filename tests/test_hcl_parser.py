@@ -24,6 +24,7 @@ from finguard.errors import InputError
 from finguard.terraform import hcl_parser
 from finguard.terraform.hcl import _parse_text
 from finguard.terraform.hcl_parser import (
+    MAX_CHAIN_TEXT,
     MAX_NESTING,
     HclNestingError,
     HclParser,
@@ -237,8 +238,6 @@ _DEEP = [
     ("parentheses", "a = 1\nx = " + "(" * 100_000 + "1" + ")" * 100_000 + "\n", 2),
     ("brackets", "x = " + "[" * 100_000 + "]" * 100_000 + "\n", 1),
     ("objects", "x = " + "{a = " * 20_000 + "1" + "}" * 20_000 + "\n", 1),
-    ("operator chain", "\n\nx = 1" + "+1" * 400_000 + "\n", 3),
-    ("and chain", "x = a" + " && a" * 100_000 + "\n", 1),
     ("attribute chain", "x = a" + ".b" * 400_000 + "\n", 1),
     ("calls", "x = " + "f(" * 30_000 + ")" * 30_000 + "\n", 1),
     ("interpolations", 'x = "' + "${\"" * 20_000 + "\"}" * 20_000 + '"\n', 1),
@@ -255,6 +254,28 @@ def test_deep_nesting_is_one_clear_error(shape: str, text: str, line: int) -> No
     assert time.monotonic() - started < 20, shape
     assert str(err.value).startswith(f"deep.tf:{line}: "), str(err.value)
     assert f"nest deeper than {MAX_NESTING} levels (finguard's limit)" in str(err.value)
+
+
+_LONG = [
+    ("operator chain", "\n\nx = 1" + "+1" * 400_000 + "\n", 3),
+    ("and chain", "x = a" + " && a" * 100_000 + "\n", 1),
+]
+
+
+@pytest.mark.parametrize("shape, text, line", _LONG, ids=[shape for shape, _, _ in _LONG])
+def test_long_operator_chains_are_one_clear_error(shape: str, text: str, line: int) -> None:
+    """A chain leans left and is not nesting; its text is bounded instead (each step copies it)."""
+    started = time.monotonic()
+    with pytest.raises(InputError) as err:
+        _parse_text(text, "long.tf")
+    assert time.monotonic() - started < 20, shape
+    assert str(err.value).startswith(f"long.tf:{line}: "), str(err.value)
+    assert f"an operator chain longer than {MAX_CHAIN_TEXT:,} characters (finguard's limit)" in str(err.value)
+
+
+def test_operator_chains_longer_than_the_nesting_limit_read_as_python_hcl2_does(parser: HclParser) -> None:
+    """Terraform takes `a + b + ...` of any length: 200 operands are no deeper than two."""
+    _same(parser, "x = " + " + ".join(["1"] * 200) + "\ny = " + " || ".join(f"var.v{i}" for i in range(200)) + "\n")
 
 
 def test_nested_blocks_stop_at_the_limit() -> None:

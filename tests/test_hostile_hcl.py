@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -150,6 +151,21 @@ def test_evaluation_errors_name_variable_file_and_line(tmp_path: Path, capsys: p
     root = _dir(tmp_path, {"main.tf": PROVIDER + 'variable "size" {\n  default = 1 + "x"\n}\n'
                                                  'resource "aws_eip" "x" {\n  domain = var.size\n}\n'})
     _fails(capsys, root, "var.size", "main.tf:4")
+
+
+def test_long_operator_chains_evaluate_and_the_longest_are_refused(tmp_path: Path,
+                                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    """`a + b + ...` is evaluated in a loop: 200 operands price (no recursion per operand); past 256 operands
+    it is one clear error naming the resource, file and line."""
+    volume = 'resource "aws_ebs_volume" "v" {{\n  availability_zone = "us-east-1a"\n  size = {size}\n}}\n'
+    root = _dir(tmp_path / "fine", {"main.tf": PROVIDER + volume.format(size=" + ".join(["1"] * 200))})
+    code, out, err = run(capsys, "breakdown", str(root), "--format", "json")
+    assert code == 0, err
+    doc = json.loads(out)
+    resources = doc["projects"][0]["resources"] if "projects" in doc else doc["resources"]
+    assert [float(c["monthly_quantity"]) for c in resources[0]["components"]] == [200.0]
+    root = _dir(tmp_path / "long", {"main.tf": PROVIDER + volume.format(size=" + ".join(["1"] * 300))})
+    _fails(capsys, root, "an operator chain of more than 256 operands", "main.tf:", "aws_ebs_volume.v")
 
 
 def test_indexing_null_or_a_scalar_says_so_in_terraform_words(tmp_path: Path,

@@ -167,6 +167,8 @@ Node = tuple[Any, ...]  # ("lit", v) ("tmpl", parts) ("var", name) ("attr", obj,
 #                          ("binop", op, a, b) ("cond", c, a, b) ("tuple", items) ("object", pairs)
 #                          ("for_list", k, v, coll, expr, cond) ("for_map", k, v, coll, kexpr, vexpr, cond, group)
 
+MAX_CHAIN = 256  # operands in one chain of binary operators (`a + b + ...`): real code stays far below
+
 _BINARY = [("||",), ("&&",), ("==", "!="), ("<", ">", "<=", ">="), ("+", "-"), ("*", "/", "%")]
 
 
@@ -215,8 +217,12 @@ class _Parser:
         if level == len(_BINARY):
             return self.unary()
         left = self.binary(level + 1)
+        operands = 1
         while self.peek().kind == "op" and self.peek().value in _BINARY[level]:
             op = self.next().value
+            operands += 1
+            if operands > MAX_CHAIN:
+                raise ExprError(f"an operator chain of more than {MAX_CHAIN} operands (finguard's limit)")
             left = ("binop", op, left, self.binary(level + 1))
         return left
 
@@ -463,7 +469,7 @@ def evaluate(node: Node, scope: Scope) -> Any:
             return UNKNOWN
         return (not _truthy(value)) if node[1] == "!" else -_number(value)
     if kind == "binop":
-        return bounded(_binop(node[1], node[2], node[3], scope))
+        return _binop_chain(node, scope)
     if kind == "cond":
         cond = _truthy(evaluate(node[1], scope))
         if is_unknown(cond):
@@ -574,8 +580,20 @@ def get_index(obj: Any, key: Any) -> Any:
     raise ExprError(f"cannot index a {_terraform_type(obj)} value")
 
 
-def _binop(op: str, a_node: Node, b_node: Node, scope: Scope) -> Any:
-    a = evaluate(a_node, scope)
+def _binop_chain(node: Node, scope: Scope) -> Any:
+    """`a + b + c ...` is a left-leaning tree: its left spine is walked in a loop, not one recursion per operand."""
+    rights: list[tuple[str, Node]] = []
+    while node[0] == "binop":
+        rights.append((node[1], node[3]))
+        node = node[2]
+    value = evaluate(node, scope)
+    for op, b_node in reversed(rights):
+        value = bounded(_binop(op, value, b_node, scope))
+    return value
+
+
+def _binop(op: str, a: Any, b_node: Node, scope: Scope) -> Any:
+    """`a op b` where `a` is already evaluated (so && and || can skip `b`)."""
     if op in ("&&", "||"):
         av = _truthy(a)
         if av is False and op == "&&":

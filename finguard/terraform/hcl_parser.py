@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 MAX_NESTING = 64  # expression (and block) nesting levels; finguard's hcl_expr re-parses expressions recursively
+MAX_CHAIN_TEXT = 16_384  # characters of one operator chain (`a + b + ...`): the reductions copy it per operand
 _SCHEMA = "6"  # bump when the stored tables' layout changes
 # Parser stack entries that only nesting deeper than MAX_NESTING can pile up (a level holds a few dozen at most:
 # an open bracket, a pending operator per precedence level, a for expression's parts)
@@ -81,6 +82,10 @@ class HclStructureError(Exception):
 
 class HclNestingError(HclStructureError):
     """Expressions or blocks nested deeper than MAX_NESTING."""
+
+
+class _TooLong(Exception):
+    """A construct whose text, not its nesting, is past a limit."""
 
 
 class _TooDeep(Exception):
@@ -374,9 +379,13 @@ class _Reductions:
     def binary_op(self, c: list[Any]) -> E:
         a = c[0]
         op, b = c[1]
-        depth = (a[2] if a[2] > b[2] else b[2]) + 1
+        # `a + b + c ...` leans left: the chain is not nesting (its left operand adds no level), but each step
+        # copies the text so far, so the chain's text is bounded instead (against quadratic growth)
+        depth = a[2] if a[2] > b[2] else b[2] + 1
         if depth > MAX_NESTING:
             raise _TooDeep("expressions")
+        if type(a[0]) is str and len(a[0]) > MAX_CHAIN_TEXT:
+            raise _TooLong(f"an operator chain longer than {MAX_CHAIN_TEXT:,} characters (finguard's limit)")
         return f"{a[0]} {op} {b[0]}", _LAZY, depth, K_OTHER
 
     def unary_op(self, c: list[Any]) -> E:
@@ -950,6 +959,9 @@ class HclParser:
             line, _ = _line_column(text, tok_pos)
             raise HclNestingError(f"{exc.what} nest deeper than {MAX_NESTING} levels (finguard's limit)",
                                     line) from None
+        except _TooLong as exc:
+            line, _ = _line_column(text, tok_pos)
+            raise HclNestingError(str(exc), line) from None
         if self.reductions.problems:
             raise HclStructureError(self.reductions.problems[0])
         return result  # type: ignore[no-any-return]
