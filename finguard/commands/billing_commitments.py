@@ -35,6 +35,9 @@ MAX_LOOKBACK_DAYS = 1100
 NO_COMMITMENTS = "no commitment discounts in the billing data (no rows with a CommitmentDiscountId): nothing to report"
 
 
+STASH_MAX_ROWS = 100_000  # charges up to this many rows are copied once for the what-if's many queries
+
+
 @click.command("commitments")
 @common
 @period_option
@@ -51,6 +54,7 @@ NO_COMMITMENTS = "no commitment discounts in the billing data (no rows with a Co
                    "billing.commitments.commitment_type, 'Savings Plan').")
 @out_option
 @json_option
+
 def command(db: Path | None, engine_name: str | None, config_path: Path | None, periods: tuple[str, ...],
             currency: str | None, as_of: datetime | None, lookbacks: tuple[int, ...], target_coverage: float | None,
             commitment_type: str | None, out: Path | None, as_json: bool) -> None:
@@ -106,9 +110,14 @@ def compute(store: BillingStore, engine: Engine, config: BillingConfig, *, perio
     if not _has_commitments(charges):
         return None
     kind = commitment_type or job.commitment_type
-    charges = engine.stash(charges)  # computed once: every query below compiles a small plan over it
+    # A small bill is copied into temporary tables once, so the many queries below compile small plans over them
+    # (2.8 -> 2.1 s on the 1,000-row sample); a large one is not: on 10 million rows copying every column cost
+    # 50 s and 2 GB where the queries themselves take 10 s (1 million rows: 6.6 s copied, 3.7 s not).
+    small = int(charges.count().execute()) <= STASH_MAX_ROWS
+    if small:
+        charges = engine.stash(charges)
     owned, owner_column = owner_of(charges, config)
-    report = commitment_report(engine.stash(owned), owner=owner_column)
+    report = commitment_report(engine.stash(owned) if small else owned, owner=owner_column)
     known = {c.type for c in report.commitments if c.type} | {r.commitment_type for r in DEFAULT_RULES
                                                               if r.commitment_type}
     if kind not in known:

@@ -218,3 +218,19 @@ def test_sections_escape_names(store: tuple[Path, GroundTruth], capsys: pytest.C
     assert "<script" not in html and "<img" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;|x" in html and "&lt;img src=x onerror=alert(2)&gt;" in html
     assert "<script>alert(1)</script>\\|x" in sec.markdown(result, "USD")
+
+
+def test_large_bills_are_read_in_place_with_the_same_figures(store: tuple[Path, GroundTruth],
+                                                             capsys: pytest.CaptureFixture[str],
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past STASH_MAX_ROWS the charges are not copied into temporary tables (on 10 million rows the copy cost
+    more than the job): the report and the what-if are the same either way."""
+    import finguard.commands.billing_commitments as command
+
+    config, _ = store
+    copied = _json(capsys, config)
+    monkeypatch.setattr(command, "STASH_MAX_ROWS", 0)
+    calls: list[object] = []
+    monkeypatch.setattr(DuckDBEngine, "stash", lambda self, expr: calls.append(expr) or expr)
+    in_place = _json(capsys, config)
+    assert calls == [] and in_place == copied
