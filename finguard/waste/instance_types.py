@@ -1,16 +1,18 @@
 """EC2 and RDS instance types as rightsizing sees them: family, size, relative capacity, the sizes below,
 the current generation of an old family and the Graviton (arm64) twin of an x86 one.
 
-The tables follow the compute policy pack (`policies/compute/`: previous_generation.py, graviton.py), which
-judges the same families in plans; policy files load by path and cannot be imported from the package, so
-the few maps are repeated here. Whether a size really exists in a region is never assumed from a table: a
-suggestion is made only when the catalog prices it there.
+The previous-generation table is the compute policy pack's (`finguard/pricing/generations.py`); the Graviton
+map follows `policies/compute/graviton.py` (policy files load by path and cannot be imported from the
+package). Whether a size really exists in a region is never assumed from a table: a suggestion is made only
+when the catalog prices it there.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+
+from finguard.pricing.generations import qualified_successors
 
 # Relative capacity (vCPUs of the standard families; memory scales with it within a family) of each size.
 # Burstable families (t2, t3, t3a, t4g) do not follow it (every size up to large has 2 vCPUs) and are
@@ -21,18 +23,8 @@ LADDER = ("medium", "large", "xlarge", "2xlarge", "3xlarge", "4xlarge", "6xlarge
           "10xlarge", "12xlarge", "16xlarge", "18xlarge", "24xlarge", "32xlarge", "48xlarge")
 BURSTABLE = ("t1", "t2", "t3", "t3a", "t4g")
 
-# previous-generation family -> current families, preferred first (as policies/compute/previous_generation.py)
-CURRENT: dict[str, tuple[str, ...]] = {
-    "t1": ("t3",), "t2": ("t3",),
-    "m1": ("m6i", "m5"), "m3": ("m6i", "m5"), "m4": ("m6i", "m5"), "m2": ("r6i", "r5"),
-    "c1": ("c6i", "c5"), "c3": ("c6i", "c5"), "c4": ("c6i", "c5"), "cc2": ("c6i", "c5"),
-    "r3": ("r6i", "r5"), "r4": ("r6i", "r5"), "cr1": ("r6i", "r5"),
-    "i2": ("i3",), "d2": ("d3",), "g2": ("g4dn",), "g3": ("g4dn",), "g3s": ("g4dn",), "p2": ("p3",),
-    "x1": ("x2idn",), "x1e": ("x2iedn",),
-    "db.t1": ("db.t3",), "db.t2": ("db.t3",), "db.m1": ("db.m6i", "db.m5"), "db.m2": ("db.r6i", "db.r5"),
-    "db.m3": ("db.m6i", "db.m5"), "db.m4": ("db.m6i", "db.m5"), "db.r3": ("db.r6i", "db.r5"),
-    "db.r4": ("db.r6i", "db.r5"),
-}
+# previous-generation EC2 and RDS family -> current families, preferred first (the compute policy pack's table)
+CURRENT = qualified_successors(("", "db."))
 # x86 family -> Graviton families, preferred first (as policies/compute/graviton.py, plus RDS classes)
 GRAVITON: dict[str, tuple[str, ...]] = {
     **dict.fromkeys(("m5", "m5a", "m6i", "m6a", "m7i", "m7i-flex", "m7a"), ("m7g", "m6g")),

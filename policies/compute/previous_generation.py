@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from finguard.policy.api import Example, PolicyContext, PolicyResource, Violation, policy
+from finguard.pricing.generations import SUCCESSORS
 
 from . import _instance_types as h
 
@@ -31,20 +32,7 @@ SIZES: dict[str, tuple[str, ...]] = {
     "cache.m5": ("large", "xlarge", "2xlarge", "4xlarge", "12xlarge", "24xlarge"),
     "cache.r5": ("large", "xlarge", "2xlarge", "4xlarge", "12xlarge", "24xlarge"),
 }
-# previous-generation family (with its db./cache. prefix) -> current-generation families, preferred first
-CURRENT: dict[str, tuple[str, ...]] = {
-    "t1": ("t3",), "t2": ("t3",),
-    "m1": ("m6i", "m5"), "m3": ("m6i", "m5"), "m4": ("m6i", "m5"), "m2": ("r6i", "r5"),
-    "c1": ("c6i", "c5"), "c3": ("c6i", "c5"), "c4": ("c6i", "c5"), "cc2": ("c6i", "c5"),
-    "r3": ("r6i", "r5"), "r4": ("r6i", "r5"), "cr1": ("r6i", "r5"),
-    "i2": ("i3",), "d2": ("d3",), "g2": ("g4dn",), "g3": ("g4dn",), "g3s": ("g4dn",), "p2": ("p3",),
-    "x1": ("x2idn",), "x1e": ("x2iedn",),
-    "db.t1": ("t3",), "db.t2": ("t3",), "db.m1": ("m6i", "m5"), "db.m2": ("r6i", "r5"),
-    "db.m3": ("m6i", "m5"), "db.m4": ("m6i", "m5"), "db.r3": ("r6i", "r5"), "db.r4": ("r6i", "r5"),
-    "cache.t1": ("t3",), "cache.t2": ("t3",), "cache.m1": ("m6g", "m5"), "cache.m2": ("r6g", "r5"),
-    "cache.m3": ("m6g", "m5"), "cache.m4": ("m6g", "m5"), "cache.r3": ("r6g", "r5"), "cache.r4": ("r6g", "r5"),
-    "cache.c1": ("m6g", "m5"),
-}
+CURRENT = SUCCESSORS  # previous-generation family -> current-generation families, preferred first
 
 
 def _qualified(prefix: str, family: str) -> str:
