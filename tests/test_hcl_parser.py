@@ -234,43 +234,31 @@ def test_block_named_like_an_attribute_and_open_directive() -> None:
 MIB = 1_048_576
 
 
-_DEEP = [
-    ("parentheses", "a = 1\nx = " + "(" * 100_000 + "1" + ")" * 100_000 + "\n", 2),
-    ("brackets", "x = " + "[" * 100_000 + "]" * 100_000 + "\n", 1),
-    ("objects", "x = " + "{a = " * 20_000 + "1" + "}" * 20_000 + "\n", 1),
-    ("attribute chain", "x = a" + ".b" * 400_000 + "\n", 1),
-    ("calls", "x = " + "f(" * 30_000 + ")" * 30_000 + "\n", 1),
-    ("interpolations", 'x = "' + "${\"" * 20_000 + "\"}" * 20_000 + '"\n', 1),
-    ("conditionals", "x = " + "a ? b : " * 20_000 + "c\n", 1),
-    ("directives", 'x = "' + "%{ if a }" * 1000 + "%{ endif }" * 1000 + '"\n', 1),
+_TOO_DEEP = f"nest deeper than {MAX_NESTING} levels (finguard's limit)"
+# an operator chain leans left and is not nesting: its text is bounded instead (each reduction copies it)
+_TOO_LONG = f"an operator chain longer than {MAX_CHAIN_TEXT:,} characters (finguard's limit)"
+_HOSTILE = [
+    ("parentheses", "a = 1\nx = " + "(" * 100_000 + "1" + ")" * 100_000 + "\n", 2, _TOO_DEEP),
+    ("brackets", "x = " + "[" * 100_000 + "]" * 100_000 + "\n", 1, _TOO_DEEP),
+    ("objects", "x = " + "{a = " * 20_000 + "1" + "}" * 20_000 + "\n", 1, _TOO_DEEP),
+    ("attribute chain", "x = a" + ".b" * 400_000 + "\n", 1, _TOO_DEEP),
+    ("calls", "x = " + "f(" * 30_000 + ")" * 30_000 + "\n", 1, _TOO_DEEP),
+    ("interpolations", 'x = "' + "${\"" * 20_000 + "\"}" * 20_000 + '"\n', 1, _TOO_DEEP),
+    ("conditionals", "x = " + "a ? b : " * 20_000 + "c\n", 1, _TOO_DEEP),
+    ("directives", 'x = "' + "%{ if a }" * 1000 + "%{ endif }" * 1000 + '"\n', 1, _TOO_DEEP),
+    ("operator chain", "\n\nx = 1" + "+1" * 400_000 + "\n", 3, _TOO_LONG),
+    ("and chain", "x = a" + " && a" * 100_000 + "\n", 1, _TOO_LONG),
 ]
 
 
-@pytest.mark.parametrize("shape, text, line", _DEEP, ids=[shape for shape, _, _ in _DEEP])
-def test_deep_nesting_is_one_clear_error(shape: str, text: str, line: int) -> None:
+@pytest.mark.parametrize("shape, text, line, message", _HOSTILE, ids=[case[0] for case in _HOSTILE])
+def test_deep_or_long_expressions_are_one_clear_error(shape: str, text: str, line: int, message: str) -> None:
     started = time.monotonic()
     with pytest.raises(InputError) as err:
         _parse_text(text, "deep.tf")
     assert time.monotonic() - started < 20, shape
     assert str(err.value).startswith(f"deep.tf:{line}: "), str(err.value)
-    assert f"nest deeper than {MAX_NESTING} levels (finguard's limit)" in str(err.value)
-
-
-_LONG = [
-    ("operator chain", "\n\nx = 1" + "+1" * 400_000 + "\n", 3),
-    ("and chain", "x = a" + " && a" * 100_000 + "\n", 1),
-]
-
-
-@pytest.mark.parametrize("shape, text, line", _LONG, ids=[shape for shape, _, _ in _LONG])
-def test_long_operator_chains_are_one_clear_error(shape: str, text: str, line: int) -> None:
-    """A chain leans left and is not nesting; its text is bounded instead (each step copies it)."""
-    started = time.monotonic()
-    with pytest.raises(InputError) as err:
-        _parse_text(text, "long.tf")
-    assert time.monotonic() - started < 20, shape
-    assert str(err.value).startswith(f"long.tf:{line}: "), str(err.value)
-    assert f"an operator chain longer than {MAX_CHAIN_TEXT:,} characters (finguard's limit)" in str(err.value)
+    assert message in str(err.value)
 
 
 def test_operator_chains_longer_than_the_nesting_limit_read_as_python_hcl2_does(parser: HclParser) -> None:
