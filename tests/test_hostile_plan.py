@@ -223,6 +223,12 @@ CASES = [
     ("aws_kinesis_stream.k", {"stream_mode_details": [{"stream_mode": "PROVISIONED"}], "shard_count": "{bad}"},
      "shard_count"),
     ("aws_lambda_function.f", {"memory_size": "{bad}"}, "memory_size"),
+    # other clouds' models read their quantities through the same check (the fuzz campaign found `true` here)
+    ("azurerm_service_plan.p", {"location": "westeurope", "os_type": "Linux", "sku_name": "P1v3",
+                                "worker_count": "{bad}"}, "worker_count"),
+    ("google_compute_disk.d", {"zone": "us-central1-a", "type": "pd-ssd", "size": "{bad}"}, "size"),
+    ("google_redis_instance.r", {"region": "us-central1", "tier": "BASIC", "memory_size_gb": "{bad}"},
+     "memory_size_gb"),
 ]
 
 
@@ -247,7 +253,7 @@ def test_a_bad_size_makes_the_volume_incomplete(capsys: pytest.CaptureFixture[st
 
 
 @pytest.mark.parametrize(("address", "template", "attribute"), CASES, ids=[c[2] + "@" + c[0] for c in CASES])
-@pytest.mark.parametrize("bad", ["NaN", "Infinity", "abc", -5, 1e308])
+@pytest.mark.parametrize("bad", ["NaN", "Infinity", "abc", -5, 1e308, True])
 def test_bad_quantities_name_the_attribute(capsys: pytest.CaptureFixture[str], tmp_path: Path, address: str,
                                            template: dict[str, Any], attribute: str, bad: Any) -> None:
     path = _write_plan(tmp_path, (address, _fill(template, bad)))

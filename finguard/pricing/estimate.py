@@ -142,6 +142,10 @@ def price_resource(resource: Resource, catalog: Catalog, ctx: ProjectContext, st
     except (ValueError, TypeError) as exc:
         return ResourceCost(**base, status=ResourceStatus.INCOMPLETE, complete=False,
                             reasons=[f"cannot read attributes: {exc}"])
+    except ArithmeticError as exc:  # a value no model check caught (decimal or float arithmetic on it failed)
+        return ResourceCost(**base, status=ResourceStatus.INCOMPLETE, complete=False,
+                            reasons=[f"cannot read attributes: a value cannot be used as a number "
+                                     f"({type(exc).__name__})"])
     components = [_price_component(spec, spec.region or resource.region, catalog, rates) for spec in specs]
     return _resource_cost(base, components)
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from finguard.pricing.resources.azure import _meters as m
-from finguard.pricing.resources.base import UNKNOWN, Component, NoCost, is_unknown
+from finguard.pricing.resources.base import UNKNOWN, Component, NoCost, is_unknown, to_decimal
 
 FREE_SKUS = ("F1", "FREE")
 CONSUMPTION_SKUS = ("Y1",)
@@ -33,9 +33,8 @@ def plan_components(sku: Any, os_type: Any, count: Any) -> list[Component]:
     return [Component(name, "hours", m.APP_SERVICE, filters, count, hourly=True, unknown_reason=reason)]
 
 
-def worker_count(value: Any, default: int = 1) -> Any:
+def worker_count(value: Any, default: int = 1, *, name: str = "worker_count") -> Any:
+    """Instances of the plan: a finite count >= 0, else ValueError naming the attribute (never a crash)."""
     if value is None:
         return Decimal(default)
-    if is_unknown(value):
-        return UNKNOWN
-    return Decimal(str(value))
+    return to_decimal(value, name)

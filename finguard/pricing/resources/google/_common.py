@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from finguard.pricing.resources.base import UNKNOWN, Attrs, Component, is_unknown
+from finguard.pricing.resources.base import UNKNOWN, Attrs, Component, is_unknown, to_decimal
 
 COMPUTE = "Compute Engine"
 GKE = "Kubernetes Engine"
@@ -68,15 +68,12 @@ def times(a: Any, b: Any) -> Any:
     return UNKNOWN if is_unknown(a) or is_unknown(b) else a * b
 
 
-def as_decimal(value: Any, default: Any = None) -> Any:
-    """A number from plan JSON as Decimal; UNKNOWN stays UNKNOWN; None -> default."""
-    if is_unknown(value):
-        return UNKNOWN
+def as_decimal(value: Any, default: Any = None, *, name: str | None = None) -> Any:
+    """A quantity from plan JSON as Decimal; UNKNOWN stays UNKNOWN; None -> default. Text, NaN, Infinity,
+    negative or absurd values raise ValueError naming `name` (the resource is then incomplete, never a crash)."""
     if value is None:
         return default
-    if isinstance(value, bool) or not isinstance(value, int | float | str):
-        raise ValueError(f"expected a number, got {value!r}")
-    return Decimal(str(value))
+    return to_decimal(value, name)
 
 
 # -- machine types ---------------------------------------------------------------------------------
@@ -245,7 +242,7 @@ def gpu_components(blocks: list[Attrs], *, count: Any = Decimal(1), spot: bool =
                    group: str | None = None) -> list[Component]:
     parts = []
     for block in blocks:
-        gpu_type, per_vm = block.get("type"), as_decimal(block.get("count"), Decimal(1))
+        gpu_type, per_vm = block.get("type"), as_decimal(block.get("count"), Decimal(1), name="count")
         label = "?" if is_unknown(gpu_type) else gpu_type
         if spot:
             parts.append(unknown_component(f"GPU ({label})", "GPU-hours", COMPUTE,
@@ -293,12 +290,12 @@ def node_components(config: Attrs | None, nodes: Any, *, group: str | None = Non
     config = config or Attrs({})
     spot = config.get("preemptible") is True or config.get("spot") is True
     machine = config.get("machine_type") or GKE_DEFAULT_MACHINE
-    disk_gb = as_decimal(config.get("disk_size_gb"), GKE_DEFAULT_DISK_GB)
+    disk_gb = as_decimal(config.get("disk_size_gb"), GKE_DEFAULT_DISK_GB, name="disk_size_gb")
     disk_type = config.get("disk_type") or GKE_DEFAULT_DISK_TYPE
     reason = (count_reason or "node count known only after apply") if is_unknown(nodes) else None
     parts = machine_components(machine, count=nodes, spot=spot, group=group, count_reason=reason)
     parts.append(disk_component("Boot disk", disk_type, times(disk_gb, nodes), group=group, unknown_reason=reason))
-    ssd_per_node = as_decimal(config.get("local_ssd_count"), Decimal(0))
+    ssd_per_node = as_decimal(config.get("local_ssd_count"), Decimal(0), name="local_ssd_count")
     if is_unknown(ssd_per_node) or ssd_per_node:
         ssd = local_ssd_component(times(ssd_per_node, nodes), spot=spot, group=group)
         if ssd is not None:
@@ -319,16 +316,16 @@ def pool_nodes(pool: Attrs, *, location: Any, cluster_node_locations: Any = None
         return Decimal(str(usage_nodes)), f"{Decimal(str(usage_nodes)).normalize():f} nodes from the usage file"
     pool_locations = pool.get("node_locations")
     zones, zone_note = zone_count(pool_locations if pool_locations else cluster_node_locations, location)
-    per_zone = as_decimal(pool.get("node_count"))
+    per_zone = as_decimal(pool.get("node_count"), name="node_count")
     basis = "node_count"
     scaling = pool.blocks("autoscaling")
     if per_zone is None and scaling:
-        total_min = as_decimal(scaling[0].get("total_min_node_count"))
+        total_min = as_decimal(scaling[0].get("total_min_node_count"), name="total_min_node_count")
         if total_min is not None and not is_unknown(total_min):
             return total_min, f"{total_min.normalize():f} nodes: autoscaling total minimum"
-        per_zone, basis = as_decimal(scaling[0].get("min_node_count")), "autoscaling minimum"
+        per_zone, basis = as_decimal(scaling[0].get("min_node_count"), name="min_node_count"), "autoscaling minimum"
     if per_zone is None:
-        per_zone, basis = as_decimal(pool.get("initial_node_count")), "initial_node_count"
+        per_zone, basis = as_decimal(pool.get("initial_node_count"), name="initial_node_count"), "initial_node_count"
     if per_zone is None:
         return UNKNOWN, "node count not set in the plan"
     nodes = times(per_zone, zones)

@@ -42,7 +42,7 @@ class GoogleCloudfunctionsFunction(CostModel):
 
     def components(self, resource: Resource, attrs: Attrs, ctx: ProjectContext) -> list[Component]:
         usage = ctx.usage(resource)
-        memory_mb = as_decimal(attrs.get("available_memory_mb"), Decimal(DEFAULT_MEMORY_MB))
+        memory_mb = as_decimal(attrs.get("available_memory_mb"), Decimal(DEFAULT_MEMORY_MB), name="available_memory_mb")
         invocations = usage_quantity(usage, "monthly_function_invocations")
         duration = usage_quantity(usage, "request_duration_ms")
         tier = "" if resource.region in TIER1_REGIONS else " Tier 2"

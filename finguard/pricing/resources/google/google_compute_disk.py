@@ -26,7 +26,7 @@ class GoogleComputeDisk(CostModel):
 
     def components(self, resource: Resource, attrs: Attrs, ctx: ProjectContext) -> list[Component]:
         disk_type = attrs.get("type", "pd-standard")
-        size = as_decimal(attrs.get("size"))
+        size = as_decimal(attrs.get("size"), name="size")
         reason = None
         if size is None:
             if attrs.get("image") or attrs.get("snapshot") or attrs.get("source_disk"):
@@ -35,7 +35,7 @@ class GoogleComputeDisk(CostModel):
                 size = DEFAULT_DISK_GB.get(disk_type, UNKNOWN)
         parts = [disk_component("Storage", disk_type, size, unknown_reason=reason)]
         if disk_type == "pd-extreme":
-            iops = as_decimal(attrs.get("provisioned_iops"))
+            iops = as_decimal(attrs.get("provisioned_iops"), name="provisioned_iops")
             parts.append(component(
                 "Provisioned IOPS", "IOPS", COMPUTE, sku("Extreme PD IOPS"),
                 iops if iops is not None else UNKNOWN,

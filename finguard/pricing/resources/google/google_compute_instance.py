@@ -57,7 +57,7 @@ def boot_disk(attrs: Attrs) -> list[Component]:
         return []  # boots from an existing google_compute_disk, priced there
     params = disk.blocks("initialize_params")
     params_attrs = params[0] if params else Attrs({})
-    size = as_decimal(params_attrs.get("size"))
+    size = as_decimal(params_attrs.get("size"), name="size")
     disk_type = params_attrs.get("type")
     if size is None:
         return [unknown_component(f"Boot disk ({disk_type or '?'})", "GB", "Compute Engine",

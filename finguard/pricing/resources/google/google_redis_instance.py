@@ -31,7 +31,7 @@ class GoogleRedisInstance(CostModel):
 
     def components(self, resource: Resource, attrs: Attrs, ctx: ProjectContext) -> list[Component]:
         tier = attrs.get("tier") or "BASIC"
-        size = as_decimal(attrs.get("memory_size_gb"))
+        size = as_decimal(attrs.get("memory_size_gb"), name="memory_size_gb")
         if is_unknown(tier) or tier not in TIERS:
             reason = "service tier known only after apply" if is_unknown(tier) else f"tier {tier} not understood"
             return [unknown_component("Redis capacity", "GB-hours", REDIS, reason)]

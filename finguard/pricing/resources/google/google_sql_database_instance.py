@@ -94,7 +94,7 @@ class GoogleSqlDatabaseInstance(CostModel):
     @staticmethod
     def _storage(settings: Attrs, engine: str | None, avail: str | None, avail_label: str) -> Component:
         disk_type = settings.get("disk_type") or "PD_SSD"
-        size = as_decimal(settings.get("disk_size"), DEFAULT_DISK_GB)
+        size = as_decimal(settings.get("disk_size"), DEFAULT_DISK_GB, name="disk_size")
         if engine is None or avail is None or is_unknown(disk_type) or disk_type not in STORAGE:
             reason = (f"disk type {disk_type} not understood" if not is_unknown(disk_type) and disk_type not in STORAGE
                       else "database version, availability or disk type known only after apply")
