@@ -168,6 +168,22 @@ def test_long_operator_chains_evaluate_and_the_longest_are_refused(tmp_path: Pat
     _fails(capsys, root, "an operator chain of more than 256 operands", "main.tf:", "aws_ebs_volume.v")
 
 
+@pytest.mark.parametrize(("block", "message"), [
+    ('resource "aws_eip" {\n  domain = "vpc"\n}\n', "Missing name for resource: all resource blocks must have 2"),
+    ('resource {\n  domain = "vpc"\n}\n', "Missing name for resource"),
+    ('resource "aws_eip" "x" "y" {\n  domain = "vpc"\n}\n', "Extraneous label for resource"),
+    ('variable {\n  default = 1\n}\n', "Missing name for variable: all variable blocks must have 1"),
+    ('locals "x" {\n  a = 1\n}\n', "Extraneous label for locals"),
+    ('module "m" "n" {\n  source = "./m"\n}\n', "Extraneous label for module"),
+], ids=["resource-one-label", "resource-no-label", "resource-three-labels", "variable", "locals", "module"])
+def test_blocks_with_the_wrong_labels_are_refused_as_terraform_refuses_them(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], block: str, message: str) -> None:
+    """Found by the fuzz campaign: `resource "aws_eip" {` read its attributes as if they were resources."""
+    root = _dir(tmp_path, {"main.tf": PROVIDER + "\n" + block})
+    _fails(capsys, root, message, "main.tf:5")
+    _fails(capsys, root, message, "main.tf:5", command="check")
+
+
 def test_indexing_null_or_a_scalar_says_so_in_terraform_words(tmp_path: Path,
                                                                capsys: pytest.CaptureFixture[str]) -> None:
     root = _dir(tmp_path / "null", {"main.tf": PROVIDER + 'locals {\n  nothing = null\n}\n'

@@ -374,6 +374,14 @@ class _Reader:
                                  "(finguard's limit)", where=str(path))
         if missing:
             parsed, errors = parse_files(missing, self.options.keep_going)
+            for path in list(parsed):
+                try:
+                    _check_labels(path, parsed[path])
+                except InputError as exc:
+                    if not self.options.keep_going:
+                        raise
+                    errors.append(str(exc))
+                    del parsed[path]
             self.docs.update(parsed)
             self.failed.update(p for p in missing if p not in parsed)
             self.report.errors.extend(errors)
@@ -388,6 +396,53 @@ class _Reader:
         if self.instances > MAX_INSTANCES:
             raise InputError(f"{what}: more than {MAX_INSTANCES:,} instances in this run (finguard's limit)",
                              where=where())
+
+
+# Terraform's labels per block type: a block with fewer or more is refused as Terraform refuses it
+_BLOCK_LABELS: dict[str, tuple[str, ...]] = {
+    "resource": ("type", "name"), "data": ("type", "name"), "module": ("name",), "variable": ("name",),
+    "output": ("name",), "provider": ("name",), "locals": (),
+}
+
+
+def _check_labels(path: Path, doc: dict[str, Any]) -> None:
+    """Each block has the labels its type takes (`resource "aws_vpc" {` lacks a name): one clear error with
+    Terraform's wording, instead of reading the block's attributes as if they were resources."""
+    for kind, labels in _BLOCK_LABELS.items():
+        blocks = doc.get(kind)
+        if not isinstance(blocks, list):
+            continue
+        for block in blocks:
+            stack: list[tuple[Any, tuple[str, ...]]] = [(block, ())]
+            while stack:
+                node, seen = stack.pop()
+                if not isinstance(node, dict):
+                    continue
+                if "__is_block__" in node:
+                    if len(seen) < len(labels):
+                        raise InputError(
+                            f"Missing name for {kind}: all {kind} blocks must have {len(labels)} label(s) "
+                            f"({', '.join(labels)})", where=_block_where(path, kind, seen))
+                    continue
+                if len(seen) >= len(labels):
+                    raise InputError(
+                        f"Extraneous label for {kind}: only {len(labels)} label(s) "
+                        f"({', '.join(labels) or 'none'}) are expected for {kind} blocks",
+                        where=_block_where(path, kind, seen))
+                stack.extend((child, (*seen, label)) for label, child in node.items())
+
+
+def _block_where(path: Path, kind: str, labels: tuple[str, ...]) -> str:
+    """file:line of the block header `kind "label" ... {` (read again: only on an error)."""
+    pattern = re.compile(r"^\s*" + re.escape(kind) + "".join(r"\s+\"?" + re.escape(label) + r"\"?" for label in labels)
+                         + r"\s*[{\"]")
+    try:
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if pattern.match(line):
+                return f"{path}:{number}"
+    except (OSError, UnicodeDecodeError):
+        pass
+    return str(path)
 
 
 class _Module:
