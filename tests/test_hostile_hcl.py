@@ -184,6 +184,17 @@ def test_blocks_with_the_wrong_labels_are_refused_as_terraform_refuses_them(
     _fails(capsys, root, message, "main.tf:5", command="check")
 
 
+def test_a_module_input_of_the_wrong_type_names_the_call(tmp_path: Path,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    """The value is wrong where the module is called, not where the variable is declared: both are named."""
+    root = _dir(tmp_path, {
+        "main.tf": PROVIDER + 'module "net" {\n  source = "./net"\n  cidrs  = "abc"\n}\n',
+        "net/main.tf": 'variable "cidrs" {\n  type = list(string)\n}\n'
+                       'resource "aws_eip" "x" {\n  count  = length(var.cidrs)\n  domain = "vpc"\n}\n'})
+    line = _fails(capsys, root, "Invalid value for input variable", "var.cidrs", "list required")
+    assert "net/main.tf:1" in line and "given by the module call at" in line and "main.tf:4" in line, line
+
+
 def test_indexing_null_or_a_scalar_says_so_in_terraform_words(tmp_path: Path,
                                                                capsys: pytest.CaptureFixture[str]) -> None:
     root = _dir(tmp_path / "null", {"main.tf": PROVIDER + 'locals {\n  nothing = null\n}\n'

@@ -449,8 +449,10 @@ class _Module:
     """One module instance: its blocks, inputs, providers, and lazily evaluated names."""
 
     def __init__(self, reader: _Reader, directory: Path, path: str, config_path: str, inputs: dict[str, Any],
-                 providers: dict[str, _Provider], ancestors: tuple[Path, ...] = ()) -> None:
+                 providers: dict[str, _Provider], ancestors: tuple[Path, ...] = (),
+                 call_where: Callable[[], str] | None = None) -> None:
         self.reader = reader
+        self.call_where = call_where  # file:line of the module block calling this module (None at the root)
         self.ancestors = (*ancestors, directory)
         self.origins: dict[tuple[str, str], Path] = {}  # ("resource", "aws_instance.web") -> the file declaring it
         self.dir = directory
@@ -575,8 +577,10 @@ class _Module:
             try:
                 return _convert(value, self.variables[name].get("type"))
             except ExprError as exc:
+                given = f", given by the module call at {self.call_where()}" \
+                    if name in self.inputs and self.call_where is not None else ""
                 raise ExprError("Invalid value for input variable: The given value is not suitable for "
-                                f"var.{name} declared at {self.where('variable', name)}: {exc}.") from None
+                                f"var.{name} declared at {self.where('variable', name)}{given}: {exc}.") from None
 
     def _local(self, name: str) -> Any:
         key = f"{self.config_path}local.{name}"
@@ -798,7 +802,7 @@ class _Module:
             inputs = {k: evaluate_value(v, scope) for k, v in body.items() if k not in MODULE_META}
             suffix = "" if index is None else f"[{index}]" if isinstance(index, int) else f'["{index}"]'
             child = _Module(self.reader, directory, instance_base + suffix, config_path, inputs, providers,
-                            self.ancestors)
+                            self.ancestors, call_where=lambda name=name: self.where("module", name))
             children.append(child)
             outputs[index] = _Lazy(child.outputs, child._output)
         self._module_instances[name] = children
