@@ -266,6 +266,32 @@ def test_bad_quantities_name_the_attribute(capsys: pytest.CaptureFixture[str], t
     _assert_money(doc)
 
 
+def test_a_model_failing_on_arithmetic_leaves_that_resource_incomplete(capsys: pytest.CaptureFixture[str],
+                                                                       tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """A value no model check caught (here: decimal arithmetic on it fails) costs that resource its total, never
+    the run: the rest of the plan is still priced."""
+    import decimal
+
+    from finguard.pricing import registry
+
+    real = registry.model_for
+
+    class Failing:
+        def components(self, resource: object, attrs: object, ctx: object) -> list[object]:
+            raise decimal.InvalidOperation([decimal.ConversionSyntax])
+
+    monkeypatch.setattr(registry, "model_for", lambda t: Failing() if t == "aws_ebs_volume" else real(t))
+    path = _write_plan(tmp_path, ("aws_ebs_volume.v", {"type": "gp3", "size": 10}))
+    code, doc, _ = _breakdown(capsys, path)
+    assert code == 0
+    volume = _resource(doc, "aws_ebs_volume.v")
+    assert volume["status"] == "incomplete" and volume["monthly_cost"] is None
+    assert volume["reasons"] == ["cannot read attributes: a value cannot be used as a number (InvalidOperation)"]
+    assert _resource(doc, "aws_nat_gateway.ok")["status"] == "priced"
+    _assert_money(doc)
+
+
 def test_issue_examples_negative_sizes_are_not_negative_money(capsys: pytest.CaptureFixture[str],
                                                               tmp_path: Path) -> None:
     path = _write_plan(tmp_path, ("aws_ebs_volume.v", {"type": "gp3", "size": -5}),
