@@ -32,7 +32,7 @@ import shlex
 import subprocess
 import sys
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -202,23 +202,9 @@ def comment_plan(inputs: Inputs, env: Mapping[str, str]) -> tuple[bool, str, str
     """(should comment, PR number, why not) for this event."""
     if not inputs.comment:
         return False, "", "input `comment` is false"
-    event_name = env.get("GITHUB_EVENT_NAME", "")
-    event = _event(env)
-    pull_request = event.get("pull_request") if isinstance(event.get("pull_request"), dict) else {}
-    number = inputs.pr_number or (str(pull_request.get("number", "")) if event_name in PR_EVENTS else "")
-    if not number:
-        return False, "", f"not a pull request ({event_name or 'no event'}) and no `pr-number` given"
-    if not inputs.has_token:
-        return False, number, "no `github-token`"
-    if not inputs.compare_to and not inputs.base_path and any(Path(p).is_dir() for p in inputs.paths):
-        return False, number, ("a directory of .tf code has no prior state to compare with: give `base-path` "
-                               "(or `compare-to`) to comment on it")
-    if event_name == "pull_request" and not inputs.pr_number:
-        head_repo = ((pull_request.get("head") or {}).get("repo") or {}).get("full_name")
-        if head_repo and head_repo != env.get("GITHUB_REPOSITORY"):
-            return False, number, ("the pull request comes from a fork, whose token is read-only; to comment on "
-                                   "forks use the two-workflow pattern (examples/workflows/fork-safe.yml)")
-    return True, number, ""
+    return _pull_request_plan(
+        inputs, env, events=PR_EVENTS, fork_events=("pull_request",), directory_use="to comment on it",
+        fork_advice="; to comment on forks use the two-workflow pattern (examples/workflows/fork-safe.yml)")
 
 
 def approval_plan(inputs: Inputs, env: Mapping[str, str]) -> tuple[bool, str, str]:
@@ -226,22 +212,32 @@ def approval_plan(inputs: Inputs, env: Mapping[str, str]) -> tuple[bool, str, st
     whatever the `comment` input says."""
     if not inputs.approvals:
         return False, "", "input `approvals` is false"
+    return _pull_request_plan(
+        inputs, env, events=APPROVAL_EVENTS, fork_events=("pull_request", "pull_request_review"),
+        directory_use="for the approval gate",
+        fork_advice=" (no status can be set); gate forks with the two-workflow pattern "
+                    "(examples/workflows/fork-safe.yml)")
+
+
+def _pull_request_plan(inputs: Inputs, env: Mapping[str, str], *, events: Iterable[str],
+                       fork_events: tuple[str, ...], directory_use: str, fork_advice: str) -> tuple[bool, str, str]:
+    """What the comment and the approval gate both need: a pull request number, a token, a prior state for
+    .tf directories, and (on the events a fork's pull request triggers) not a fork, whose token is read-only."""
     event_name = env.get("GITHUB_EVENT_NAME", "")
     event = _event(env)
     pull_request = event.get("pull_request") if isinstance(event.get("pull_request"), dict) else {}
-    number = inputs.pr_number or (str(pull_request.get("number", "")) if event_name in APPROVAL_EVENTS else "")
+    number = inputs.pr_number or (str(pull_request.get("number", "")) if event_name in events else "")
     if not number:
         return False, "", f"not a pull request ({event_name or 'no event'}) and no `pr-number` given"
     if not inputs.has_token:
         return False, number, "no `github-token`"
     if not inputs.compare_to and not inputs.base_path and any(Path(p).is_dir() for p in inputs.paths):
         return False, number, ("a directory of .tf code has no prior state to compare with: give `base-path` "
-                               "(or `compare-to`) for the approval gate")
-    if event_name in ("pull_request", "pull_request_review") and not inputs.pr_number:
+                               f"(or `compare-to`) {directory_use}")
+    if event_name in fork_events and not inputs.pr_number:
         head_repo = ((pull_request.get("head") or {}).get("repo") or {}).get("full_name")
         if head_repo and head_repo != env.get("GITHUB_REPOSITORY"):
-            return False, number, ("the pull request comes from a fork, whose token is read-only (no status can be "
-                                   "set); gate forks with the two-workflow pattern (examples/workflows/fork-safe.yml)")
+            return False, number, f"the pull request comes from a fork, whose token is read-only{fork_advice}"
     return True, number, ""
 
 
