@@ -471,18 +471,10 @@ def comment_argv(inputs: Inputs, env: Mapping[str, str]) -> list[str]:
         _, pr_number, _ = approval_plan(inputs, env)
     if not pr_number:
         raise ActionError("no pull request to comment on: not a pull_request event and no `pr-number`")
-    repo = env.get("GITHUB_REPOSITORY", "")
-    if not re.fullmatch(r"[\w.-]+/[\w.-]+", repo):
-        raise ActionError(f"GITHUB_REPOSITORY {repo!r} is not OWNER/NAME")
+    repo = _repository(env)
     argv = [*_global_options(inputs), "comment", *inputs.paths, "--fail-on", inputs.fail_on,
             "--behavior", inputs.behavior, "--when", inputs.comment_when, "--repo", repo, "--pr", pr_number]
-    if env.get("GITHUB_API_URL"):
-        argv += ["--github-api-url", env["GITHUB_API_URL"]]
-    for item in inputs.compare_to:
-        argv += ["--compare-to", item]
-    if inputs.config:
-        argv += ["--config", inputs.config]
-    return argv + _rates_options(inputs)
+    return argv + _pull_request_options(inputs, env)
 
 
 def approvals_argv(inputs: Inputs, env: Mapping[str, str]) -> list[str]:
@@ -490,13 +482,22 @@ def approvals_argv(inputs: Inputs, env: Mapping[str, str]) -> list[str]:
     should, pr_number, why_not = approval_plan(inputs, env)
     if not should:
         raise ActionError(f"no cost approval gate: {why_not}")
+    repo = _repository(env)
+    argv = [*_global_options(inputs), "approvals", *inputs.paths, "--repo", repo, "--pr", pr_number,
+            "--format", "json"]
+    return argv + _pull_request_options(inputs, env)
+
+
+def _repository(env: Mapping[str, str]) -> str:
     repo = env.get("GITHUB_REPOSITORY", "")
     if not re.fullmatch(r"[\w.-]+/[\w.-]+", repo):
         raise ActionError(f"GITHUB_REPOSITORY {repo!r} is not OWNER/NAME")
-    argv = [*_global_options(inputs), "approvals", *inputs.paths, "--repo", repo, "--pr", pr_number,
-            "--format", "json"]
-    if env.get("GITHUB_API_URL"):
-        argv += ["--github-api-url", env["GITHUB_API_URL"]]
+    return repo
+
+
+def _pull_request_options(inputs: Inputs, env: Mapping[str, str]) -> list[str]:
+    """The options `comment` and `approvals` share: the API endpoint, saved bases, config and rates."""
+    argv = ["--github-api-url", env["GITHUB_API_URL"]] if env.get("GITHUB_API_URL") else []
     for item in inputs.compare_to:
         argv += ["--compare-to", item]
     if inputs.config:
