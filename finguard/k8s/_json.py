@@ -18,9 +18,6 @@ from typing import Any
 from finguard import strict_json
 from finguard.errors import InputError, read_text
 
-_MAYBE_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
 
 def json_path(loc: tuple[int | str, ...] | list[int | str]) -> str:
     """`$.items[3].metadata.labels["node.kubernetes.io/instance-type"]`: a key that is not a plain name is
@@ -55,27 +52,10 @@ def parse_json(text: str, source: str, what: str) -> Any:
     except RecursionError:  # the decoder's own guard: nothing downstream recurses over the document
         raise InputError(f"not {what}: nested too deeply (Kubernetes objects nest a few dozen levels)",
                          where=source) from None
-    if _MAYBE_SURROGATE.search(text):
-        _check_surrogates(raw, source, what)
+    found = strict_json.lone_surrogate(text, raw)
+    if found is not None:
+        kind, parts = found
+        path = json_path(parts[:-1] if kind == "key" else parts).encode("utf-8", "backslashreplace").decode("utf-8")
+        raise InputError(f"invalid {what} at {path}: {kind} is not valid Unicode text (a lone UTF-16 surrogate "
+                         "escape such as \\ud800)", where=source)
     return raw
-
-
-def _check_surrogates(node: Any, source: str, what: str) -> None:
-    stack: list[tuple[Any, tuple[int | str, ...]]] = [(node, ())]
-    while stack:
-        value, trail = stack.pop()
-        if isinstance(value, dict):
-            for key, item in value.items():
-                if _SURROGATE.search(key):
-                    _surrogate(trail, "key", source, what)
-                stack.append((item, (*trail, key)))
-        elif isinstance(value, list):
-            stack.extend((item, (*trail, i)) for i, item in enumerate(value))
-        elif isinstance(value, str) and _SURROGATE.search(value):
-            _surrogate(trail, "string", source, what)
-
-
-def _surrogate(trail: tuple[int | str, ...], kind: str, source: str, what: str) -> None:
-    path = json_path(trail).encode("utf-8", "backslashreplace").decode("utf-8")
-    raise InputError(f"invalid {what} at {path}: {kind} is not valid Unicode text (a lone UTF-16 surrogate escape "
-                     "such as \\ud800)", where=source)

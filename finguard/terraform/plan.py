@@ -122,8 +122,12 @@ def parse_plan(text: str, *, source: str = "<plan>", default_region: str | None 
                          where=source) from None
     if raw is _TOO_DEEP or (not _DEPTH_BY_DECODER.exact and _nesting_depth(text, raw) > MAX_NESTING_DEPTH):
         raise InputError(f"not a Terraform plan: nested more than {MAX_NESTING_DEPTH} levels deep", where=source)
-    if _MAYBE_SURROGATE.search(text):
-        _check_surrogates(raw, source)
+    found = strict_json.lone_surrogate(text, raw)
+    if found is not None:
+        kind, parts = found
+        path = _json_path(parts).encode("utf-8", "backslashreplace").decode("utf-8")
+        raise InputError(f"invalid plan at {path}: {kind} is not valid Unicode text (a lone UTF-16 surrogate "
+                         "escape such as \\ud800)", where=source)
     return plan_to_project(raw, source=source, default_region=default_region)
 
 
@@ -198,40 +202,6 @@ def _nesting_depth(text: str, raw: Any, limit: int = MAX_NESTING_DEPTH) -> int:
                       if type(v) is dict or type(v) is list]
         level = below
     return depth
-
-
-_MAYBE_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
-
-
-def _check_surrogates(node: Any, source: str) -> None:
-    """A \\ud800-style escape not paired into one character is not Unicode text: it could not be
-    written as UTF-8 output. Terraform never writes one; name where it is. (Only run when the text
-    has such an escape; JSON paths are built only for the error.)"""
-    stack: list[tuple[Any, tuple[Any, ...]]] = [(node, ())]
-    while stack:
-        value, trail = stack.pop()
-        if isinstance(value, dict):
-            for key, item in value.items():
-                if _SURROGATE.search(key):
-                    _surrogate_error("key", (trail, key), source)
-                stack.append((item, (trail, key)))
-        elif isinstance(value, list):
-            stack.extend((item, (trail, i)) for i, item in enumerate(value))
-        elif isinstance(value, str) and _SURROGATE.search(value):
-            _surrogate_error("string", trail, source)
-
-
-def _surrogate_error(what: str, trail: tuple[Any, ...], source: str) -> None:
-    parts: list[Any] = []
-    while trail:
-        trail, part = trail
-        parts.append(part)
-    path = _json_path(tuple(reversed(parts))).encode("utf-8", "backslashreplace").decode("utf-8")
-    raise InputError(f"invalid plan at {path}: {what} is not valid Unicode text (a lone UTF-16 surrogate "
-                     "escape such as \\ud800)", where=source)
-
-
-_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _looks_truncated(text: str, exc: json.JSONDecodeError) -> bool:
