@@ -108,6 +108,9 @@ class Progress:
             self._stream.flush()
 
 
+_WARNED: list[str] = []  # an unknown FINGUARD_PROGRESS is reported once per run
+
+
 def mode(stream: TextIO | None = None) -> str:
     """How progress is shown on `stream` (stderr): "bar", "lines" or "off"."""
     setting = os.environ.get("FINGUARD_PROGRESS", "").strip()
@@ -115,6 +118,9 @@ def mode(stream: TextIO | None = None) -> str:
         return "off"
     if setting == "1":
         return "lines"
+    if setting and not _WARNED:
+        _WARNED.append(setting)
+        sys.stderr.write(f"warning: FINGUARD_PROGRESS={setting!r} is neither 0 (off) nor 1 (plain lines): ignored\n")
     stream = stream or sys.stderr
     try:
         terminal = stream.isatty()

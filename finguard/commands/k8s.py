@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from finguard.commands.param_types import FiniteFloatRange
 from finguard.errors import UsageError
 
 if TYPE_CHECKING:
@@ -88,7 +89,7 @@ def k8s() -> None:
               help="Directory of saved Prometheus results (cpu*.json, memory*.json) instead of a live Prometheus.")
 @click.option("--start", type=TIME, help="Allocate from this time (default: the first snapshot less its look-back).")
 @click.option("--end", type=TIME, help="Allocate up to this time (default: the last snapshot).")
-@click.option("--lookback", "lookback_hours", type=click.FloatRange(min=0.01, max=24 * 366),
+@click.option("--lookback", "lookback_hours", type=FiniteFloatRange(min=0.01, max=24 * 366),
               help="Hours the first (or only) snapshot stands for (default: k8s.lookback_hours, else the usual gap "
                    "between snapshots, else 1).")
 @click.option("--by", "dimensions", multiple=True, metavar="DIM",

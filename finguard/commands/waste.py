@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from finguard.commands.param_types import FiniteFloatRange
 from finguard.errors import UsageError
 
 if TYPE_CHECKING:
@@ -73,9 +74,9 @@ def _kinds_help() -> str:
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write the report to this file.")
 @click.option("--as-of", "as_of", metavar="DATE",
               help="Judge ages as of this time (default: now, or the saved inventory's collected_at).")
-@click.option("--min-savings", type=click.FloatRange(min=0, max=1e12), metavar="USD",
+@click.option("--min-savings", type=FiniteFloatRange(min=0, max=1e12), metavar="USD",
               help="Hide findings saving less per month (default waste.min_monthly_savings).")
-@click.option("--fail-on-savings", type=click.FloatRange(min=0, max=1e12), metavar="USD",
+@click.option("--fail-on-savings", type=FiniteFloatRange(min=0, max=1e12), metavar="USD",
               help="Exit 1 when the known monthly savings reach USD (the report is written first).")
 @click.option("--no-metrics", is_flag=True, help="Live scan: skip CloudWatch (metric-based kinds are not judged).")
 @click.option("--list-kinds", is_flag=True, help="Print every kind with its rule and thresholds, and exit.")

@@ -23,6 +23,7 @@ import math
 import os
 import re
 import stat
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
@@ -99,7 +100,11 @@ def _fast_parser() -> Any:
         from finguard.terraform import hcl_parser
 
         parser = None
-        if hcl_parser.hcl2_version().startswith("8.") and os.environ.get("FINGUARD_HCL_PARSER") != "hcl2":
+        chosen = os.environ.get("FINGUARD_HCL_PARSER", "")
+        if chosen not in ("", "hcl2"):
+            sys.stderr.write(f"warning: FINGUARD_HCL_PARSER={chosen!r} is not `hcl2` (python-hcl2's own parser): "
+                             "ignored\n")
+        if hcl_parser.hcl2_version().startswith("8.") and chosen != "hcl2":
             from finguard.pricing.catalog import default_catalog_path
 
             try:
