@@ -155,7 +155,6 @@ def effective_field() -> Any:
 class CostComponent(BaseModel):
     """One priced line: quantity x unit price = monthly cost."""
 
-
     name: str
     unit: str
     monthly_quantity: Decimal | None = None
@@ -187,7 +186,6 @@ class ResourceStatus(StrEnum):
 
 class ResourceCost(BaseModel):
     """The cost of one resource in one state (before or after the change)."""
-
 
     address: str
     type: str
@@ -242,7 +240,6 @@ class RatesInfo(BaseModel):
 
 class ProjectCost(BaseModel):
     """Costs of every resource of a project in one state."""
-
 
     project: str
     source: str
