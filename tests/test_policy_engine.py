@@ -239,3 +239,18 @@ def test_rego_input_document(catalog: Catalog) -> None:
     assert web["monthly_cost_delta"] == pytest.approx(70.08)
     assert doc["project"]["monthly_cost_after"] == pytest.approx(77.672)
     assert doc["config"]["taxonomy"]["required_tags"] == ["team", "env", "cost-center"]
+
+
+def test_source_map_from_texts_already_read_matches_the_files(tmp_path: Path) -> None:
+    """HCL mode hands the scan the texts it read; a symlinked .tf file is named where it points, as before."""
+    smap, _ = _tf_project(tmp_path, '# finguard:ignore FG-TAG-002 reason="legacy naming"')
+    real = tmp_path / "main.tf"
+    given = SourceMap.scan(tmp_path, {}, texts={real.resolve(): real.read_text()})
+    assert {k: (d.file, d.line, d.suppressions) for k, d in given.declarations.items()} == \
+        {k: (d.file, d.line, d.suppressions) for k, d in smap.declarations.items()}
+    assert smap.declarations["aws_instance.untagged"].suppressions[0].line == 6
+    elsewhere = tmp_path / "shared"
+    elsewhere.mkdir()
+    (elsewhere / "db.tf").write_text('resource "aws_db_instance" "main" {\n}\n')
+    (tmp_path / "db.tf").symlink_to(elsewhere / "db.tf")
+    assert SourceMap.scan(tmp_path, {}).declarations["aws_db_instance.main"].file == "shared/db.tf"

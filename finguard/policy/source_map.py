@@ -10,6 +10,7 @@ suppressions are comments right above the block or inside it:
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -48,12 +49,16 @@ class SourceMap:
         self.root: Path | None = None
         self.declarations: dict[str, Declaration] = {}
         self.problems: list[str] = []  # malformed suppression comments: reported, never ignored
+        self._texts: Mapping[Path, str] = {}
 
     @classmethod
-    def scan(cls, root: Path, module_sources: dict[str, str], relative_to: Path | None = None) -> SourceMap:
+    def scan(cls, root: Path, module_sources: dict[str, str], relative_to: Path | None = None,
+             texts: Mapping[Path, str] | None = None) -> SourceMap:
+        """`texts`: the files' contents where the caller has read them already (HCL mode), keyed by resolved path."""
         smap = cls()
         smap.root = root.resolve()
         base = relative_to or root
+        smap._texts = texts or {}
         smap._scan_dir(root, "", base)
         for module_path, source in sorted(module_sources.items()):
             if not source.startswith(("./", "../")):
@@ -68,18 +73,24 @@ class SourceMap:
         return smap
 
     def _scan_dir(self, directory: Path, prefix: str, base: Path) -> None:
-        for path in sorted(directory.glob("*.tf")):
-            try:
-                lines = path.read_text(encoding="utf-8").splitlines()
-            except (OSError, UnicodeDecodeError):
-                continue
-            shown = _relative(path, base)
+        real_base = base.resolve()
+        for path, real in tf_files(directory):
+            content = self._texts.get(real)
+            if content is None:
+                try:
+                    content = path.read_text(encoding="utf-8")
+                except (OSError, UnicodeDecodeError):
+                    continue
+            lines = content.splitlines()
+            shown = _relative(real, real_base, path)
+            commented = "finguard:ignore" in content  # no suppression comment in the file: skip looking for one
             for i, text in enumerate(lines):
-                match = _RESOURCE.match(text)
+                match = _RESOURCE.match(text) if "resource" in text else None  # `in` first: 5x faster per line
                 if not match:
                     continue
                 decl = Declaration(shown, i + 1)
-                decl.suppressions = self._suppressions(lines, i, shown)
+                if commented:
+                    decl.suppressions = self._suppressions(lines, i, shown)
                 self.declarations.setdefault(f"{prefix}{match.group(1)}.{match.group(2)}", decl)
 
     def _suppressions(self, lines: list[str], start: int, shown: str) -> list[InlineSuppression]:
@@ -137,8 +148,17 @@ def _module_dir(root: Path, sources: dict[str, str], module_path: str) -> Path |
     return directory
 
 
-def _relative(path: Path, base: Path) -> str:
+def tf_files(directory: Path) -> list[tuple[Path, Path]]:
+    """The directory's .tf files, sorted, each with its resolved path (the directory is resolved once: resolving
+    every file was most of a scan)."""
+    real_dir = directory.resolve()
+    return [(path, path.resolve() if path.is_symlink() else real_dir / path.name)
+            for path in sorted(directory.glob("*.tf"))]
+
+
+def _relative(real: Path, real_base: Path, path: Path) -> str:
+    """`real` (resolved) relative to `real_base` (resolved); `path` as given when it lies outside."""
     try:
-        return path.resolve().relative_to(base.resolve()).as_posix()
+        return real.relative_to(real_base).as_posix()
     except ValueError:
         return path.as_posix()

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from finguard.errors import FinguardError, InputError
 from finguard.pricing.snapshot import PriceRecord, SourceRecord, load_snapshot, snapshot_digest
@@ -87,11 +88,15 @@ class PriceMatch:
     filters: dict[str, str]
     prices: list[Price] = field(default_factory=list)
     ambiguous: list[Price] = field(default_factory=list)
+    _query: str | None = field(default=None, repr=False, compare=False)
 
     @property
     def query(self) -> str:
-        """Human-readable form of the look-up (built only when a report needs it)."""
-        return describe_query(self.service, self.region, self.filters)
+        """Human-readable form of the look-up (built on first use, once: a look-up is shared by every resource
+        that asks the same question)."""
+        if self._query is None:
+            self._query = describe_query(self.service, self.region, self.filters)
+        return self._query
 
     @property
     def found(self) -> bool:
@@ -153,6 +158,7 @@ class Catalog:
         self._attributes: dict[int, dict[str, str]] = {}
         self._indexes: dict[tuple[str, str, tuple[str, ...], str | None, str | None],
                             dict[tuple[str | None, ...], list[Price]]] = {}
+        self._lookups: dict[tuple[Any, ...], PriceMatch] = {}
 
     @classmethod
     def open_default(cls, path: Path | None = None) -> Catalog:
@@ -200,12 +206,22 @@ class Catalog:
         return index
 
     def lookup(self, service: str, region: str, filters: dict[str, str]) -> PriceMatch:
-        """Prices whose attributes equal every filter. Several different prices are ambiguous."""
+        """Prices whose attributes equal every filter. Several different prices are ambiguous.
+
+        Answers are remembered (a plan asks the same few hundred questions thousands of times); a PriceMatch is
+        therefore shared and must not be changed by callers."""
+        memo_key = (service, region, *sorted(filters.items()))
+        match = self._lookups.get(memo_key)
+        if match is None:
+            match = self._lookups[memo_key] = self._lookup(service, region, filters)
+        return match
+
+    def _lookup(self, service: str, region: str, filters: dict[str, str]) -> PriceMatch:
         keys = tuple(sorted(filters))
         family = filters.get(FAMILY)
         instance_type = filters.get(INSTANCE_TYPE) if family is not None else None
         rows = self._index(service, region, keys, family, instance_type).get(tuple(filters[k] for k in keys))
-        match = PriceMatch(service, region, filters)
+        match = PriceMatch(service, region, dict(filters))  # shared by later look-ups: not the caller's dict
         if not rows:
             return match
         by_begin: dict[float, Price] = {}

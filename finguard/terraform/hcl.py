@@ -361,24 +361,31 @@ class _Reader:
         self.providers: dict[str, _Provider] = {}
         self.module_sources: dict[str, str] = {}
         self.docs: dict[Path, dict[str, Any]] = {}
+        self.texts: dict[Path, str] = {}  # by resolved path: the source map reads them again without the disk
         self.failed: set[Path] = set()
         self.blocks = 0  # resource/data/module blocks declared in the files read so far
         self.instances = 0  # instances count/for_each expanded so far
 
     def load(self, directory: Path) -> list[tuple[Path, dict[str, Any]]]:
-        files = sorted(directory.glob("*.tf"))
-        missing = [p for p in files if p not in self.docs and p not in self.failed]
-        for path in missing:  # limits first: parsing is the expensive part
+        from finguard.policy.source_map import tf_files
+
+        listed = tf_files(directory)
+        files = [path for path, _ in listed]
+        missing = [(p, real) for p, real in listed if p not in self.docs and p not in self.failed]
+        for path, real in missing:  # limits first: parsing is the expensive part
             _regular_file(path, ".tf file")
             try:
-                self.blocks += len(_BLOCK_HEADER.findall(path.read_bytes()))
+                data = path.read_bytes()
             except OSError:
                 continue  # reported by the parser with the file's name
+            self.blocks += len(_BLOCK_HEADER.findall(data))
+            with suppress(UnicodeDecodeError):  # reported by the parser too
+                self.texts[real] = data.decode("utf-8")
             if self.blocks > MAX_BLOCKS:
                 raise InputError(f"more than {MAX_BLOCKS:,} resource, data and module blocks in this run "
                                  "(finguard's limit)", where=str(path))
         if missing:
-            parsed, errors = parse_files(missing, self.options.keep_going)
+            parsed, errors = parse_files([p for p, _ in missing], self.options.keep_going)
             for path in list(parsed):
                 try:
                     _check_labels(path, parsed[path])
@@ -388,7 +395,7 @@ class _Reader:
                     errors.append(str(exc))
                     del parsed[path]
             self.docs.update(parsed)
-            self.failed.update(p for p in missing if p not in parsed)
+            self.failed.update(p for p, _ in missing if p not in parsed)
             self.report.errors.extend(errors)
         return [(p, self.docs[p]) for p in files if p in self.docs]
 
@@ -1016,7 +1023,7 @@ def load_directory(directory: str | Path, options: HclOptions | None = None) -> 
     project.module_sources = dict(reader.module_sources)
     project.prior_state_known = False
     project.warnings.extend(reader.report.unknowns)
-    smap = SourceMap.scan(root, reader.module_sources, relative_to=Path.cwd())
+    smap = SourceMap.scan(root, reader.module_sources, relative_to=Path.cwd(), texts=reader.texts)
     project._source_map = smap
     for resource in project.resources:
         decl = smap.locate(resource.address.removesuffix("[*]"))

@@ -395,9 +395,10 @@ def _make_resource(
     )
 
 
-def _expression_references(node: Any, prefix: str) -> dict[str, list[str]]:
+def _expression_references(node: Any, prefix: str, found: dict[str, list[str]] | None = None
+                           ) -> dict[str, list[str]]:
     """Configuration expressions -> {"launch_template.0.id": ["aws_launch_template.web.id", ...]}."""
-    found: dict[str, list[str]] = {}
+    found = {} if found is None else found  # one dict for the whole walk: merging per level was quadratic
     if isinstance(node, dict):
         refs = node.get("references")
         if isinstance(refs, list) and prefix:
@@ -405,25 +406,25 @@ def _expression_references(node: Any, prefix: str) -> dict[str, list[str]]:
         for key, value in node.items():
             if key in ("references", "constant_value"):
                 continue
-            found.update(_expression_references(value, f"{prefix}.{key}" if prefix else str(key)))
+            _expression_references(value, f"{prefix}.{key}" if prefix else str(key), found)
     elif isinstance(node, list):
         for i, value in enumerate(node):
-            found.update(_expression_references(value, f"{prefix}.{i}" if prefix else str(i)))
+            _expression_references(value, f"{prefix}.{i}" if prefix else str(i), found)
     return found
 
 
-def _leaf_paths(node: Any, prefix: str) -> set[str]:
+def _leaf_paths(node: Any, prefix: str, found: set[str] | None = None) -> set[str]:
     """Paths of configuration expressions that set a value (constant or reference), through blocks."""
-    found: set[str] = set()
+    found = set() if found is None else found
     if isinstance(node, dict):
         if prefix and ("constant_value" in node or "references" in node):
             found.add(prefix)
             return found
         for key, value in node.items():
-            found |= _leaf_paths(value, f"{prefix}.{key}" if prefix else str(key))
+            _leaf_paths(value, f"{prefix}.{key}" if prefix else str(key), found)
     elif isinstance(node, list):
         for i, value in enumerate(node):
-            found |= _leaf_paths(value, f"{prefix}.{i}" if prefix else str(i))
+            _leaf_paths(value, f"{prefix}.{i}" if prefix else str(i), found)
     return found
 
 

@@ -54,16 +54,22 @@ class NoCost(Exception):
 class Attrs:
     """Attribute access for one state of a resource, answering UNKNOWN for after-apply values."""
 
+    __slots__ = ("_prefixes", "_unknown", "_unknown_given", "values")
+
     def __init__(self, values: dict[str, Any] | None, unknown: list[str] | tuple[str, ...] = ()) -> None:
         self.values = values or {}
-        self._unknown = set(unknown)
-        self._unknown_prefixes = tuple(u + "." for u in unknown)
+        self._unknown_given = unknown
+        self._unknown: set[str] | None = None  # built on the first question: most views are never asked
+        self._prefixes: tuple[str, ...] = ()
 
     def is_unknown(self, path: str) -> bool:
         """True for an unknown path or any path below an unknown object ("*": all unknown)."""
+        if self._unknown is None:
+            self._unknown = set(self._unknown_given)
+            self._prefixes = tuple(u + "." for u in self._unknown_given)
         if path in self._unknown or "*" in self._unknown:
             return True
-        return any(path.startswith(p) for p in self._unknown_prefixes)
+        return path.startswith(self._prefixes)
 
     def _get(self, path: str) -> Any:
         node: Any = self.values
@@ -95,7 +101,7 @@ class Attrs:
         out = []
         for i, item in enumerate(value):
             prefix = f"{path}.{i}."
-            unknown = [u[len(prefix):] for u in self._unknown if u.startswith(prefix)]
+            unknown = [u[len(prefix):] for u in dict.fromkeys(self._unknown_given) if u.startswith(prefix)]
             out.append(Attrs(item if isinstance(item, dict) else {}, unknown))
         return out
 
