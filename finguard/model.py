@@ -33,12 +33,16 @@ class Action(StrEnum):
 
     @property
     def exists_before(self) -> bool:
-        return self in (Action.NO_OP, Action.UPDATE, Action.DELETE, Action.REPLACE, Action.READ)
+        return self in _EXISTS_BEFORE
 
     @property
     def exists_after(self) -> bool:
-        return self in (Action.NO_OP, Action.UPDATE, Action.CREATE, Action.REPLACE, Action.READ)
+        return self in _EXISTS_AFTER
 
+
+# sets, not tuples: asked for every resource by pricing, views and policies, and a tuple compares one by one
+_EXISTS_BEFORE = frozenset((Action.NO_OP, Action.UPDATE, Action.DELETE, Action.REPLACE, Action.READ))
+_EXISTS_AFTER = frozenset((Action.NO_OP, Action.UPDATE, Action.CREATE, Action.REPLACE, Action.READ))
 
 _ACTIONS: dict[tuple[str, ...], Action] = {
     ("no-op",): Action.NO_OP,

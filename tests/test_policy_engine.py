@@ -254,3 +254,17 @@ def test_source_map_from_texts_already_read_matches_the_files(tmp_path: Path) ->
     (elsewhere / "db.tf").write_text('resource "aws_db_instance" "main" {\n}\n')
     (tmp_path / "db.tf").symlink_to(elsewhere / "db.tf")
     assert SourceMap.scan(tmp_path, {}).declarations["aws_db_instance.main"].file == "shared/db.tf"
+
+
+def test_policy_resource_view_is_read_only() -> None:
+    """One policy cannot change what the next one sees (the view copies the resource's fields once)."""
+    from finguard.model import Resource
+    from finguard.policy.api import PolicyResource
+
+    view = PolicyResource(Resource(address="aws_instance.web", type="aws_instance", name="web", action="create",
+                                   region="eu-west-1", after={"instance_type": "m5.large"}), None, None)
+    assert (view.address, view.type, view.provider, view.region) == ("aws_instance.web", "aws_instance", "aws",
+                                                                      "eu-west-1")
+    assert view.attr("instance_type") == "m5.large"
+    with pytest.raises(AttributeError, match="read-only"):
+        view.region = "us-east-1"  # type: ignore[misc]
