@@ -61,7 +61,8 @@ __all__ = [
     "AWS_SP_SERVICES", "DEFAULT_RULES", "EXACT", "HOURS_PER_MONTH", "RESERVED_INSTANCE", "SAVINGS_PLAN",
     "CommitmentFigures", "CommitmentPeriodResult", "CommitmentRecommendation", "CommitmentReport",
     "CommitmentResult", "CommitmentsResult", "EligibilityRule", "IbisQueries", "OwnerCommitmentResult",
-    "OwnerSpec", "TypeCoverageResult", "commitment_report", "exact_cost", "hourly_spend", "recommend_commitment",
+    "OwnerSpec", "TypeCoverageResult", "commitment_report", "exact_cost", "hourly_spend", "prepared_queries",
+    "recommend_commitment",
     "recommend_commitments", "rules_for", "rules_with", "water_level",
 ]
 
@@ -231,6 +232,11 @@ def _hourly_groups(t: ir.Table, predicate: Callable[[ir.Table], ir.BooleanValue]
     return [(s, e, c) for s, e, c in _records(groups.to_pandas())]
 
 
+def prepared_queries(charges: ir.Table, owner: OwnerSpec = None) -> IbisQueries:
+    """The report's and the what-if's questions asked of `charges` (owner: as `commitment_report` takes it)."""
+    return IbisQueries(_prepared(charges, owner))
+
+
 def commitment_report(charges: ir.Table, *, rules: Sequence[EligibilityRule] = DEFAULT_RULES,
                       owner: OwnerSpec = None, periods: Sequence[date] | None = None) -> CommitmentReport:
     """Utilisation, coverage and savings per commitment, per commitment type, and per owner, for each period.
@@ -277,6 +283,6 @@ def recommend_commitments(
     percentile: float | None = None,
 ) -> list[CommitmentRecommendation | InputError]:
     """`recommend_commitment` for several lookbacks at once (see `commitment_model.recommendations_of`)."""
-    return recommendations_of(IbisQueries(_prepared(charges, None)), commitment_type=commitment_type, rules=rules,
+    return recommendations_of(prepared_queries(charges), commitment_type=commitment_type, rules=rules,
                               lookback_days=lookback_days, target_coverage=target_coverage, discount=discount,
                               as_of=as_of, method=method, percentile=percentile)
