@@ -4,6 +4,7 @@ figures, what-if), on every test bill and under allocation configs that use each
 
 from __future__ import annotations
 
+import csv
 import shutil
 from datetime import date
 from pathlib import Path
@@ -20,9 +21,10 @@ from finguard.billing.ingest import ingest
 from finguard.billing.store import BillingStore
 
 from ..conftest import FIXTURES, SHARED
-from .test_spark_parity import _hand_written
+from ._bills import hand_written
 
 SAMPLE = SHARED / "billing" / "focus-1.0" / "focus_sample.csv"
+FIXTURE = FIXTURES / "billing" / "jobs" / "commitments_focus.csv"
 TEAM = {"tags": ["team", "owner", "business_unit", "Cost department"], "lowercase": True}
 ENVIRONMENT = {"tags": ["environment", "env", "stage"],
                "values": {"production": ["prod", "prd", "live", "P*"], "development": ["dev"]}}
@@ -50,6 +52,20 @@ CONFIGS: dict[str, dict[str, Any]] = {
 }
 
 
+def _billed_everywhere(path: Path) -> Path:
+    """The commitments fixture with a BilledCost on every row, covered ones too (exports bill those at 0), so a
+    figure that mistook covered for on-demand usage would differ."""
+    with FIXTURE.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    for i, row in enumerate(rows):
+        row["BilledCost"] = repr(float(row["EffectiveCost"]) + 0.1 * (i % 7 + 1))
+    with path.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
 def _store(root: Path, files: list[Path]) -> Path:
     with BillingStore(root / "billing.duckdb") as s:
         ingest(files, s, DuckDBEngine(s.con))
@@ -63,8 +79,8 @@ def stores(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     write(GeneratorSpec(seed=5, rows=3000, days=60, accounts=2, granularity="daily"), daily, "parquet")
     hourly = root / "hourly.parquet"
     write(GeneratorSpec(seed=7, rows=12_000, days=22, accounts=1, granularity="hourly"), hourly, "parquet")
-    bills = {"daily": [daily], "hourly": [hourly], "fixture": [FIXTURES / "billing" / "jobs" / "commitments_focus.csv"],
-             "hand": [_hand_written(root / "hand.csv")]}
+    bills = {"daily": [daily], "hourly": [hourly], "fixture": [FIXTURE],
+             "billed": [_billed_everywhere(root / "billed.csv")], "hand": [hand_written(root / "hand.csv")]}
     if SAMPLE.exists():
         bills["sample"] = [SAMPLE]
     out = {}
@@ -109,7 +125,7 @@ def test_the_result_is_the_ibis_paths(stores: dict[str, Path], config: str, monk
     for bill, path in stores.items():
         by_sql, by_ibis = _both(path, cfg, monkeypatch, periods=[])
         assert by_sql == by_ibis, (bill, config)
-        if bill in ("daily", "hourly", "fixture"):
+        if bill in ("daily", "hourly", "fixture", "billed"):
             assert by_sql is not None and by_sql.report.by_owner, bill
         if bill in ("daily", "hourly"):
             assert by_sql.recommendations, bill
