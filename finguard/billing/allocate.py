@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, Field
 
@@ -90,11 +90,16 @@ def glob_regex(pattern: str) -> str:
     return "".join(out) + "$"
 
 
+def split_globs(patterns: list[str]) -> tuple[list[str], list[str]]:
+    """(exact values, globs): exact ones are tested with IN, globs as regular expressions."""
+    exact = [p for p in patterns if not any(ch in p for ch in "*?")]
+    return exact, [p for p in patterns if p not in exact]
+
+
 def _any_glob(column: ir.StringValue, patterns: list[str]) -> ir.BooleanValue:
     import ibis
 
-    exact = [p for p in patterns if not any(ch in p for ch in "*?")]
-    globs = [p for p in patterns if p not in exact]
+    exact, globs = split_globs(patterns)
     parts = [column.isin(exact)] if exact else []
     parts += [column.re_search(glob_regex(p)) for p in globs]
     return ibis.or_(*parts).fill_null(False) if parts else ibis.literal(False)
@@ -183,9 +188,14 @@ def tag_value(t: ir.Table, dimension: Dimension, keys: list[str]) -> ir.StringVa
         raw = lowered
     if not dimension.values:
         return raw
-    cases = [(lowered.isin(sorted({s.lower() for s in spellings} | {canonical.lower()})), ibis.literal(canonical))
+    cases = [(lowered.isin(spellings_of(canonical, spellings)), ibis.literal(canonical))
              for canonical, spellings in dimension.values.items()]
     return ibis.cases(*cases, else_=raw)
+
+
+def spellings_of(canonical: str, spellings: list[str]) -> list[str]:
+    """The lower-case texts a dimension value is read from: its spellings and itself."""
+    return sorted({s.lower() for s in spellings} | {canonical.lower()})
 
 
 def tag_matches(config: AllocationConfig) -> list[Match]:
@@ -285,6 +295,105 @@ def _label_joined(joined: ir.Table, config: AllocationConfig, lookup: ir.Table) 
     named = {f"{TAG_COLUMN_PREFIX}{d}": dims[d] for d in config.dimensions if d != config.owner}
     return joined.mutate(**{f"alloc_{name}": value for name, value in dims.items()}, pool=pool, owner=owner,
                          **named).drop(*_lookup_values(lookup))
+
+
+# -- the same labels in plain DuckDB SQL ------------------------------------------------------------------------
+# A job on the DuckDB store that needs only the owner of each charge (commitments) labels them with these, without
+# importing Ibis: each function renders the Ibis expression named in its docstring, and
+# tests/billing/test_allocate_sql.py holds the two to the same labels on every test bill.
+JSON_MAP = "'\"MAP(VARCHAR, VARCHAR)\"'"
+
+
+def labelled_sql(con: Any, source: str, config: AllocationConfig) -> str:
+    """`labelled`'s `alloc_<dimension>` columns: a SELECT of `source`'s rows (a SELECT of the store's charges,
+    `Tags` as text) with them; `con` reads the tag keys present, as `tag_lookup` does."""
+    from finguard.billing.store import quoted
+
+    sets = (f"SELECT _tags_text, json_transform(TRY_CAST(_tags_text AS JSON), {JSON_MAP}) AS m FROM "
+            f"(SELECT DISTINCT NULLIF(\"Tags\", '') AS _tags_text FROM ({source}) AS c) AS d "
+            "WHERE _tags_text IS NOT NULL")
+    keys = con.execute(f"SELECT DISTINCT unnest(map_keys(m)) FROM ({sets}) AS s").fetchall()
+    observed = sorted(str(k) for (k,) in keys if k is not None)
+    columns = [f"{_tag_value_sql(dim, resolve_keys(dim, observed))} AS {quoted(f'_tags_{name}')}"
+               for name, dim in config.dimensions.items()]
+    columns += [f"{_tag_condition_sql(match)} AS _tagmatch_{i}" for i, match in enumerate(tag_matches(config))]
+    lookup = f"SELECT _tags_text, {', '.join(columns)} FROM ({sets}) AS s"
+    tags_ok = {id(m): f"l._tagmatch_{i}" for i, m in enumerate(tag_matches(config))}
+    dims = []
+    for name, dimension in config.dimensions.items():
+        setting = [f"WHEN {_match_sql(rule.match, tags_ok.get(id(rule.match)))} THEN {_text(rule.set[name])}"
+                   for rule in config.rules if name in rule.set]
+        from_rules = f"CASE {' '.join(setting)} ELSE {NULL_TEXT} END" if setting else NULL_TEXT
+        from_tags = f"l.{quoted(f'_tags_{name}')}"
+        ordered = [from_rules, from_tags] if config.precedence == "rules-first" else [from_tags, from_rules]
+        if dimension.default is not None:
+            ordered.append(_text(dimension.default))
+        dims.append(f"COALESCE({', '.join(ordered)}) AS {quoted(f'alloc_{name}')}")
+    return (f"SELECT c.*, {', '.join(dims)} FROM ({source}) AS c "
+            f"LEFT JOIN ({lookup}) AS l ON c.\"Tags\" = l._tags_text")
+
+
+NULL_TEXT = "CAST(NULL AS VARCHAR)"
+
+
+def _text(value: str) -> str:
+    from finguard.billing.store import literal
+
+    return literal(value)
+
+
+def _any_glob_sql(column: str, patterns: list[str]) -> str:
+    """`_any_glob`."""
+    exact, globs = split_globs(patterns)
+    parts = [f"{column} IN ({', '.join(map(_text, exact))})"] if exact else []
+    parts += [f"regexp_matches({column}, {_text(glob_regex(p))})" for p in globs]
+    return f"COALESCE({' OR '.join(parts)}, FALSE)" if parts else "FALSE"
+
+
+def _map_value_sql(key: str) -> str:
+    """`x_Tags[key]` on a tag set `m`."""
+    return f"list_extract(element_at(m, {_text(key)}), 1)"
+
+
+def _tag_value_sql(dimension: Dimension, keys: list[str]) -> str:
+    """`tag_value`."""
+    import string
+
+    if not keys:
+        return NULL_TEXT
+    values = [f"NULLIF(trim({_map_value_sql(k)}, {_text(string.whitespace)}), '')" for k in keys]
+    raw = f"COALESCE({', '.join(values)})" if len(values) > 1 else values[0]
+    lowered = f"lower({raw})"
+    if dimension.lowercase:
+        raw = lowered
+    if not dimension.values:
+        return raw
+    cases = " ".join(f"WHEN {lowered} IN ({', '.join(map(_text, spellings_of(canonical, spellings)))}) "
+                     f"THEN {_text(canonical)}" for canonical, spellings in dimension.values.items())
+    return f"CASE {cases} ELSE {raw} END"
+
+
+def _tag_condition_sql(match: Match) -> str:
+    """`tag_condition`."""
+    conds = [f"({_map_value_sql(key)} IS NOT NULL)" if patterns == ["*"] else
+             _any_glob_sql(_map_value_sql(key), patterns) for key, patterns in match.tags.items()]
+    return f"COALESCE({' AND '.join(conds)}, FALSE)"
+
+
+def _match_sql(match: Match, tags_ok: str | None) -> str:
+    """`match_expr` of a rule (no owner yet), its tag conditions read from the lookup."""
+    from finguard.billing.store import quoted
+
+    conds = []
+    for field, columns in MATCH_COLUMNS.items():
+        patterns = getattr(match, field)
+        if patterns:
+            conds.append("(" + " OR ".join(_any_glob_sql(f"c.{quoted(c)}", patterns) for c in columns) + ")")
+    if match.tags:
+        conds.append(f"COALESCE({tags_ok}, FALSE)")
+    if match.unallocated:
+        raise InputError("`unallocated: true` is only meaningful in shared costs")
+    return "(" + " AND ".join(conds) + ")" if conds else "TRUE"
 
 
 def _shares(direct: ir.Table, config: AllocationConfig, pool_name: str) -> ir.Table:
@@ -408,6 +517,11 @@ def pool_notes(daily: ir.Table) -> list[PoolNote]:
 def single_currency(charges: ir.Table, wanted: str | None) -> str:
     """The currency to report in: the only one stored, or the one asked for (reports never add currencies)."""
     values = charges.select("BillingCurrency").distinct().to_pyarrow().column("BillingCurrency").to_pylist()
+    return choose_currency(values, wanted)
+
+
+def choose_currency(values: list[str | None], wanted: str | None) -> str:
+    """`single_currency` given the distinct currencies stored (a job reading the store in SQL asks it directly)."""
     found = sorted(str(c) for c in values if c is not None)
     if wanted:
         if wanted not in found:

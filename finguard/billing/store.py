@@ -165,6 +165,29 @@ def quoted(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+def literal(value: Any) -> str:
+    """A Python value as a DuckDB literal, for SQL built from configuration and fetched values (texts are quoted,
+    never spliced)."""
+    from datetime import date, datetime
+    from decimal import Decimal
+
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, str):
+        return "'" + value.replace("'", "''") + "'"
+    if isinstance(value, int | Decimal):
+        return str(value)
+    if isinstance(value, float):
+        return f"CAST('{value!r}' AS DOUBLE)"
+    if isinstance(value, datetime):
+        return f"TIMESTAMP '{value.isoformat(sep=' ')}'"
+    if isinstance(value, date):
+        return f"DATE '{value.isoformat()}'"
+    raise TypeError(f"no DuckDB literal for {type(value).__name__}")
+
+
 class BillingStore:
     """The DuckDB database behind every billing job: one connection, for plain SQL and, when a job asks for it
     (`con`), for Ibis on the same connection."""

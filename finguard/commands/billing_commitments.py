@@ -26,7 +26,7 @@ from finguard.commands.billing import (
 from finguard.errors import InputError
 
 if TYPE_CHECKING:
-    from finguard.billing.commitments import CommitmentsResult
+    from finguard.billing.commitment_model import CommitmentQueries, CommitmentsResult
     from finguard.billing.config import BillingConfig
     from finguard.billing.engine import Engine
     from finguard.billing.store import BillingStore
@@ -35,7 +35,7 @@ MAX_LOOKBACK_DAYS = 1100
 NO_COMMITMENTS = "no commitment discounts in the billing data (no rows with a CommitmentDiscountId): nothing to report"
 
 
-STASH_MAX_ROWS = 100_000  # charges up to this many rows are copied once for the what-if's many queries
+STASH_MAX_ROWS = 100_000  # Ibis path (Spark): charges up to this many rows are copied once for its many queries
 
 
 @click.command("commitments")
@@ -92,32 +92,17 @@ def compute(store: BillingStore, engine: Engine, config: BillingConfig, *, perio
             target_coverage: float | None = None, commitment_type: str | None = None) -> CommitmentsResult | None:
     """The commitment report and one what-if per lookback (None: the data holds no commitment rows), for the
     command and the combined report; the what-if settings default to billing.commitments in finguard.yml."""
-    from finguard.billing.allocate import single_currency
-    from finguard.billing.commitments import (
-        DEFAULT_RULES,
-        CommitmentsResult,
-        commitment_report,
-        recommend_commitments,
-    )
-    from finguard.billing.schema import X_PERIOD
+    from finguard.billing.commitment_model import DEFAULT_RULES, CommitmentsResult, recommendations_of, report_of
 
     job = config.commitments
-    charges = store.charges(engine)
-    chosen = single_currency(charges, currency or config.currency)
-    charges = charges.filter(charges.BillingCurrency == chosen)
-    if periods:
-        charges = charges.filter(charges[X_PERIOD].isin(periods))
-    if not _has_commitments(charges):
+    asked = currency or config.currency
+    found = _sql_queries(store, config, asked, periods) if engine.name == "duckdb" else \
+        _ibis_queries(store, engine, config, asked, periods)
+    if found is None:
         return None
+    chosen, owned, charges = found
     kind = commitment_type or job.commitment_type
-    # A small bill is copied into temporary tables once, so the many queries below compile small plans over them
-    # (2.8 -> 2.1 s on the 1,000-row sample); a large one is not: on 10 million rows copying every column cost
-    # 50 s and 2 GB where the queries themselves take 10 s (1 million rows: 6.6 s copied, 3.7 s not).
-    small = int(charges.count().execute()) <= STASH_MAX_ROWS
-    if small:
-        charges = engine.stash(charges)
-    owned, owner_column = owner_of(charges, config)
-    report = commitment_report(engine.stash(owned) if small else owned, owner=owner_column)
+    report = report_of(owned, DEFAULT_RULES)
     known = {c.type for c in report.commitments if c.type} | {r.commitment_type for r in DEFAULT_RULES
                                                               if r.commitment_type}
     if kind not in known:
@@ -128,8 +113,9 @@ def compute(store: BillingStore, engine: Engine, config: BillingConfig, *, perio
     recommendations = []
     failed: dict[str, list[int]] = {}  # why -> lookbacks: one line for the windows that fail alike
     try:
-        results: list[Any] = recommend_commitments(charges, commitment_type=kind, lookback_days=windows,
-                                                   target_coverage=target, as_of=as_of)
+        results: list[Any] = recommendations_of(charges, commitment_type=kind, rules=DEFAULT_RULES,
+                                                lookback_days=windows, target_coverage=target, discount=None,
+                                                as_of=as_of, method="coverage", percentile=None)
     except InputError as exc:  # nothing eligible at all: every window fails alike
         results = [exc] * len(windows)
     for days, result in zip(windows, results, strict=True):
@@ -141,6 +127,54 @@ def compute(store: BillingStore, engine: Engine, config: BillingConfig, *, perio
     return CommitmentsResult(currency=report.currency or chosen, owner_dimension=config.allocation.owner,
                              commitment_type=kind, target_coverage=target, lookback_days=windows, report=report,
                              recommendations=recommendations, notes=notes)
+
+
+def _sql_queries(store: BillingStore, config: BillingConfig, currency: str | None, periods: list[date]
+                 ) -> tuple[str, CommitmentQueries, CommitmentQueries] | None:
+    """(currency, the report's queries, the what-if's) in plain SQL on the store (None: no commitment rows).
+
+    No Ibis, no pandas: compiling the Ibis queries cost more than running them. The charges are read in place
+    at any size, so nothing is copied as the Ibis path copies small bills (STASH_MAX_ROWS)."""
+    from finguard.billing.allocate import choose_currency, labelled_sql
+    from finguard.billing.commitments_sql import SqlQueries
+    from finguard.billing.schema import X_PERIOD
+    from finguard.billing.store import literal, quoted
+
+    chosen = choose_currency(store.currencies(), currency)
+    where = [f"\"BillingCurrency\" = {literal(chosen)}"]
+    if periods:
+        where.append(f"{quoted(X_PERIOD)} IN ({', '.join(map(literal, periods))})")
+    charges = f"SELECT * FROM charges WHERE {' AND '.join(where)}"
+    queries = SqlQueries(store.duck, charges)
+    if not queries.catalogue()[0]:
+        return None
+    owned = queries.owned_by(labelled_sql(store.duck, charges, config.allocation), f"alloc_{config.allocation.owner}")
+    return chosen, owned, queries
+
+
+def _ibis_queries(store: BillingStore, engine: Engine, config: BillingConfig, currency: str | None,
+                  periods: list[date]) -> tuple[str, CommitmentQueries, CommitmentQueries] | None:
+    """(currency, the report's queries, the what-if's) in Ibis on `engine` (None: no commitment rows)."""
+    from finguard.billing.allocate import single_currency
+    from finguard.billing.commitments import prepared_queries
+    from finguard.billing.schema import X_PERIOD
+
+    charges = store.charges(engine)
+    chosen = single_currency(charges, currency)
+    charges = charges.filter(charges.BillingCurrency == chosen)
+    if periods:
+        charges = charges.filter(charges[X_PERIOD].isin(periods))
+    if not _has_commitments(charges):
+        return None
+    # A small bill is copied into temporary tables once, so the many queries below compile small plans over them
+    # (2.8 -> 2.1 s on the 1,000-row sample); a large one is not: on 10 million rows copying every column cost
+    # 50 s and 2 GB where the queries themselves take 10 s (1 million rows: 6.6 s copied, 3.7 s not).
+    small = int(charges.count().execute()) <= STASH_MAX_ROWS
+    if small:
+        charges = engine.stash(charges)
+    owned, owner_column = owner_of(charges, config)
+    return chosen, prepared_queries(engine.stash(owned) if small else owned, owner_column), \
+        prepared_queries(charges)
 
 
 def _why_no_whatif(message: str, kind: str) -> str:

@@ -11,13 +11,13 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from finguard.billing.generate import GeneratorSpec, write
 from finguard.cli import main
+from tests.billing._bills import hand_written as _hand_written
 from tests.billing._compare import rounded
 from tests.conftest import SHARED
 
@@ -53,27 +53,6 @@ billing:
         match: {unallocated: true}
         method: even
 """
-
-HEADER = ("BilledCost,EffectiveCost,ListCost,BillingCurrency,BillingPeriodStart,BillingPeriodEnd,ChargePeriodStart,"
-          "ChargePeriodEnd,ChargeCategory,ProviderName,BillingAccountId,SubAccountId,ServiceName,ResourceId,Tags\n")
-ROWS = [
-    ("60.5", "111", "EC2", "i-1", '{"team": "web", "env": "Prod"}'),
-    ("30.25", "111", "EC2", "i-2", '{"Team": "Data", "environment": "prd"}'),
-    ("10", "222", "S3", "b-1", ""),
-    ("5", "333", "S3", "b-2", ""),
-    ("20", "111", "AWS Support (Business)", "", ""),
-    ("-3", "111", "EC2", "i-1", '{"team": "web"}'),  # a credit
-    ("abc", "111", "EC2", "i-3", ""),  # rejected: not a number
-    ("7", "111", "EC2", "i-4", '{"team": '),  # rejected: malformed tags
-]
-
-
-def _hand_written(path: Path) -> Path:
-    body = "".join(f'{c},{c},{c},USD,2024-09-01,2024-10-01,2024-09-03,2024-09-04,Usage,AWS,900,{a},{s},{r},"'
-                   + t.replace('"', '""') + '"\n' for c, a, s, r, t in ROWS)
-    path.write_text(HEADER + body, encoding="utf-8")
-    return path
-
 
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
