@@ -300,7 +300,7 @@ def _label_joined(joined: ir.Table, config: AllocationConfig, lookup: ir.Table) 
 # -- the same labels in plain DuckDB SQL ------------------------------------------------------------------------
 # A job on the DuckDB store that needs only the owner of each charge (commitments) labels them with these, without
 # importing Ibis: each function renders the Ibis expression named in its docstring, and
-# tests/billing/test_allocate_sql.py holds the two to the same labels on every test bill.
+# tests/billing/test_commitments_sql.py holds the two to the same labels on every test bill.
 JSON_MAP = "'\"MAP(VARCHAR, VARCHAR)\"'"
 
 
