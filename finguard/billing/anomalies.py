@@ -1,7 +1,7 @@
 """Cost anomaly detection on daily series: spikes, level shifts and slow drifts, with root-cause hints.
 
-Method: every series at once, as one days x series matrix, with rolling medians/means (one C call each) and a few
-vectorised passes; causal (a day is scored from the days before it only).
+Method: every series at once, as one days x series matrix, with rolling medians/means (vectorised over every
+series: `_rolling`) and a few vectorised passes; causal (a day is scored from the days before it only).
 
 1. Weekly index, multiplicative: each day's ratio to its centred 7-day mean (one of each weekday, so no weekly
    pattern in it); a day's index is the median of that ratio on the same weekday over the previous
@@ -318,13 +318,15 @@ def _rolling(
     """Rolling median/mean down each column of a days x series array, shifted `shift` days later, as pandas computes
     it: NaN ignored, NaN where a window holds fewer than `min_periods` values; `center` centres it as pandas does.
 
-    Two ways to the same numbers. Numpy evaluates only the windows that have enough values (each gathered and
-    sorted: several times dearer than a step of pandas' skiplist), which wins on the sparse matrix of many short
-    series a small bill makes and spares importing pandas (~0.3 s of a ~1.5 s job); pandas takes dense matrices.
+    Two ways to the same numbers (medians to the bit, means to ~1e-15). Numpy evaluates only the windows that have
+    enough values (each gathered and sorted: several times dearer than a step of pandas' skiplist), which wins on
+    the sparse matrix of many short series a small bill makes and spares importing pandas (~0.3 s of a ~1.5 s
+    job); pandas takes dense matrices.
     """
     n_t, n_s = a.shape
-    if np.count_nonzero(~np.isnan(a)) * window > _NUMPY_WINDOW_COST * n_s * (n_t + window + shift):
-        return _rolling_pandas(a, window, min_periods, shift, how, center)  # ~ a window per value: dense
+    gathered = np.count_nonzero(~np.isnan(a)) * window  # values numpy would gather, about: a window per value
+    if gathered > _NUMPY_WINDOW_COST * n_s * (n_t + window + shift):  # pandas' steps: its padded series end to end
+        return _rolling_pandas(a, window, min_periods, shift, how, center)
     offset = (window - 1) // 2 if center else 0
     reach = window - 1 + shift - offset  # a day's window starts this many days before it (NaN before day 0)
     lead, trail = max(reach, 0), max(offset - shift, 0)

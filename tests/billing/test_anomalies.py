@@ -165,6 +165,21 @@ def test_series_are_scored_independently_and_keys_come_back() -> None:
     assert detect(b.drop(columns=KEYS), [])[0].key == {}
 
 
+def test_numpy_columns_give_what_a_frame_gives() -> None:
+    """The job passes DuckDB's fetchnumpy() columns: same anomalies, keys and series order as a DataFrame, whatever
+    the row order (keys sorted as pandas sorts them: case and accents by code point)."""
+    frames = []
+    for i, (service, owner) in enumerate([("b", "é"), ("B", "e"), ("a", "z"), ("b", "E"), ("a", "Z")]):
+        daily, _ = build(seed=i, extra={100 + i: 2500.0, 120: 3000.0 * (i % 2)})
+        frames.append(daily.assign(ServiceName=service, owner=owner))
+    both = pd.concat(frames, ignore_index=True).sample(frac=1.0, random_state=0)
+    columns = {name: both[name].to_numpy(dtype=object) for name in KEYS} | {
+        "date": both["date"].to_numpy().astype("datetime64[us]"), "cost": both["cost"].to_numpy()}
+    want = detect(both, KEYS, since=day(90))
+    assert len({tuple(a.key.values()) for a in want}) == 5
+    assert detect(columns, KEYS, since=day(90)) == want
+
+
 def test_missing_columns_are_named() -> None:
     daily, _ = build()
     with pytest.raises(ValueError, match="cost"):
