@@ -243,9 +243,10 @@ def _drop_ramp_echoes(found: list[_Found]) -> list[_Found]:
 
 
 def _require(frame: pd.DataFrame | Columns, columns: list[str], name: str) -> None:
-    missing = [c for c in columns if c not in list(frame)]
+    have = list(frame)  # a DataFrame's or a mapping's column names
+    missing = [c for c in columns if c not in have]
     if missing:
-        raise ValueError(f"{name} lacks column(s) {missing}; it has {list(frame)}")
+        raise ValueError(f"{name} lacks column(s) {missing}; it has {have}")
 
 
 def _days(column: Any) -> np.ndarray:

@@ -329,10 +329,11 @@ def attribute_change(allocated: Any, metrics: BusinessMetrics, *, metric: str, b
     for name, (lo, hi) in (("base", base), ("current", current)):
         if lo > hi:
             raise InputError(f"{name} period starts {lo}, after it ends {hi}")
-    joined = _joined(allocated, metrics, metric, owners)
+    parts: dict[str, list[_Joined]] = {}
+    for r in _joined(allocated, metrics, metric, owners):
+        parts.setdefault(r.owner, []).append(r)
     by_owner: list[ChangeAttribution] = []
-    for owner in sorted({r.owner for r in joined}):
-        part = [r for r in joined if r.owner == owner]
+    for owner, part in sorted(parts.items()):
         c0, u0, d0 = _period(part, base, gauge)
         c1, u1, d1 = _period(part, current, gauge)
         by_owner.append(_attribution(owner, metric, (d0, d1), c0, u0, c1, u1))
