@@ -128,8 +128,9 @@ def _daily_series(allocated_daily: Any, keys: list[str], as_of: date | None) -> 
         where += " AND day <= ?"
         params.append(as_of)
     names = [f"coalesce(CAST({quoted(k)} AS VARCHAR), '{NO_KEY}') AS {quoted(k)}" for k in keys]
+    # in no particular order: detect() numbers the series by their sorted keys itself
     columns = rel.arrays(f"SELECT {', '.join([*names, 'day AS date', 'sum(cost) AS cost'])} FROM {{t}} WHERE {where} "
-                         "GROUP BY ALL ORDER BY ALL", params)
+                         "GROUP BY ALL", params)
     columns["date"] = columns["date"].astype("datetime64[D]")  # DuckDB hands dates over in microseconds
     return columns
 
