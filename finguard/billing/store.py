@@ -159,6 +159,10 @@ class Relation:
         """The result as pandas (DuckDB converts it itself, without pyarrow)."""
         return self.con.execute(sql.format(t=self.name), params or []).df()
 
+    def arrays(self, sql: str, params: list[Any] | None = None) -> dict[str, Any]:
+        """The result as numpy arrays by column name: for a job whose numbers never need pandas (~0.3 s to import)."""
+        return self.con.execute(sql.format(t=self.name), params or []).fetchnumpy()
+
 
 def quoted(name: str) -> str:
     """A column name as a DuckDB identifier."""

@@ -29,13 +29,15 @@ import math
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 import numpy as np
-import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
 from finguard.errors import InputError, read_text
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 Grain = Literal["day", "week", "month"]
 REQUIRED = ("date", "owner", "metric", "value")
@@ -59,6 +61,8 @@ class BusinessMetrics(BaseModel):
     rows: list[MetricRow]
 
     def frame(self) -> pd.DataFrame:
+        import pandas as pd
+
         return pd.DataFrame({"date": [r.date for r in self.rows], "owner": [r.owner for r in self.rows],
                              "metric": [r.metric for r in self.rows], "value": [r.value for r in self.rows]},
                             columns=["date", "owner", "metric", "value"])
@@ -234,44 +238,65 @@ def _daily_cost(allocated: Any, owners: Iterable[str], first: date, last: date) 
 def _as_date(value: Any) -> date:
     if isinstance(value, datetime):
         return value.date()
-    return value if isinstance(value, date) else pd.Timestamp(value).date()
+    if isinstance(value, date):
+        return value
+    import pandas as pd
+
+    return pd.Timestamp(value).date()
+
+
+class _Joined(NamedTuple):
+    """One metric row with the owner's allocated cost that day."""
+
+    date: date
+    owner: str
+    metric: str
+    value: float
+    cost: float
 
 
 def _joined(allocated: Any, metrics: BusinessMetrics, metric: str | None, owners: Sequence[str] | None
-            ) -> pd.DataFrame:
-    frame = metrics.frame()
+            ) -> list[_Joined]:
+    """The metric rows asked for, in file order, each with its owner's cost that day ($0 when none)."""
+    rows = metrics.rows
     if metric is not None:
-        if metric not in set(frame["metric"]):
+        if metric not in {r.metric for r in rows}:
             raise InputError(f"metric {metric!r} is not in {metrics.source} (it has: {', '.join(metrics.metrics)})")
-        frame = frame[frame["metric"] == metric]
+        rows = [r for r in rows if r.metric == metric]
     if owners is not None:
-        frame = frame[frame["owner"].isin(list(owners))]
-    if frame.empty:
-        return frame.assign(cost=pd.Series(dtype=float))
-    cost = _daily_cost(allocated, frame["owner"], min(frame["date"]), max(frame["date"]))
-    frame = frame.copy()
-    frame["cost"] = [cost.get((d, o), 0.0) for d, o in zip(frame["date"], frame["owner"], strict=True)]
-    return frame
+        wanted = set(owners)
+        rows = [r for r in rows if r.owner in wanted]
+    if not rows:
+        return []
+    cost = _daily_cost(allocated, [r.owner for r in rows], min(r.date for r in rows), max(r.date for r in rows))
+    return [_Joined(r.date, r.owner, r.metric, r.value, cost.get((r.date, r.owner), 0.0)) for r in rows]
+
+
+def _totals(rows: list[_Joined], gauge: bool) -> tuple[float, float, int]:
+    """(cost, units, days) of some rows: units summed, a gauge's averaged. numpy sums (pairwise, as pandas did),
+    so the figures do not move in the last digits."""
+    values = np.array([r.value for r in rows], dtype=float)
+    units = float(values.sum() / len(values) if gauge else values.sum())
+    return float(np.array([r.cost for r in rows], dtype=float).sum()), units, len(rows)
 
 
 def unit_costs(allocated: Any, metrics: BusinessMetrics, *, grain: Grain = "month", metric: str | None = None,
                owners: Sequence[str] | None = None, gauges: Iterable[str] = ()) -> UnitCostReport:
     """Cost per unit per (owner, metric, bucket), and each series' trend."""
     gauge_set = set(gauges)
-    frame = _joined(allocated, metrics, metric, owners)
+    groups: dict[tuple[str, str], dict[date, list[_Joined]]] = {}
+    for r in _joined(allocated, metrics, metric, owners):
+        groups.setdefault((r.owner, r.metric), {}).setdefault(bucket_of(r.date, grain), []).append(r)
     rows: list[UnitCostRow] = []
     trends: list[UnitCostTrend] = []
-    if not frame.empty:
-        frame["bucket"] = [bucket_of(d, grain) for d in frame["date"]]
-        for (owner, name), group in frame.groupby(["owner", "metric"], sort=True):
-            series: list[UnitCostRow] = []
-            for bucket, b in group.groupby("bucket", sort=True):
-                units = float(b["value"].mean() if name in gauge_set else b["value"].sum())
-                cost = float(b["cost"].sum())
-                series.append(UnitCostRow(owner=str(owner), metric=str(name), bucket=bucket, days=len(b), cost=cost,
-                                          units=units, unit_cost=cost / units if units > 0 else None))
-            rows.extend(series)
-            trends.append(_trend(str(owner), str(name), series))
+    for (owner, name), buckets in sorted(groups.items()):
+        series: list[UnitCostRow] = []
+        for bucket, b in sorted(buckets.items()):
+            cost, units, days = _totals(b, name in gauge_set)
+            series.append(UnitCostRow(owner=owner, metric=name, bucket=bucket, days=days, cost=cost, units=units,
+                                      unit_cost=cost / units if units > 0 else None))
+        rows.extend(series)
+        trends.append(_trend(owner, name, series))
     no_cost = sorted({r.owner for r in rows} - {r.owner for r in rows if r.cost != 0})
     return UnitCostReport(grain=grain, gauges=sorted(gauge_set), rows=rows, trends=trends,
                           owners_without_cost=no_cost)
@@ -304,11 +329,11 @@ def attribute_change(allocated: Any, metrics: BusinessMetrics, *, metric: str, b
     for name, (lo, hi) in (("base", base), ("current", current)):
         if lo > hi:
             raise InputError(f"{name} period starts {lo}, after it ends {hi}")
-    frame = _joined(allocated, metrics, metric, owners)
-    found = sorted(set(frame["owner"])) if not frame.empty else []
+    parts: dict[str, list[_Joined]] = {}
+    for r in _joined(allocated, metrics, metric, owners):
+        parts.setdefault(r.owner, []).append(r)
     by_owner: list[ChangeAttribution] = []
-    for owner in found:
-        part = frame[frame["owner"] == owner]
+    for owner, part in sorted(parts.items()):
         c0, u0, d0 = _period(part, base, gauge)
         c1, u1, d1 = _period(part, current, gauge)
         by_owner.append(_attribution(owner, metric, (d0, d1), c0, u0, c1, u1))
@@ -316,13 +341,10 @@ def attribute_change(allocated: Any, metrics: BusinessMetrics, *, metric: str, b
     return ChangeReport(metric=metric, base=base, current=current, by_owner=by_owner, total=total)
 
 
-def _period(frame: pd.DataFrame, bounds: tuple[date, date], gauge: bool) -> tuple[float, float, int]:
+def _period(rows: list[_Joined], bounds: tuple[date, date], gauge: bool) -> tuple[float, float, int]:
     lo, hi = bounds
-    inside = frame[(frame["date"] >= lo) & (frame["date"] <= hi)]
-    if inside.empty:
-        return 0.0, 0.0, 0
-    units = float(inside["value"].mean() if gauge else inside["value"].sum())
-    return float(inside["cost"].sum()), units, len(inside)
+    inside = [r for r in rows if lo <= r.date <= hi]
+    return _totals(inside, gauge) if inside else (0.0, 0.0, 0)
 
 
 def _attribution(owner: str, metric: str, days: tuple[int, int], c0: float, u0: float, c1: float, u1: float

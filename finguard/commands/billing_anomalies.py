@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     import ibis.expr.types as ir
     import pandas as pd
 
-    from finguard.billing.anomalies import Anomaly, AnomalyReport
+    from finguard.billing.anomalies import Anomaly, AnomalyReport, Columns
     from finguard.billing.config import BillingConfig
     from finguard.billing.engine import Engine
     from finguard.billing.store import BillingStore
@@ -93,12 +93,12 @@ def compute(store: BillingStore, engine: Engine, config: BillingConfig, *, perio
     keys = list(dict.fromkeys(job.by))
     allocated_daily, allocation = allocated_relation(store, engine, config, periods or [], currency)
     daily = _daily_series(allocated_daily, keys, _day(as_of))
-    if daily.empty:
+    if len(daily["date"]) == 0:
         return AnomalyReport(as_of=None, since=_day(since), keys=keys, series_count=0, currency=allocation.currency)
-    last = daily["date"].max().date()
+    last = daily["date"].max().astype(date)
     day = min(_day(as_of) or last, last)  # an --as-of past the data (a lagging export) means its last day
     first = _day(since) or day - timedelta(days=job.report_days - 1)
-    series_count = int(daily.groupby(keys, dropna=False).ngroups)
+    series_count = len(set(zip(*(daily[k].tolist() for k in keys), strict=True)))
     found = detect(daily, keys, job, since=first)
     if found:  # again on the flagged series only, now with their charges' resources and usage types
         flagged = _flagged_series(daily, keys, found)
@@ -111,11 +111,10 @@ def compute(store: BillingStore, engine: Engine, config: BillingConfig, *, perio
 NOT_USAGE = ("Recurring", "One-Time")
 
 
-def _daily_series(allocated_daily: Any, keys: list[str], as_of: date | None) -> pd.DataFrame:
-    """(keys..., date, cost): allocated cost per series and day, summed in DuckDB, through `as_of`
-    (`allocated_daily`: a Relation of the store, or an Ibis table, read through one)."""
-    import pandas as pd
-
+def _daily_series(allocated_daily: Any, keys: list[str], as_of: date | None) -> Columns:
+    """(keys..., date, cost) as numpy columns: allocated cost per series and day, summed in DuckDB, through `as_of`
+    (`allocated_daily`: a Relation of the store, or an Ibis table, read through one). No pandas: a day without
+    anomalies (the usual one) never imports it."""
     from finguard.billing.store import Relation, quoted
 
     rel = Relation.of(allocated_daily)
@@ -129,21 +128,22 @@ def _daily_series(allocated_daily: Any, keys: list[str], as_of: date | None) -> 
         where += " AND day <= ?"
         params.append(as_of)
     names = [f"coalesce(CAST({quoted(k)} AS VARCHAR), '{NO_KEY}') AS {quoted(k)}" for k in keys]
-    frame = rel.frame(f"SELECT {', '.join([*names, 'day AS date', 'sum(cost) AS cost'])} FROM {{t}} WHERE {where} "
-                      "GROUP BY ALL", params)
-    frame["date"] = pd.to_datetime(frame["date"]).dt.normalize()
-    frame["cost"] = pd.to_numeric(frame["cost"], errors="coerce").fillna(0.0)
-    return frame.sort_values([*keys, "date"], kind="stable").reset_index(drop=True)
+    # in no particular order: detect() numbers the series by their sorted keys itself
+    columns = rel.arrays(f"SELECT {', '.join([*names, 'day AS date', 'sum(cost) AS cost'])} FROM {{t}} WHERE {where} "
+                         "GROUP BY ALL", params)
+    columns["date"] = columns["date"].astype("datetime64[D]")  # DuckDB hands dates over in microseconds
+    return columns
 
 
-def _flagged_series(daily: pd.DataFrame, keys: list[str], found: list[Anomaly]) -> pd.DataFrame:
+def _flagged_series(daily: Columns, keys: list[str], found: list[Anomaly]) -> pd.DataFrame:
     """The rows of the series with an anomaly, each still reaching the frame's last day: series are scored
     independently and missing days count as $0 up to that day, so they score exactly as in the whole frame."""
     import pandas as pd
 
     wanted = pd.DataFrame([a.key for a in found]).drop_duplicates()
-    sub = daily.merge(wanted, on=keys, how="inner")
-    last = daily["date"].max()
+    whole = pd.DataFrame(daily)
+    sub = whole.merge(wanted, on=keys, how="inner")
+    last = whole["date"].max()
     ends = sub.groupby(keys, dropna=False)["date"].max().reset_index()
     short = ends[ends["date"] < last][keys]
     if not short.empty:

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import os
 from datetime import date, timedelta
+from unittest.mock import patch
 
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from finguard.billing.anomalies import Anomaly, AnomalyConfig, AnomalyKind, detect
+from finguard.billing.anomalies import Anomaly, AnomalyConfig, AnomalyKind, _rolling, _rolling_pandas, detect
 
 START = date(2024, 1, 1)  # a Monday
 KEYS = ["ServiceName", "owner"]
@@ -161,7 +165,70 @@ def test_series_are_scored_independently_and_keys_come_back() -> None:
     assert detect(b.drop(columns=KEYS), [])[0].key == {}
 
 
+def test_numpy_columns_give_what_a_frame_gives() -> None:
+    """The job passes DuckDB's fetchnumpy() columns: same anomalies, keys and series order as a DataFrame, whatever
+    the row order (keys sorted as pandas sorts them: case and accents by code point)."""
+    frames = []
+    for i, (service, owner) in enumerate([("b", "é"), ("B", "e"), ("a", "z"), ("b", "E"), ("a", "Z")]):
+        daily, _ = build(seed=i, extra={100 + i: 2500.0, 120: 3000.0 * (i % 2)})
+        frames.append(daily.assign(ServiceName=service, owner=owner))
+    both = pd.concat(frames, ignore_index=True).sample(frac=1.0, random_state=0)
+    columns = {name: both[name].to_numpy(dtype=object) for name in KEYS} | {
+        "date": both["date"].to_numpy().astype("datetime64[us]"), "cost": both["cost"].to_numpy()}
+    want = detect(both, KEYS, since=day(90))
+    assert len({tuple(a.key.values()) for a in want}) == 5
+    assert detect(columns, KEYS, since=day(90)) == want
+
+
 def test_missing_columns_are_named() -> None:
     daily, _ = build()
     with pytest.raises(ValueError, match="cost"):
         detect(daily.drop(columns="cost"), KEYS)
+
+
+FUZZ_EXAMPLES = int(os.environ.get("FINGUARD_FUZZ_EXAMPLES", "200"))
+
+
+# -- the numpy rolling window against pandas' ------------------------------------------------------------------
+# every (window, min_periods, shift, how, center) detect() rolls with under the default config
+ROLLS = [(7, 7, 0, "mean", True), (8, 2, 1, "median", False), (7, 4, 1, "median", False),
+         (28, 7, 1, "median", False), (28, 7, 1, "mean", False), (28, 14, 8, "median", False)]
+
+
+@st.composite
+def matrices(draw: st.DrawFn) -> np.ndarray:
+    """Small days x series arrays of cents with random NaN (runs, prefixes, scattered) and repeated values."""
+    n_t, n_s = draw(st.integers(1, 45)), draw(st.integers(1, 6))
+    cents = draw(st.lists(st.integers(-500, 100_000), min_size=n_t * n_s, max_size=n_t * n_s))
+    gaps = draw(st.lists(st.booleans(), min_size=n_t * n_s, max_size=n_t * n_s))
+    a = np.array(cents, dtype=float).reshape(n_t, n_s) / 100
+    a[np.array(gaps).reshape(n_t, n_s) & draw(st.booleans())] = np.nan
+    a[: draw(st.integers(0, n_t)), draw(st.integers(0, n_s - 1))] = np.nan  # a series that starts late
+    return np.round(a, draw(st.integers(-3, 2)))  # coarse: ties, constant runs and zeros
+
+
+@settings(max_examples=FUZZ_EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(a=matrices(), roll=st.sampled_from(ROLLS))
+def test_numpy_rolling_gives_pandas_results(a: np.ndarray, roll: tuple) -> None:
+    window, min_periods, shift, how, center = roll
+    with patch("finguard.billing.anomalies._NUMPY_WINDOW_COST", 10**9):  # numpy whatever the density
+        got = _rolling(a, window, min_periods, shift, how, center)
+    want = _rolling_pandas(a, window, min_periods, shift, how, center)
+    assert np.array_equal(np.isnan(got), np.isnan(want))
+    np.testing.assert_allclose(got, want, rtol=1e-12, atol=0)
+    if how == "median":  # a median is one value or two halved: exactly pandas' number
+        assert np.array_equal(got, want, equal_nan=True)
+
+
+def test_dense_matrices_roll_in_pandas(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Numpy only where its windows are sparse: a full matrix goes to pandas' cheaper skiplist."""
+    import finguard.billing.anomalies as module
+
+    calls: list[int] = []
+    monkeypatch.setattr(module, "_rolling_pandas", lambda a, *args: calls.append(a.shape[1]) or a)
+    dense = np.ones((60, 3))
+    sparse = np.full((60, 3), np.nan)
+    sparse[-3:] = 1.0
+    _rolling(dense, 28, 7, 1)
+    _rolling(sparse, 28, 7, 1)
+    assert calls == [3]

@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 
 from finguard.billing.engine import DuckDBEngine
@@ -131,7 +132,7 @@ def test_two_passes_find_what_one_pass_over_every_series_finds(store: Store) -> 
         detail = _detail(s, engine, config, "USD", [], KEYS, first, date(2024, 3, 15))
     reference = detect(daily, KEYS, config.anomalies, detail=detail, since=date(2024, 1, 1))
     assert len(reference) >= 3 and report.anomalies == reference
-    assert report.series_count == daily.groupby(KEYS).ngroups
+    assert report.series_count == pd.DataFrame(daily).groupby(KEYS).ngroups
 
 
 # -- exit codes and files ------------------------------------------------------------------------------------
