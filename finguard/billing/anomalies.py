@@ -55,10 +55,10 @@ anomaly (a drift: before its onset); the largest increases, with their share of 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 import numpy as np
 from pydantic import BaseModel, Field
@@ -113,7 +113,7 @@ class _Matrix:
     """Daily cost as a days x series matrix (NaN before a series starts), with its keys and calendar."""
 
     x: np.ndarray
-    keys: list[dict[str, Any]]
+    keys: Sequence[dict[str, Any]]
     start: np.datetime64  # day 0, in days
     first_day: np.ndarray  # per series, index of its first day
 
@@ -273,7 +273,28 @@ def _costs(column: Any) -> np.ndarray:
     return pd.to_numeric(column, errors="coerce").fillna(0.0).to_numpy(dtype=float)
 
 
-def _series_codes(daily: pd.DataFrame | Columns, keys: list[str]) -> tuple[np.ndarray, list[dict[str, Any]]]:
+class _SeriesKeys(Sequence[dict[str, Any]]):
+    """Each series' key values as a dict, made when asked for: a bill has tens of thousands of series and only
+    the anomalous ones are ever named."""
+
+    def __init__(self, names: list[str], values: list[tuple[Any, ...]]) -> None:
+        self.names = names
+        self.values = values
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+    @overload
+    def __getitem__(self, i: int) -> dict[str, Any]: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[dict[str, Any]]: ...
+    def __getitem__(self, i: int | slice) -> dict[str, Any] | list[dict[str, Any]]:
+        if isinstance(i, slice):
+            return [dict(zip(self.names, v, strict=True)) for v in self.values[i]]
+        return dict(zip(self.names, self.values[i], strict=True))
+
+
+def _series_codes(daily: pd.DataFrame | Columns, keys: list[str]) -> tuple[np.ndarray, Sequence[dict[str, Any]]]:
     """Each row's series number and each series' key values, series in sorted key order.
 
     Numpy columns (the job's: strings, never null) are numbered with a dict and the distinct keys sorted in Python,
@@ -288,7 +309,7 @@ def _series_codes(daily: pd.DataFrame | Columns, keys: list[str]) -> tuple[np.nd
         order = sorted(range(len(distinct)), key=distinct.__getitem__)
         rank = np.empty(len(distinct), dtype=int)
         rank[order] = np.arange(len(distinct))
-        return rank[np.asarray(rows, dtype=int)], [dict(zip(keys, distinct[i], strict=True)) for i in order]
+        return rank[np.asarray(rows, dtype=int)], _SeriesKeys(keys, [distinct[i] for i in order])
     code = daily[keys].groupby(keys, sort=True, dropna=False).ngroup().to_numpy()
     table = daily[keys].assign(_c=code).drop_duplicates("_c").sort_values("_c")
     return code, [dict(zip(keys, row, strict=True)) for row in table[keys].astype(object).to_numpy().tolist()]
