@@ -197,7 +197,7 @@ def hostile(env: dict[str, str]) -> None:
     code = r"""
 import sys, time
 from finguard.errors import InputError
-from finguard.terraform.hcl import _parse_text
+from finguard.terraform.hcl_files import parse_text as _parse_text
 unit, before, after, close = sys.argv[1:5]
 mib = 1_048_576
 parts, size, i = [before], len(before) + len(after.replace("{close}", "")), 0

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 from finguard.errors import InputError
 from finguard.terraform import hcl_parser
-from finguard.terraform.hcl import _parse_text
+from finguard.terraform.hcl_files import parse_text as _parse_text
 from finguard.terraform.hcl_parser import (
     MAX_CHAIN_TEXT,
     MAX_NESTING,
@@ -333,11 +333,11 @@ def test_tables_for_another_grammar_are_cached(tmp_path: Path, monkeypatch: pyte
 
 def test_python_hcl2_route_is_kept(monkeypatch: pytest.MonkeyPatch) -> None:
     """FINGUARD_HCL_PARSER=hcl2 (or a python-hcl2 other than 8.x) parses with python-hcl2 itself."""
-    from finguard.terraform import hcl
+    from finguard.terraform import hcl_files
 
-    monkeypatch.setattr(hcl, "_PARSER", [])
+    monkeypatch.setattr(hcl_files, "_PARSER", [])
     monkeypatch.setenv("FINGUARD_HCL_PARSER", "hcl2")
-    assert hcl._fast_parser() is None
-    assert hcl._parse_text('a = "x"\nb = [1, 2]\n', "m.tf") == {"a": "x", "b": [1, 2]}
+    assert hcl_files._fast_parser() is None
+    assert hcl_files.parse_text('a = "x"\nb = [1, 2]\n', "m.tf") == {"a": "x", "b": [1, 2]}
     with pytest.raises(InputError, match=r"^m\.tf:2:12: HCL syntax error: unexpected '}'"):
-        hcl._parse_text('resource "aws_eip" "x" {\n  domain = \n}\n', "m.tf")
+        hcl_files.parse_text('resource "aws_eip" "x" {\n  domain = \n}\n', "m.tf")

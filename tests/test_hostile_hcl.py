@@ -230,3 +230,55 @@ def test_fuzz_resource_blocks(tmp_path_factory: pytest.TempPathFactory, capsys: 
         assert len(lines) == 1 and lines[0].startswith("finguard: error: "), err
     else:
         assert "-" not in out.split('"monthly_cost"')[-1][:5]
+
+
+def _many_files(root: Path, count: int = 60) -> Path:
+    """Enough files for the reader to parse them on a process pool (and for `check`/`breakdown` to parse ahead)."""
+    files = {"main.tf": PROVIDER}
+    files |= {f"v{i:03}.tf": f'resource "aws_ebs_volume" "v{i}" {{\n  availability_zone = "us-east-1a"\n'
+                             f'  size = {i + 1}\n}}\n' for i in range(count)}
+    return _dir(root, files)
+
+
+def test_parsing_ahead_gives_the_same_project(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """`breakdown DIR` starts parsing before it loads its models; the answers are the reader's own."""
+    from finguard.terraform import hcl_files
+
+    monkeypatch.setenv("FINGUARD_NO_HCL_CACHE", "1")
+    root = _many_files(tmp_path)
+    started: list[int] = []
+    start = hcl_files._Prefetch.start
+    monkeypatch.setattr(hcl_files._Prefetch, "start", lambda self, names: (started.append(len(names)),
+                                                                           start(self, names))[1])
+    outputs = []
+    for ahead in (True, False):
+        if not ahead:
+            monkeypatch.setattr(hcl_files, "prefetch", lambda directory: None)
+        out = tmp_path / f"out-{ahead}.json"
+        code, _, err = run(capsys, "breakdown", str(root), "--format", "json", "--out", str(out))
+        assert code == 0, err
+        body = json.loads(out.read_text())
+        body.pop("generated_at")
+        outputs.append(body)
+        assert hcl_files._PREFETCHED.pool is None and not hcl_files._PREFETCHED.chunks  # taken and closed
+    assert outputs[0] == outputs[1] and len(outputs[0]["resources"]) == 60
+    assert started == [61]  # the first run parsed every file ahead, the second none
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_parsing_ahead_never_opens_a_fifo_and_ends_cleanly_on_an_early_error(tmp_path: Path) -> None:
+    """A FIFO among many .tf files is left to the reader (one clear error, no hang); a run that fails before it
+    reads the code (a bad config) stops the workers and says only what is wrong."""
+    root = _many_files(tmp_path / "fifo")
+    os.mkfifo(root / "pipe.tf")
+    env = {**os.environ, "FINGUARD_NO_HCL_CACHE": "1"}
+    result = subprocess.run([sys.executable, "-m", "finguard", "breakdown", str(root)], capture_output=True,
+                            text=True, timeout=60, env=env)
+    assert result.returncode == 2 and "pipe.tf" in result.stderr and "not a regular file" in result.stderr
+    code = _many_files(tmp_path / "config", count=400)
+    (code / "finguard.yml").write_text("fail_on: [\n")
+    result = subprocess.run([sys.executable, "-m", "finguard", "check", str(code)], capture_output=True,
+                            text=True, timeout=60, env=env)
+    assert result.returncode == 2 and "finguard.yml" in result.stderr, result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1

@@ -30,10 +30,10 @@ def test_unknown_environment_settings_are_reported_not_silently_ignored(
         capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, variable: str, value: str,
         command: list[str]) -> None:
     import finguard.progress
-    import finguard.terraform.hcl
+    import finguard.terraform.hcl_files
 
     monkeypatch.setattr(finguard.progress, "_WARNED", [])
-    monkeypatch.setattr(finguard.terraform.hcl, "_PARSER", [])  # the parser choice is made once per process
+    monkeypatch.setattr(finguard.terraform.hcl_files, "_PARSER", [])  # the parser choice is made once per process
     monkeypatch.setenv(variable, value)
     monkeypatch.setenv("FINGUARD_NO_HCL_CACHE", "1")
     code, _, err = run(capsys, *command)

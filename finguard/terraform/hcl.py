@@ -17,13 +17,11 @@ most 1,024 values (Terraform's limit). count, for_each and input variables follo
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 import os
 import re
 import stat
-import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
@@ -43,14 +41,13 @@ from finguard.terraform.hcl_expr import (
     reset_budget,
     to_string,
 )
+from finguard.terraform.hcl_files import MAX_FILE_BYTES, parse_files, parse_text
 from finguard.terraform.hcl_functions import TfSet, toset
 
 META_ARGUMENTS = {"count", "for_each", "provider", "depends_on", "lifecycle", "provisioner", "connection"}
 MODULE_META = {"source", "version", "count", "for_each", "providers", "depends_on"}
 PROVIDER_SOURCES = {"aws": "registry.terraform.io/hashicorp/aws", "azurerm": "registry.terraform.io/hashicorp/azurerm",
                     "google": "registry.terraform.io/hashicorp/google"}
-_PARALLEL_FROM = 48  # files to parse before a process pool pays for itself (a file takes ~2 ms, a worker ~30)
-MAX_FILE_BYTES = 1_048_576  # one .tf or .tfvars file
 MAX_BLOCKS = 10_000  # resource, data and module blocks per run, counted before parsing (parsing is the slow part)
 MAX_INSTANCES_PER_RESOURCE = 10_000  # instances count/for_each may expand one resource or module call to
 MAX_INSTANCES = 100_000  # instances per run
@@ -87,141 +84,6 @@ class HclReport:
 
     errors: list[str] = field(default_factory=list)  # files that did not parse (with --keep-going)
     unknowns: list[str] = field(default_factory=list)
-
-
-# -- parsing ------------------------------------------------------------------------------------------
-_PARSER: list[Any] = []  # [HclParser], or [None] where python-hcl2's own route is used (see _fast_parser)
-
-
-def _fast_parser() -> Any:
-    """finguard's one-pass parser of python-hcl2's grammar (hcl_parser.py), built once per process; None
-    when the installed python-hcl2 is not the 8.x series whose output it reproduces."""
-    if not _PARSER:
-        from finguard.terraform import hcl_parser
-
-        parser = None
-        chosen = os.environ.get("FINGUARD_HCL_PARSER", "")
-        if chosen not in ("", "hcl2"):
-            sys.stderr.write(f"warning: FINGUARD_HCL_PARSER={chosen!r} is not `hcl2` (python-hcl2's own parser): "
-                             "ignored\n")
-        if hcl_parser.hcl2_version().startswith("8.") and chosen != "hcl2":
-            from finguard.pricing.catalog import default_catalog_path
-
-            try:
-                parser = hcl_parser.HclParser(default_catalog_path().parent / "hcl-parser")
-            except (hcl_parser.UnsupportedGrammar, ImportError):
-                parser = None
-        _PARSER.append(parser)
-    return _PARSER[0]
-
-
-def _parse_text(text: str, where: str) -> dict[str, Any]:
-    parser = _fast_parser()
-    if parser is None:
-        return _parse_text_hcl2(text, where)
-    from finguard.terraform.hcl_parser import HclNestingError, HclStructureError, HclSyntaxError
-
-    try:
-        return parser.parse(text)  # type: ignore[no-any-return]
-    except HclSyntaxError as exc:
-        raise InputError(f"HCL syntax error: {_syntax_detail(exc)}", where=f"{where}:{exc.line}:{exc.column}") from None
-    except HclStructureError as exc:
-        location = f"{where}:{exc.line}" if exc.line else where
-        message = str(exc) if isinstance(exc, HclNestingError) else f"HCL syntax error: {exc}"
-        raise InputError(message, where=location) from None
-
-
-def _parse_text_hcl2(text: str, where: str) -> dict[str, Any]:
-    """python-hcl2's own route (any python-hcl2 version; FINGUARD_HCL_PARSER=hcl2 forces it)."""
-    from hcl2 import SerializationOptions, api
-
-    options = SerializationOptions(strip_string_quotes=True, explicit_blocks=True, with_comments=False)
-    try:  # hcl2.loads() without keeping comments we never read (~6% faster per file)
-        return api.serialize(api.parses(text, discard_comments=True), serialization_options=options)
-    except Exception as exc:
-        line = getattr(exc, "line", None)
-        column = getattr(exc, "column", None)
-        location = f"{where}:{line}:{column}" if line and line > 0 else where
-        raise InputError(f"HCL syntax error: {_syntax_detail(exc)}", where=location) from None
-
-
-def _syntax_detail(exc: Exception) -> str:
-    """Lark's message, without token internals and the repeated position."""
-    token = getattr(exc, "token", None)
-    if token is not None:
-        text = str(token).strip().splitlines()[0] if str(token).strip() else "end of line"
-        return f"unexpected {text[:40]!r}"
-    char = getattr(exc, "char", None)
-    if char is not None:
-        return f"unexpected character {char!r}"
-    detail = " ".join(str(exc).split())
-    return re.sub(r" at line \d+,? col(umn)? \d+\.?", "", detail.split(" Expected")[0])[:200]
-
-
-def _parse_file(path: str) -> tuple[str, dict[str, Any] | None, str | None]:
-    """(path, document, error) — top level so a process pool can run it."""
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        return path, None, f"{path}: cannot read: {exc}"
-    cache = _cache_path(text)
-    if cache is not None and cache.exists():
-        try:
-            return path, json.loads(cache.read_text()), None
-        except (OSError, ValueError):
-            pass
-    try:
-        doc = _parse_text(text, path)
-    except InputError as exc:
-        return path, None, str(exc)
-    if cache is not None:
-        try:
-            cache.parent.mkdir(parents=True, exist_ok=True)
-            tmp = cache.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_text(json.dumps(doc))
-            tmp.replace(cache)
-        except OSError:
-            pass  # a cache is an optimisation only
-    return path, doc, None
-
-
-def _cache_path(text: str) -> Path | None:
-    """Parsed documents are cached by content hash, so unchanged files (most files, in a pre-commit run)
-    are not parsed again."""
-    if os.environ.get("FINGUARD_NO_HCL_CACHE") == "1":
-        return None
-    from finguard.pricing.catalog import default_catalog_path
-    from finguard.terraform.hcl_parser import hcl2_version
-
-    digest = hashlib.sha256(text.encode()).hexdigest()
-    version = hcl2_version()
-    return default_catalog_path().parent / "hcl-cache" / version / digest[:2] / f"{digest}.json"
-
-
-def parse_files(paths: list[Path], keep_going: bool) -> tuple[dict[Path, dict[str, Any]], list[str]]:
-    """Parse .tf files (in parallel when there are many); errors stop the run unless keep_going."""
-    names = [str(p) for p in paths]
-    results: Iterable[tuple[str, dict[str, Any] | None, str | None]]
-    if len(names) >= _PARALLEL_FROM and (os.cpu_count() or 1) > 1:
-        from concurrent.futures import ProcessPoolExecutor  # ~0.1 s of imports, only when it pays
-
-        # the first file here, so the forked workers start with the parser's lexers compiled
-        results = [_parse_file(names[0])]
-        with ProcessPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
-            results += pool.map(_parse_file, names[1:], chunksize=8)
-    else:
-        results = [_parse_file(n) for n in names]
-    docs: dict[Path, dict[str, Any]] = {}
-    errors: list[str] = []
-    for name, doc, error in results:
-        if error is not None:
-            if not keep_going:
-                raise InputError(error.split(": ", 1)[1] if ": " in error else error,
-                                 where=error.split(": ", 1)[0])
-            errors.append(error)
-        elif doc is not None:
-            docs[Path(name)] = doc
-    return docs, errors
 
 
 # -- values -------------------------------------------------------------------------------------------
@@ -943,7 +805,7 @@ def _read_tfvars(path: Path) -> dict[str, Any]:
             raise InputError("a .tfvars.json file must hold an object", where=str(path))
         return data
     _no_redefinition(text, path)
-    doc = _parse_text(text, str(path))
+    doc = parse_text(text, str(path))
     scope = Scope(_no_names)
     try:
         return {k: evaluate_value(v, scope) for k, v in doc.items() if k != "__is_block__"}
@@ -973,7 +835,7 @@ def _cli_value(raw: str) -> Any:
     text = raw.strip()
     if text[:1] in ("[", "{"):
         try:
-            doc = _parse_text(f"v = {text}\n", "-var")
+            doc = parse_text(f"v = {text}\n", "-var")
             return evaluate_value(doc["v"], Scope(_no_names))
         except (InputError, ExprError):
             return raw
