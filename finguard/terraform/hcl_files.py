@@ -141,10 +141,8 @@ class _Prefetch:
         self.chunks: dict[str, tuple[Any, int]] = {}  # file name -> (future of its chunk's answers, index in it)
 
     def start(self, names: list[str]) -> None:
-        from concurrent.futures import ProcessPoolExecutor  # ~0.1 s of imports, only when it pays
-
         _fast_parser()  # built here once, so the forked workers start with it (each building its own cost more)
-        self.pool = ProcessPoolExecutor(max_workers=min(4, os.cpu_count() or 1))
+        self.pool = _parse_pool()
         for at in range(0, len(names), 8):
             chunk = names[at:at + 8]
             future = self.pool.submit(_parse_chunk, chunk)
@@ -197,6 +195,16 @@ def close_prefetch() -> None:
     _PREFETCHED.close()
 
 
+def _parse_pool() -> Any:
+    """Worker processes for parsing, forked where fork is the safe, usual way (Linux), so they start with the parser
+    this process built; Python 3.14 would otherwise start them from a fresh interpreter (forkserver)."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor  # ~0.1 s of imports, only when it pays
+
+    context = multiprocessing.get_context("fork") if sys.platform == "linux" else None
+    return ProcessPoolExecutor(max_workers=min(4, os.cpu_count() or 1), mp_context=context)
+
+
 def _parse_chunk(names: list[str]) -> list[tuple[str, dict[str, Any] | None, str | None]]:
     return [_parse_file(name) for name in names]
 
@@ -209,11 +217,9 @@ def parse_files(paths: list[Path], keep_going: bool) -> tuple[dict[Path, dict[st
     rest = [name for name in names if name not in ahead]
     parsed: dict[str, tuple[str, dict[str, Any] | None, str | None]] = {}
     if len(rest) >= _PARALLEL_FROM and (os.cpu_count() or 1) > 1:
-        from concurrent.futures import ProcessPoolExecutor  # ~0.1 s of imports, only when it pays
-
         # the first file here, so the forked workers start with the parser's lexers compiled
         parsed[rest[0]] = _parse_file(rest[0])
-        with ProcessPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
+        with _parse_pool() as pool:
             parsed.update((answer[0], answer) for answer in pool.map(_parse_file, rest[1:], chunksize=8))
     else:
         parsed.update((name, _parse_file(name)) for name in rest)
