@@ -248,9 +248,12 @@ def test_parsing_ahead_gives_the_same_project(tmp_path: Path, capsys: pytest.Cap
     monkeypatch.setenv("FINGUARD_NO_HCL_CACHE", "1")
     root = _many_files(tmp_path)
     started: list[int] = []
-    start = hcl_files._Prefetch.start
+    taken: list[int] = []
+    start, take = hcl_files._Prefetch.start, hcl_files._Prefetch.take
     monkeypatch.setattr(hcl_files._Prefetch, "start", lambda self, names: (started.append(len(names)),
                                                                            start(self, names))[1])
+    monkeypatch.setattr(hcl_files._Prefetch, "take", lambda self, names: (answers := take(self, names),
+                                                                          taken.append(len(answers)))[0])
     outputs = []
     for ahead in (True, False):
         if not ahead:
@@ -263,7 +266,7 @@ def test_parsing_ahead_gives_the_same_project(tmp_path: Path, capsys: pytest.Cap
         outputs.append(body)
         assert hcl_files._PREFETCHED.pool is None and not hcl_files._PREFETCHED.chunks  # taken and closed
     assert outputs[0] == outputs[1] and len(outputs[0]["resources"]) == 60
-    assert started == [61]  # the first run parsed every file ahead, the second none
+    assert started == [61] and taken == [61, 0]  # the first run parsed every file ahead and used it; the second none
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
