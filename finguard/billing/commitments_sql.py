@@ -67,9 +67,14 @@ def _eligible_sql(eligibility: Eligibility, covered: str) -> str:
     return f"({USAGE}) AND COALESCE({' OR '.join(alternatives)}, FALSE)"
 
 
+def _covered_sql(mine: str) -> str:
+    """Usage that the commitments `mine` selects covered."""
+    return f"({mine}) AND _status = 'Used' AND \"ChargeCategory\" = 'Usage'"
+
+
 def _sums_sql(mine: str, eligible: str, *, with_span: bool) -> list[str]:
     """`IbisQueries._sums`: a commitment's (or type's) aggregates in `Sums` order, then its span."""
-    covered = f"({mine}) AND _status = 'Used' AND \"ChargeCategory\" = 'Usage'"
+    covered = _covered_sql(mine)
     unused = f"({mine}) AND _status = 'Unused'"
     sums = [f"sum(_billed) FILTER (WHERE ({mine}) AND \"ChargeCategory\" = 'Purchase')",
             f"sum(_eff) FILTER (WHERE {covered})", f"sum(_eff) FILTER (WHERE {unused})",
@@ -122,7 +127,7 @@ class SqlQueries:
 
     def cube(self, commitments: list[Commitment], eligibility: dict[str, Eligibility],
              types: list[str]) -> list[CubeRow]:
-        flags = [f"{_eligible_sql(eligibility[c.id], self._covered(c.id))} AS _el_{i}"
+        flags = [f"{_eligible_sql(eligibility[c.id], _covered_sql(f'_cid = {literal(c.id)}'))} AS _el_{i}"
                  for i, c in enumerate(commitments)]
         index = {c.id: i for i, c in enumerate(commitments)}
         aggs = [a for i, c in enumerate(commitments)
@@ -136,10 +141,6 @@ class SqlQueries:
         sql = (f"SELECT {period}, _owner, {', '.join(aggs)} FROM (SELECT *, {', '.join(flags)} "
                f"FROM ({self.labelled}) AS t) AS e WHERE {relevant} GROUP BY {period}, _owner")
         return [cube_row(r, len(commitments), len(types)) for r in self.con.execute(sql).fetchall()]
-
-    @staticmethod
-    def _covered(cid: str) -> str:
-        return f"_cid = {literal(cid)} AND _status = 'Used' AND \"ChargeCategory\" = 'Usage'"
 
     @staticmethod
     def _type_eligible(commitment_type: str, eligibility: Eligibility) -> str:
