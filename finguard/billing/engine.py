@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from finguard.billing.schema import X_ROW
+from finguard.billing.store import literal
 from finguard.errors import InputError
 
 if TYPE_CHECKING:
@@ -99,17 +100,17 @@ class DuckDBEngine(Engine):
         kind = file_kind(path)
         name = self._fresh("src")
         source = str(path / "**" / "*.parquet") if path.is_dir() else str(path)
-        quoted = source.replace("'", "''")
+        quoted = literal(source)
         if kind == "parquet":
             sql = (f"CREATE TEMP VIEW {name} AS SELECT * EXCLUDE (file_row_number), file_row_number + 1 AS {X_ROW} "
-                   f"FROM read_parquet('{quoted}', file_row_number = true)")
+                   f"FROM read_parquet({quoted}, file_row_number = true)")
         else:
             nulls = ", ".join(f"'{v}'" for v in NULL_TEXT)
             # every column as text: the ingest parses and reports bad values itself; with store_rejects DuckDB
             # keeps malformed lines (wrong field count, bad quoting) in reject_errors instead of failing the file.
             # A table, not a view: CSV has no statistics and parsing it is most of a scan's cost, so it is parsed
             # once (4.7 s per million rows of a 62-column export) instead of once per check, reject and insert
-            sql = (f"CREATE TEMP TABLE {name} AS SELECT *, row_number() OVER () AS {X_ROW} FROM read_csv('{quoted}', "
+            sql = (f"CREATE TEMP TABLE {name} AS SELECT *, row_number() OVER () AS {X_ROW} FROM read_csv({quoted}, "
                    f"header = true, all_varchar = true, nullstr = [{nulls}], store_rejects = true, "
                    f"rejects_table = '{name}_rejects', rejects_scan = '{name}_scan')")
         try:

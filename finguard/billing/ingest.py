@@ -222,9 +222,10 @@ def _check_header(store: BillingStore, path: Path) -> None:
     """Refuse a CSV header that names a column twice: the reader would rename the second one (`BilledCost_1`)
     and one of the two would be taken silently for the other. Names compare case-insensitively, as the
     engines resolve them."""
-    quoted = str(path).replace("'", "''")
+    from finguard.billing.store import literal
+
     try:
-        row = store.raw_sql(f"SELECT * FROM read_csv('{quoted}', header = false, all_varchar = true) LIMIT 1")
+        row = store.raw_sql(f"SELECT * FROM read_csv({literal(str(path))}, header = false, all_varchar = true) LIMIT 1")
     except Exception:  # the header is checked only where it can be read apart from the body
         return
     names = [str(v).strip() for v in (row.fetchone() or ()) if v is not None]

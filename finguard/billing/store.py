@@ -278,8 +278,8 @@ class BillingStore:
             return self.con.table("charges")
         if self._spark_export is None:
             self._spark_export = Path(tempfile.mkdtemp(prefix="finguard-charges-"))
-            target = str(self._spark_export / "charges.parquet").replace("'", "''")
-            self.raw_sql(f"COPY charges TO '{target}' (FORMAT parquet)")
+            target = literal(str(self._spark_export / "charges.parquet"))
+            self.raw_sql(f"COPY charges TO {target} (FORMAT parquet)")
         df = engine.session.read.parquet(str(self._spark_export / "charges.parquet"))  # type: ignore[attr-defined]
         df.createOrReplaceTempView("charges")
         return engine.con.table("charges")

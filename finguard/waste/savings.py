@@ -262,11 +262,13 @@ def daily_costs(store: BillingStore, config: BillingConfig, keys: dict[str, str]
 
         raise InputError(f"the store holds several billing currencies ({', '.join(currencies)}): choose one with "
                          "--currency (or billing.currency in finguard.yml)")
+    from finguard.billing.store import literal
+
     metric = config.allocation.cost  # a Literal of FOCUS cost columns: safe to name in SQL
-    pattern = _ID_SUFFIX.replace("'", "''")
+    pattern = literal(_ID_SUFFIX)
     rows = store.raw_sql(
         f"""SELECT k, day, sum(cost) FROM (
-              SELECT CASE WHEN regexp_matches(ResourceId, '{pattern}') THEN regexp_extract(ResourceId, '{pattern}', 1)
+              SELECT CASE WHEN regexp_matches(ResourceId, {pattern}) THEN regexp_extract(ResourceId, {pattern}, 1)
                           ELSE ResourceId END AS k,
                      CAST(ChargePeriodStart AS DATE) AS day, coalesce("{metric}", 0.0) AS cost
               FROM charges WHERE ChargeCategory = 'Usage' AND BillingCurrency = ? AND ResourceId IS NOT NULL
