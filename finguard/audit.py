@@ -23,6 +23,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
+from finguard.collector import cycles_uncollected
 from finguard.config import FinguardConfig, Taxonomy, find_config, load_config
 from finguard.errors import FinguardError
 from finguard.model import Project, ProjectCost
@@ -355,7 +356,8 @@ def audit_repo(repo: RepoResult, directory: Path, options: AuditOptions,
         root = RootResult(path=rel, kind=kind)
         repo.roots.append(root)
         try:
-            _audit_root(repo, root, path, base, options, configs)
+            with cycles_uncollected():  # one root at a time: the collector runs between roots
+                _audit_root(repo, root, path, base, options, configs)
         except Exception as exc:
             if os.environ.get("FINGUARD_DEBUG") == "1" and not isinstance(exc, FinguardError | OSError):
                 raise

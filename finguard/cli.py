@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from finguard import __version__
+from finguard.collector import cycles_uncollected
 from finguard.commands.rates_options import rates_options, resolve_rates
 from finguard.errors import EXIT_USAGE, FinguardError, InputError, UsageError
 
@@ -201,9 +202,10 @@ def breakdown(settings: Settings, plan: Path, fmt: str, out: Path | None, show_c
     from finguard.pricing.estimate import estimate
 
     rates = resolve_rates(settings, plan, rates_mode, rates_file)
-    project = _load_project(settings, plan)
-    cost = estimate(project, settings.catalog(), "after", rates=rates)
-    text = report.get(fmt).render_breakdown(cost)
+    with cycles_uncollected():
+        project = _load_project(settings, plan)
+        cost = estimate(project, settings.catalog(), "after", rates=rates)
+        text = report.get(fmt).render_breakdown(cost)
     if show_coverage:
         from finguard.report._summary import coverage_by_type
 
@@ -238,16 +240,18 @@ def diff(settings: Settings, plan: Path, compare_to: Path | None, fmt: str, out:
         raise UsageError(f"{plan} is .tf code with no prior state: compare it to a saved breakdown with "
                          "--compare-to BASE.json (e.g. `finguard breakdown` of the main branch)")
     rates = resolve_rates(settings, plan, rates_mode, rates_file)
-    project = _load_project(settings, plan)
-    catalog = settings.catalog()
-    after = estimate(project, catalog, "after", rates=rates)
-    if compare_to is not None:
-        result = diff_costs(read_saved_breakdown(compare_to), after, str(compare_to))
-    else:
-        result = diff_costs(estimate(project, catalog, "before", rates=rates, reuse=after), after, "prior state")
+    with cycles_uncollected():
+        project = _load_project(settings, plan)
+        catalog = settings.catalog()
+        after = estimate(project, catalog, "after", rates=rates)
+        if compare_to is not None:
+            result = diff_costs(read_saved_breakdown(compare_to), after, str(compare_to))
+        else:
+            result = diff_costs(estimate(project, catalog, "before", rates=rates, reuse=after), after, "prior state")
+        text = report.get(fmt).render_diff(result)
     if result.rates_note:
         click.echo(f"warning: {result.rates_note}", err=True)
-    _write(report.get(fmt).render_diff(result), out)
+    _write(text, out)
     _warn_stale(settings, after)
     _finish(settings)
 
@@ -290,12 +294,14 @@ def check(settings: Settings, plan: Path, config_path: Path | None, fail_on: str
     _parse_ahead(plan)
     from finguard.policy.runner import CheckRequest, run
 
-    code = run(CheckRequest(
-        settings=settings, plan=plan, config_path=config_path, fail_on=fail_on, fmt=fmt, out=out,
-        rego_dirs=list(rego_dirs), opa_url=opa_url, tf_dir=tf_dir, baseline=baseline,
-        write_baseline=write_baseline, use_builtin=not no_builtin, with_checkov=with_checkov, compare_to=compare_to,
-        load_project=lambda: _load_project(settings, plan), write=_write, rates_mode=rates_mode, rates_file=rates_file,
-    ))
+    with cycles_uncollected():
+        code = run(CheckRequest(
+            settings=settings, plan=plan, config_path=config_path, fail_on=fail_on, fmt=fmt, out=out,
+            rego_dirs=list(rego_dirs), opa_url=opa_url, tf_dir=tf_dir, baseline=baseline,
+            write_baseline=write_baseline, use_builtin=not no_builtin, with_checkov=with_checkov,
+            compare_to=compare_to, load_project=lambda: _load_project(settings, plan), write=_write,
+            rates_mode=rates_mode, rates_file=rates_file,
+        ))
     _finish(settings, code)
 
 

@@ -118,6 +118,7 @@ def _analyse(settings: Settings, path: Path, compare_to: Path | None, config_pat
              ) -> tuple[ProjectReport, ProjectCost]:
     """The project's cost diff (as `finguard diff`) and policy check (as `finguard check`)."""
     from finguard.cli import _load_project, _write
+    from finguard.collector import cycles_uncollected
     from finguard.diff import diff_costs
     from finguard.errors import UsageError
     from finguard.github.comment import ProjectReport
@@ -129,15 +130,16 @@ def _analyse(settings: Settings, path: Path, compare_to: Path | None, config_pat
         raise UsageError(f"{path} is .tf code with no prior state: compare it to a saved breakdown with "
                          "--compare-to BASE.json (e.g. `finguard breakdown` of the main branch)")
     rates = resolve_rates(settings, path, rates_mode, rates_file, config_path=config_path)
-    project = _load_project(settings, path)
-    catalog = settings.catalog()
-    after = estimate(project, catalog, "after", rates=rates)
-    baseline = read_saved_breakdown(compare_to) if compare_to is not None else None
-    if baseline is not None:
-        diff = diff_costs(baseline, after, str(compare_to))
-    else:
-        diff = diff_costs(estimate(project, catalog, "before", rates=rates, reuse=after), after, "prior state")
-    check = evaluate(CheckRequest(settings=settings, plan=path, load_project=lambda: project, write=_write,
-                                  config_path=config_path, fail_on=fail_on, baseline_cost=baseline, rates=rates,
-                                  rates_mode="list" if rates is None else None))
+    with cycles_uncollected():
+        project = _load_project(settings, path)
+        catalog = settings.catalog()
+        after = estimate(project, catalog, "after", rates=rates)
+        baseline = read_saved_breakdown(compare_to) if compare_to is not None else None
+        if baseline is not None:
+            diff = diff_costs(baseline, after, str(compare_to))
+        else:
+            diff = diff_costs(estimate(project, catalog, "before", rates=rates, reuse=after), after, "prior state")
+        check = evaluate(CheckRequest(settings=settings, plan=path, load_project=lambda: project, write=_write,
+                                      config_path=config_path, fail_on=fail_on, baseline_cost=baseline, rates=rates,
+                                      rates_mode="list" if rates is None else None))
     return ProjectReport(diff=diff, check=check), after

@@ -45,8 +45,12 @@ def estimate(project: Project, catalog: Catalog, state: State = "after", usage: 
     no-op)."""
     ctx = ProjectContext(project.resources, state, usage if usage is not None else project._usage)
     result = ProjectCost(project=project.name, source=project.source, state=state)
-    counts = result.counts
+    counts: dict[str, int] = {}
     unchanged = _reusable(project, reuse) if state == "before" and reuse is not None else {}
+    # totals in locals, written once: each pydantic attribute access or write per resource was a tenth of the loop
+    costs: list[ResourceCost] = []
+    alone = result._alone
+    total, complete = Decimal(0), True
     for resource in project.resources:
         same = unchanged.get(resource.address)
         if same is not None:
@@ -55,13 +59,15 @@ def estimate(project: Project, catalog: Catalog, state: State = "after", usage: 
             lookups = ctx.lookups
             cost = price_resource(resource, catalog, ctx, state, rates)
             if ctx.lookups == lookups:
-                result._alone.add(resource.address)
-        result.resources.append(cost)
+                alone.add(resource.address)
+        costs.append(cost)
         _count(counts, cost)
         if cost.monthly_cost is not None:
-            result.monthly_cost += cost.monthly_cost
+            total += cost.monthly_cost
         if not cost.complete:
-            result.complete = False
+            complete = False
+    result.resources, result.monthly_cost, result.complete = costs, total, complete
+    result.counts = CostCounts(**counts)
     result.catalog = catalog_info(catalog, result)
     if rates is not None:
         _effective_totals(result, rates)
@@ -94,25 +100,24 @@ def _effective_totals(result: ProjectCost, rates: RateIndex) -> None:
     result.rates = info
 
 
-def _count(counts: CostCounts, cost: ResourceCost) -> None:
-    match cost.status:
-        case ResourceStatus.PRICED:
-            counts.priced += 1
-        case ResourceStatus.FREE:
-            counts.free += 1
-        case ResourceStatus.UNSUPPORTED:
-            counts.unsupported += 1
-        case ResourceStatus.INCOMPLETE:
-            counts.incomplete += 1
-        case ResourceStatus.SKIPPED:
-            counts.skipped += 1
+_STATUS_COUNTS = {ResourceStatus.PRICED: "priced", ResourceStatus.FREE: "free",
+                  ResourceStatus.UNSUPPORTED: "unsupported", ResourceStatus.INCOMPLETE: "incomplete",
+                  ResourceStatus.SKIPPED: "skipped"}
+_COMPONENT_COUNTS = {ComponentStatus.USAGE_BASED: "usage_based_components",
+                     ComponentStatus.UNKNOWN_QUANTITY: "unknown_components",
+                     ComponentStatus.MISSING_PRICE: "missing_price_components",
+                     ComponentStatus.AMBIGUOUS_PRICE: "missing_price_components"}
+
+
+def _count(counts: dict[str, int], cost: ResourceCost) -> None:
+    """Tally into a plain dict (CostCounts is built once from it: its attribute writes were slow per resource)."""
+    key = _STATUS_COUNTS.get(cost.status)
+    if key is not None:
+        counts[key] = counts.get(key, 0) + 1
     for c in cost.components:
-        if c.status is ComponentStatus.USAGE_BASED:
-            counts.usage_based_components += 1
-        elif c.status is ComponentStatus.UNKNOWN_QUANTITY:
-            counts.unknown_components += 1
-        elif c.status in (ComponentStatus.MISSING_PRICE, ComponentStatus.AMBIGUOUS_PRICE):
-            counts.missing_price_components += 1
+        key = _COMPONENT_COUNTS.get(c.status)
+        if key is not None:
+            counts[key] = counts.get(key, 0) + 1
 
 
 def price_resource(resource: Resource, catalog: Catalog, ctx: ProjectContext, state: State,
