@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from finguard import __version__
-from finguard.collector import cycles_uncollected
+from finguard.collector import cycles_uncollected, freezing_after_pipelines
 from finguard.commands.rates_options import rates_options, resolve_rates
 from finguard.errors import EXIT_USAGE, FinguardError, InputError, UsageError
 
@@ -519,7 +519,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     # resources). Young generations are still collected, every 100,000 allocations.
     gc.set_threshold(100_000, 20, 100)
     try:
-        _main(argv)
+        with freezing_after_pipelines():
+            _main(argv)
     finally:
         if "finguard.terraform.hcl_files" in sys.modules:  # parsing ahead of a run that ended early: stop it
             sys.modules["finguard.terraform.hcl_files"].close_prefetch()

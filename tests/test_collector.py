@@ -6,6 +6,7 @@ import gc
 
 import pytest
 
+from finguard import collector
 from finguard.collector import cycles_uncollected
 
 
@@ -35,15 +36,26 @@ def test_a_disabled_collector_stays_disabled() -> None:
         gc.enable()
 
 
-def test_objects_made_during_the_pause_are_not_rescanned() -> None:
-    """What the pause is for: the young generations do not hold the pipeline's objects afterwards (frozen), so
-    later collections do not traverse them again."""
+def test_the_cli_process_freezes_what_a_pause_made(monkeypatch: pytest.MonkeyPatch) -> None:
+    """What the pause is for, in the CLI's process: afterwards the young generations do not hold the pipeline's
+    objects (frozen), so later collections do not traverse them again."""
+    monkeypatch.setattr(collector._Policy, "freeze_after", True)
     gc.collect()
+    try:
+        with cycles_uncollected():
+            kept = [[i] for i in range(50_000)]  # lists are tracked by the collector (atomic dicts are not)
+        assert sum(gc.get_count()) < 1_000
+        assert gc.get_freeze_count() >= len(kept)
+    finally:
+        gc.unfreeze()
+
+
+def test_embedded_callers_keep_a_normal_heap() -> None:
+    assert not collector._Policy.freeze_after  # only finguard.cli.main() turns freezing on, for its own run
+    frozen = gc.get_freeze_count()
     with cycles_uncollected():
-        kept = [[i] for i in range(50_000)]  # lists are tracked by the collector (atomic dicts are not)
-    assert sum(gc.get_count()) < 1_000
-    assert gc.get_freeze_count() >= len(kept)
-    gc.unfreeze()
+        [[i] for i in range(1_000)]
+    assert gc.get_freeze_count() == frozen
 
 
 def test_cyclic_garbage_made_after_the_pause_is_still_collected() -> None:
