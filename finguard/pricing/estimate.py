@@ -75,7 +75,8 @@ def estimate(project: Project, catalog: Catalog, state: State = "after", usage: 
 
 
 def _reusable(project: Project, after: ProjectCost) -> dict[str, ResourceCost]:
-    costs = {c.address: c for c in after.resources if c.address in after._alone}
+    alone = after._alone  # once: a pydantic private attribute costs a __getattr__ call per read
+    costs = {c.address: c for c in after.resources if c.address in alone}
     return {r.address: costs[r.address] for r in project.resources
             if r.address in costs and r.action is Action.NO_OP and not r.unknown_after and r.before == r.after}
 

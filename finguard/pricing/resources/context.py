@@ -18,14 +18,9 @@ class ProjectContext:
         self.lookups = 0  # cross-resource look-ups so far: a model that made none priced its resource alone
         self._eip_consumers: set[str] | None = None
         self._of_type: dict[str, list[Resource]] | None = None
+        self._resources = resources
         self._by_address = {r.address: r for r in resources}
-        self._by_id: dict[tuple[str, str], Resource] = {}
-        for r in resources:
-            for values in (r.after, r.before):
-                if values and isinstance(values.get("id"), str):
-                    self._by_id.setdefault((r.type, values["id"]), r)
-                if values and isinstance(values.get("name"), str):
-                    self._by_id.setdefault((r.type, "name:" + values["name"]), r)
+        self._by_id_index: dict[tuple[str, str], Resource] | None = None  # on first by_id: most plans never ask
 
     def referenced(self, resource: Resource, path: str, target_type: str) -> Resource | None:
         """The `target_type` resource that `resource`'s configuration references at `path`."""
@@ -83,7 +78,16 @@ class ProjectContext:
 
     def by_id(self, type_: str, ident: str) -> Resource | None:
         self.lookups += 1
-        return self._by_id.get((type_, ident)) or self._by_id.get((type_, "name:" + ident))
+        index = self._by_id_index
+        if index is None:
+            index = self._by_id_index = {}
+            for r in self._resources:
+                for values in (r.after, r.before):
+                    if values and isinstance(values.get("id"), str):
+                        index.setdefault((r.type, values["id"]), r)
+                    if values and isinstance(values.get("name"), str):
+                        index.setdefault((r.type, "name:" + values["name"]), r)
+        return index.get((type_, ident)) or index.get((type_, "name:" + ident))
 
     def eip_consumers(self) -> set[str]:
         """Addresses of EIPs that a NAT gateway or an EIP association uses (so they are "in use")."""
