@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import fnmatch
 import json
+import math
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future
@@ -21,7 +22,7 @@ from pydantic import BaseModel, ValidationError
 
 from finguard.config import FinguardConfig
 from finguard.errors import InputError
-from finguard.model import Action, Project, ProjectCost, ResourceCost
+from finguard.model import Action, Project, ProjectCost, Resource, ResourceCost
 from finguard.policy.api import (
     PolicyContext,
     PolicyProject,
@@ -34,6 +35,7 @@ from finguard.policy.api import (
 from finguard.policy.model import CheckResult, Finding, FindingKind, PolicyMeta, Severity, SuppressionInfo
 from finguard.policy.python import load_python_policies
 from finguard.policy.rego import EmbeddedEvaluator, PackageResult, RegoEvaluator, load_rego_modules
+from finguard.policy.rego_prebuild import RegoPrebuild
 from finguard.policy.source_map import SourceMap
 
 
@@ -61,6 +63,7 @@ class CheckOptions:
     today: date = field(default_factory=date.today)
     use_builtin: bool = True
     only_policies: set[str] | None = None  # run just these ids (policy examples, debugging)
+    rego_prebuild: RegoPrebuild | None = None  # the Rego input's cost-free part, being written (rego_prebuild)
 
 
 def run_check(project: Project, after: ProjectCost, before: ProjectCost, catalog: Any,
@@ -77,7 +80,7 @@ def run_check(project: Project, after: ProjectCost, before: ProjectCost, catalog
     modules, read_errors = load_rego_modules(rego_dirs)
     rego_answers: Future[list[Any]] | None = None
     if modules:
-        input_json = rego_input(project, resources, before, after, config)
+        input_json = rego_input(project, resources, before, after, config, options.rego_prebuild)
         rego_answers = _in_background(options.evaluator.evaluate, modules, input_json)
 
     loaded = load_python_policies(python_dirs)
@@ -126,7 +129,12 @@ def _views(project: Project, after: ProjectCost, before: ProjectCost) -> list[Po
     before_by = {c.address: c for c in before.resources}
     effective = comparable_rates(before, after)
     return [PolicyResource(r, _existing(after_by.get(r.address)), _existing(before_by.get(r.address)), effective)
-            for r in project.resources if not r.is_data and r.action is not Action.DELETE]
+            for r in _policy_resources(project)]
+
+
+def _policy_resources(project: Project) -> list[Resource]:
+    """The resources policies judge: managed ones the change leaves in place or makes (deletes are not judged)."""
+    return [r for r in project.resources if not r.is_data and r.action is not Action.DELETE]
 
 
 def _existing(cost: ResourceCost | None) -> ResourceCost | None:
@@ -258,37 +266,76 @@ def _number(value: Decimal | None) -> float | None:
 
 
 def rego_input(project: Project, resources: list[PolicyResource], before: ProjectCost, after: ProjectCost,
-               config: FinguardConfig) -> str:
-    """The documented input document (docs: README "Rego input")."""
+               config: FinguardConfig, prebuilt: RegoPrebuild | None = None) -> str:
+    """The documented input document (docs: README "Rego input"). `prebuilt`: each resource's cost-free fields,
+    already JSON (rego_prebuild); the text is the same either way, byte for byte."""
     view = _project_view(project, resources, before, after)
-    doc = {
-        "resources": [
-            {
-                "address": r.address, "type": r.type, "name": r.name, "provider": r.provider, "region": r.region,
-                "module": r.module_address, "action": r.action.value, "tags": r.tags, "taggable": r.is_taggable,
-                "attributes": r.attributes, "unknown": r.resource.unknown_after,
-                "monthly_cost": _number(r.monthly_cost), "monthly_cost_before": _number(r.monthly_cost_before),
-                "monthly_cost_delta": _number(r.monthly_cost_delta),
-                "monthly_cost_list": _number(r.monthly_cost_list),
-                "monthly_cost_before_list": _number(r.monthly_cost_before_list),
-                "monthly_cost_effective": _number(r.monthly_cost_effective), "rates": r.rates,
-            }
-            for r in resources
-        ],
-        "project": {
-            "name": project.name, "resource_count": len(resources), "complete": view.complete,
-            "prior_state_known": view.prior_state_known,
-            "monthly_cost_before": float(view.monthly_cost_before),
-            "monthly_cost_after": float(view.monthly_cost_after),
-            "monthly_cost_delta": float(view.monthly_cost_delta),
-            "monthly_cost_delta_percent": _number(view.monthly_cost_delta_percent),
-            "monthly_cost_before_list": _number(view.monthly_cost_before_list),
-            "monthly_cost_after_list": _number(view.monthly_cost_after_list), "rates": view.rates,
-        },
-        "config": config.model_dump(mode="json", include={"taxonomy", "regions", "compute", "cost"})
-        | {"settings": config.policies.settings},
+    entries = prebuilt.entries([r.address for r in resources]) if prebuilt is not None else None
+    if entries is None:
+        entries = [json.dumps(_rego_fields(r), default=str)[:-1] for r in resources]
+    items = ", ".join(f"{entry}, {_rego_costs(r)}" for entry, r in zip(entries, resources, strict=True))
+    project_doc = {
+        "name": project.name, "resource_count": len(resources), "complete": view.complete,
+        "prior_state_known": view.prior_state_known,
+        "monthly_cost_before": float(view.monthly_cost_before),
+        "monthly_cost_after": float(view.monthly_cost_after),
+        "monthly_cost_delta": float(view.monthly_cost_delta),
+        "monthly_cost_delta_percent": _number(view.monthly_cost_delta_percent),
+        "monthly_cost_before_list": _number(view.monthly_cost_before_list),
+        "monthly_cost_after_list": _number(view.monthly_cost_after_list), "rates": view.rates,
     }
-    return json.dumps(doc, default=str)
+    config_doc = config.model_dump(mode="json", include={"taxonomy", "regions", "compute", "cost"}) \
+        | {"settings": config.policies.settings}
+    return (f'{{"resources": [{items}], "project": {json.dumps(project_doc, default=str)}, '
+            f'"config": {json.dumps(config_doc, default=str)}}}')
+
+
+def _rego_fields(r: PolicyResource) -> dict[str, Any]:
+    """A resource's Rego input entry up to its costs: known once the plan is read (rego_prebuild writes it)."""
+    return {"address": r.address, "type": r.type, "name": r.name, "provider": r.provider, "region": r.region,
+            "module": r.module_address, "action": r.action.value, "tags": r.tags, "taggable": r.is_taggable,
+            "attributes": r.attributes, "unknown": r.resource.unknown_after}
+
+
+def _rego_costs(r: PolicyResource) -> str:
+    """The rest of the entry, as JSON text ending the object: written directly (json.dumps per resource was most
+    of the input's time once the cost-free part was prebuilt), exactly as json.dumps would write it."""
+    return (f'"monthly_cost": {_json_number(r.monthly_cost)}, '
+            f'"monthly_cost_before": {_json_number(r.monthly_cost_before)}, '
+            f'"monthly_cost_delta": {_json_number(r.monthly_cost_delta)}, '
+            f'"monthly_cost_list": {_json_number(r.monthly_cost_list)}, '
+            f'"monthly_cost_before_list": {_json_number(r.monthly_cost_before_list)}, '
+            f'"monthly_cost_effective": {_json_number(r.monthly_cost_effective)}, '
+            f'"rates": {json.dumps(r.rates)}}}')
+
+
+def _json_number(value: Decimal | None) -> str:
+    """json.dumps(_number(value)): float repr, null, or NaN/Infinity (which require_finite_input then refuses)."""
+    return "null" if value is None else _float_text(float(value))
+
+
+def _float_text(number: float) -> str:
+    if number != number:
+        return "NaN"
+    if number in (math.inf, -math.inf):
+        return "Infinity" if number > 0 else "-Infinity"
+    return float.__repr__(number)
+
+
+PREBUILD_FROM = 500  # resources; below, forking costs about what it saves
+
+
+def start_rego_prebuild(project: Project, *, other_threads_ok: bool = False) -> RegoPrebuild | None:
+    """Start writing the cost-free part of the Rego input on the other core (see rego_prebuild)."""
+    from finguard.policy import rego_prebuild
+
+    if len(project.resources) < PREBUILD_FROM:
+        return None
+    return rego_prebuild.start(project, _cost_free_views, _rego_fields, other_threads_ok=other_threads_ok)
+
+
+def _cost_free_views(project: Project) -> list[PolicyResource]:
+    return [PolicyResource(r, None, None) for r in _policy_resources(project)]
 
 
 def _collect_rego(package: PackageResult, resources: list[PolicyResource], options: CheckOptions,

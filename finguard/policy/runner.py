@@ -40,7 +40,7 @@ class CheckRequest:
 
 
 def evaluate(request: CheckRequest) -> CheckResult:
-    from finguard.policy.engine import CheckOptions, run_check
+    from finguard.policy.engine import CheckOptions, run_check, start_rego_prebuild
     from finguard.policy.rego import EmbeddedEvaluator, OpaServerEvaluator, RegoEvaluator, RegoLimits
     from finguard.policy.source_map import SourceMap
     from finguard.pricing.estimate import estimate
@@ -60,6 +60,7 @@ def evaluate(request: CheckRequest) -> CheckResult:
     limits = RegoLimits.from_env(config.policies.rego_timeout_seconds, config.policies.rego_memory_mb)
     evaluator: RegoEvaluator = OpaServerEvaluator(request.opa_url) if request.opa_url else EmbeddedEvaluator(limits)
     project = request.load_project()
+    prebuild = start_rego_prebuild(project)  # on the other core while this one prices
     catalog = request.settings.catalog()
     after = estimate(project, catalog, "after", rates=rates)
     baseline = request.baseline_cost
@@ -80,7 +81,7 @@ def evaluate(request: CheckRequest) -> CheckResult:
     options = CheckOptions(
         config=config, fail_on=Severity(request.fail_on) if request.fail_on else None, evaluator=evaluator,
         rego_dirs=[d.resolve() for d in request.rego_dirs], baseline=request.baseline, source_map=source_map,
-        use_builtin=request.use_builtin,
+        use_builtin=request.use_builtin, rego_prebuild=prebuild,
     )
     result = run_check(project, after, before, catalog, options)
     if request.with_checkov:

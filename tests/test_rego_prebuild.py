@@ -1,0 +1,153 @@
+"""The Rego input's cost-free part written by a forked child is the same text, byte for byte, as the input built
+in process; anything off (a failed child, a line for the wrong resource, a missing line) falls back to building
+it here."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from finguard.config import FinguardConfig
+from finguard.model import Project
+from finguard.policy import engine, rego_prebuild
+from finguard.policy.engine import _cost_free_views, _json_number, _number, _rego_fields, _views, rego_input
+from finguard.pricing.catalog import Catalog
+from finguard.pricing.estimate import estimate
+from finguard.terraform.plan import plan_to_project
+from tests.plan_builder import PlanBuilder
+
+pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="the prebuild forks (POSIX only)")
+
+
+def _project() -> Project:
+    plan = PlanBuilder(default_tags={"team": "platform"})
+    plan.add("aws_instance.web", {"instance_type": "m5.large", "tags": {"env": "prod", "name": "caf\u00e9 \u2603"},
+                                  "user_data": "line one\nline two \"quoted\" \\ back"},
+             unknown={"id": True, "arn": True})
+    plan.add("aws_ebs_volume.data", {"type": "gp2", "size": 100, "encrypted": False, "tags": {}},
+             before={"type": "gp2", "size": 50, "encrypted": False, "tags": {}})
+    plan.add("aws_instance.gone", None, before={"instance_type": "t2.micro"})  # a delete: not in the input
+    plan.add('aws_s3_bucket.logs["eu"]', {"bucket": "logs-eu", "tags": {"\u00e9quipe": "donn\u00e9es"}})
+    for i in range(40):
+        plan.add(f"aws_instance.fleet[{i}]", {"instance_type": "c5.xlarge", "tags": {"n": str(i)}})
+    return plan_to_project(plan.build(), source="hand.json")
+
+
+def _inputs(catalog: Catalog, prebuild: rego_prebuild.RegoPrebuild | None) -> str:
+    project = _project()
+    after = estimate(project, catalog, "after")
+    before = estimate(project, catalog, "before", reuse=after)
+    return rego_input(project, _views(project, after, before), before, after, FinguardConfig(), prebuild)
+
+
+def _start(project: Project, fields=_rego_fields) -> rego_prebuild.RegoPrebuild:
+    started = rego_prebuild.start(project, _cost_free_views, fields, other_threads_ok=True)
+    assert started is not None
+    return started
+
+
+def test_prebuilt_input_is_the_same_text(catalog: Catalog) -> None:
+    here = _inputs(catalog, None)
+    prebuilt = _inputs(catalog, _start(_project()))
+    assert prebuilt == here
+    doc = json.loads(prebuilt)
+    assert [r["address"] for r in doc["resources"]][:3] == ["aws_instance.web", "aws_ebs_volume.data",
+                                                              'aws_s3_bucket.logs["eu"]']
+    assert doc["resources"][0]["tags"]["name"] == "caf\u00e9 \u2603"
+    assert doc["resources"][1]["monthly_cost_before"] is not None
+
+
+def test_a_failed_child_means_building_here(catalog: Catalog) -> None:
+    def broken(view):  # raises in the child only after the first resource
+        if view.address != "aws_instance.web":
+            raise RuntimeError("boom")
+        return _rego_fields(view)
+
+    started = _start(_project(), broken)
+    assert started.entries([v.address for v in _cost_free_views(_project())]) is None
+    assert _inputs(catalog, _start(_project(), broken)) == _inputs(catalog, None)
+
+
+def test_lines_for_other_resources_are_not_used(catalog: Catalog) -> None:
+    project = _project()
+    addresses = [v.address for v in _cost_free_views(project)]
+    assert _start(project).entries(list(reversed(addresses))) is None
+    assert _start(project).entries(addresses[:-1]) is None
+    assert _start(project).entries(addresses) is not None
+
+
+def test_small_projects_and_threads_are_left_to_the_parent() -> None:
+    project = _project()
+    assert len(project.resources) < engine.PREBUILD_FROM
+    assert engine.start_rego_prebuild(project) is None
+    import threading
+
+    blocker = threading.Event()
+    thread = threading.Thread(target=blocker.wait)
+    thread.start()
+    try:
+        assert rego_prebuild.start(project, _cost_free_views, _rego_fields) is None
+    finally:
+        blocker.set()
+        thread.join()
+
+
+def test_check_on_a_large_plan_uses_the_child_and_says_the_same(tmp_path: Path) -> None:
+    """End to end in a fresh process (no test-runner threads): the prebuild runs, and the findings are those of
+    a run that builds the input in process."""
+    plan = PlanBuilder()
+    for i in range(engine.PREBUILD_FROM + 20):
+        plan.add(f"aws_ebs_volume.v[{i}]", {"type": "gp2", "size": 10 + i, "encrypted": i % 3 == 0,
+                                            "tags": {"team": "a"}})
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(plan.build()))
+    script = (
+        "import sys\n"
+        "from finguard.policy import engine, rego_prebuild\n"
+        "used = []\n"
+        "real = rego_prebuild.RegoPrebuild.entries\n"
+        "def spy(self, addresses):\n"
+        "    got = real(self, addresses)\n"
+        "    used.append(got is not None)\n"
+        "    return got\n"
+        "rego_prebuild.RegoPrebuild.entries = spy\n"
+        "if sys.argv[2] == 'off':\n"
+        "    engine.PREBUILD_FROM = 10**9\n"
+        "from finguard.cli import main\n"
+        "import atexit\n"
+        "atexit.register(lambda: print('PREBUILD', used, file=sys.stderr))\n"
+        "sys.argv = ['finguard', 'check', sys.argv[1], '--format', 'json', '--out', sys.argv[3]]\n"
+        "main()\n"
+    )
+    outputs = {}
+    for mode in ("on", "off"):
+        out = tmp_path / f"{mode}.json"
+        run = subprocess.run([sys.executable, "-c", script, str(path), mode, str(out)], capture_output=True,
+                             text=True, timeout=300, cwd=Path(__file__).resolve().parent.parent)
+        assert run.returncode == 1, run.stderr
+        assert ("PREBUILD [True]" if mode == "on" else "PREBUILD []") in run.stderr
+        doc = json.loads(out.read_text())
+        outputs[mode] = [(f["policy_id"], f["address"], f["message"]) for f in doc["findings"]]
+    assert outputs["on"] == outputs["off"]
+    rego_findings = [a for p, a, _ in outputs["on"] if p == "FG-STO-003"]  # the Rego pack's unencrypted volumes
+    assert len(rego_findings) == sum(1 for i in range(engine.PREBUILD_FROM + 20) if i % 3 != 0)
+
+
+@given(st.none() | st.decimals(allow_nan=True, allow_infinity=True)
+       | st.floats(allow_nan=True, allow_infinity=True).map(lambda f: Decimal(repr(f)) if f == f else Decimal("NaN")))
+def test_cost_figures_are_written_as_json_dumps_writes_them(value: Decimal | None) -> None:
+    try:
+        expected = json.dumps(_number(value))
+    except ValueError:  # a signalling NaN cannot become a float either way
+        with pytest.raises(ValueError):
+            _json_number(value)
+        return
+    assert _json_number(value) == expected
