@@ -1,3 +1,3 @@
-from finguard.cli import main
+from finguard.cli import entry
 
-main()
+entry()

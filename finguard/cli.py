@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from finguard import __version__
-from finguard.collector import cycles_uncollected, freezing_after_pipelines
+from finguard.collector import cycles_uncollected, exit_now, hold_until_exit, owning_the_process
 from finguard.commands.rates_options import rates_options, resolve_rates
 from finguard.errors import EXIT_USAGE, FinguardError, InputError, UsageError
 
@@ -206,6 +206,7 @@ def breakdown(settings: Settings, plan: Path, fmt: str, out: Path | None, show_c
         project = _load_project(settings, plan)
         cost = estimate(project, settings.catalog(), "after", rates=rates)
         text = report.get(fmt).render_breakdown(cost)
+        hold_until_exit(project, cost)
     if show_coverage:
         from finguard.report._summary import coverage_by_type
 
@@ -249,6 +250,7 @@ def diff(settings: Settings, plan: Path, compare_to: Path | None, fmt: str, out:
         else:
             result = diff_costs(estimate(project, catalog, "before", rates=rates, reuse=after), after, "prior state")
         text = report.get(fmt).render_diff(result)
+        hold_until_exit(project, after, result)
     if result.rates_note:
         click.echo(f"warning: {result.rates_note}", err=True)
     _write(text, out)
@@ -300,7 +302,7 @@ def check(settings: Settings, plan: Path, config_path: Path | None, fail_on: str
             rego_dirs=list(rego_dirs), opa_url=opa_url, tf_dir=tf_dir, baseline=baseline,
             write_baseline=write_baseline, use_builtin=not no_builtin, with_checkov=with_checkov,
             compare_to=compare_to, load_project=lambda: _load_project(settings, plan), write=_write,
-            rates_mode=rates_mode, rates_file=rates_file,
+            rates_mode=rates_mode, rates_file=rates_file, hold_for_exit=True,
         ))
     _finish(settings, code)
 
@@ -519,8 +521,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     # resources). Young generations are still collected, every 100,000 allocations.
     gc.set_threshold(100_000, 20, 100)
     try:
-        with freezing_after_pipelines():
-            _main(argv)
+        _main(argv)
     finally:
         if "finguard.terraform.hcl_files" in sys.modules:  # parsing ahead of a run that ended early: stop it
             sys.modules["finguard.terraform.hcl_files"].close_prefetch()
@@ -554,5 +555,20 @@ def _main(argv: Sequence[str] | None) -> None:
     sys.exit(0)
 
 
+def entry() -> None:
+    """The `finguard` executable: main() in a process of its own, which a plan command may end without freeing
+    its heap object by object (finguard.collector)."""
+    with owning_the_process():
+        try:
+            main()
+        except SystemExit as exc:
+            if exc.code is not None and not isinstance(exc.code, int):
+                raise
+            code = exc.code or 0
+        else:
+            code = 0
+        exit_now(code)
+
+
 if __name__ == "__main__":  # pragma: no cover
-    main()
+    entry()

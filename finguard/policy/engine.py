@@ -20,6 +20,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from finguard.collector import hold_until_exit
 from finguard.config import FinguardConfig
 from finguard.errors import InputError
 from finguard.model import Action, Project, ProjectCost, Resource, ResourceCost
@@ -64,6 +65,7 @@ class CheckOptions:
     use_builtin: bool = True
     only_policies: set[str] | None = None  # run just these ids (policy examples, debugging)
     rego_prebuild: RegoPrebuild | None = None  # the Rego input's cost-free part, being written (rego_prebuild)
+    hold_for_exit: bool = False  # keep the run's objects for a process that ends after the report (collector)
 
 
 def run_check(project: Project, after: ProjectCost, before: ProjectCost, catalog: Any,
@@ -104,6 +106,8 @@ def run_check(project: Project, after: ProjectCost, before: ProjectCost, catalog
 
     _locate(result, options.source_map)
     _suppress(result, config, options)
+    if options.hold_for_exit:
+        hold_until_exit(project, after, before, resources)
     return result
 
 

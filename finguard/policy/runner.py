@@ -37,6 +37,7 @@ class CheckRequest:
     rates_mode: str | None = None  # --rates: list, effective, or None for pricing.rates in finguard.yml
     rates_file: Path | None = None
     rates: Any = None  # a RateIndex already resolved by the caller (comment, approvals); wins over rates_mode
+    hold_for_exit: bool = False  # `finguard check` alone: the process ends after the report (collector)
 
 
 def evaluate(request: CheckRequest) -> CheckResult:
@@ -81,7 +82,7 @@ def evaluate(request: CheckRequest) -> CheckResult:
     options = CheckOptions(
         config=config, fail_on=Severity(request.fail_on) if request.fail_on else None, evaluator=evaluator,
         rego_dirs=[d.resolve() for d in request.rego_dirs], baseline=request.baseline, source_map=source_map,
-        use_builtin=request.use_builtin, rego_prebuild=prebuild,
+        use_builtin=request.use_builtin, rego_prebuild=prebuild, hold_for_exit=request.hold_for_exit,
     )
     result = run_check(project, after, before, catalog, options)
     if request.with_checkov:
