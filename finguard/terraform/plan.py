@@ -458,17 +458,24 @@ def _as_dict(value: Any) -> dict[str, Any] | None:
     return value if isinstance(value, dict) else None
 
 
-def _unknown_paths(node: Any, prefix: str = "") -> list[str]:
+def _unknown_paths(node: Any, prefix: str = "", found: list[str] | None = None) -> list[str]:
+    """Dotted paths marked true in after_unknown ("*": the whole value), depth first, into one list."""
+    found = [] if found is None else found
     if node is True:
-        return [prefix] if prefix else ["*"]
-    paths: list[str] = []
+        found.append(prefix or "*")
+        return found
     if isinstance(node, dict):
-        for key, value in node.items():
-            paths.extend(_unknown_paths(value, f"{prefix}.{key}" if prefix else str(key)))
+        items: Any = node.items()
     elif isinstance(node, list):
-        for i, value in enumerate(node):
-            paths.extend(_unknown_paths(value, f"{prefix}.{i}" if prefix else str(i)))
-    return paths
+        items = enumerate(node)
+    else:
+        return found
+    for key, value in items:
+        if value is True:
+            found.append(f"{prefix}.{key}" if prefix else str(key))
+        elif value and isinstance(value, dict | list):  # false, null and empty blocks hold no unknown
+            _unknown_paths(value, f"{prefix}.{key}" if prefix else str(key), found)
+    return found
 
 
 _AZ = re.compile(r"^([a-z]{2}(?:-gov)?-[a-z]+-\d)[a-z]$")
@@ -511,18 +518,20 @@ def _tags(values: dict[str, Any] | None, default_tags: dict[str, str], unknown: 
         return {}
     tags_all = values.get("tags_all")
     if isinstance(tags_all, dict) and tags_all and "tags_all" not in unknown:
-        return {str(k): _tag_value(v) for k, v in tags_all.items()}
+        return _tag_strings(tags_all)
     tags = values.get("tags")
     if "tags" not in values and "tags_all" not in values and type_ not in KNOWN_TAGGABLE:
         return {}
     merged = dict(default_tags)
     if isinstance(tags, dict):
-        merged.update({str(k): _tag_value(v) for k, v in tags.items()})
+        merged.update(_tag_strings(tags))
     return merged
 
 
-def _tag_value(value: Any) -> str:
-    return "" if value is None else str(value)
+def _tag_strings(tags: dict[Any, Any]) -> dict[str, str]:
+    """Keys and values as text, null as "" (inline: a call per tag was a tenth of reading a plan's resources)."""
+    return {k if k.__class__ is str else str(k): v if v.__class__ is str else "" if v is None else str(v)
+            for k, v in tags.items()}
 
 
 # -- providers ------------------------------------------------------------------------------------
@@ -639,5 +648,5 @@ class _ProviderResolver:
             inner = block.get("tags") if isinstance(block, dict) else None
             value = inner.get("constant_value") if isinstance(inner, dict) else None
             if isinstance(value, dict):
-                tags.update({str(k): _tag_value(v) for k, v in value.items()})
+                tags.update(_tag_strings(value))
         return tags
