@@ -151,3 +151,31 @@ def test_cost_figures_are_written_as_json_dumps_writes_them(value: Decimal | Non
             _json_number(value)
         return
     assert _json_number(value) == expected
+
+
+def _documented_entry(r) -> dict:
+    """The input entry as the README documents it, from the policy view's own properties."""
+    return {"address": r.address, "type": r.type, "name": r.name, "provider": r.provider, "region": r.region,
+            "module": r.module_address, "action": r.action.value, "tags": r.tags, "taggable": r.is_taggable,
+            "attributes": r.attributes, "unknown": r.resource.unknown_after,
+            "monthly_cost": _number(r.monthly_cost), "monthly_cost_before": _number(r.monthly_cost_before),
+            "monthly_cost_delta": _number(r.monthly_cost_delta), "monthly_cost_list": _number(r.monthly_cost_list),
+            "monthly_cost_before_list": _number(r.monthly_cost_before_list),
+            "monthly_cost_effective": _number(r.monthly_cost_effective), "rates": r.rates}
+
+
+@pytest.mark.parametrize("effective", [False, True])
+def test_entries_are_json_dumps_of_the_documented_fields(catalog: Catalog, effective: bool) -> None:
+    from finguard.policy.api import PolicyResource
+
+    project = _project()
+    after = estimate(project, catalog, "after")
+    before = estimate(project, catalog, "before", reuse=after)
+    by_after = {c.address: c for c in after.resources}
+    by_before = {c.address: c for c in before.resources}
+    views = [PolicyResource(r, by_after.get(r.address), by_before.get(r.address), effective)
+             for r in engine._policy_resources(project)]
+    assert any(v.monthly_cost_before is not None for v in views) and any(v.monthly_cost_before is None for v in views)
+    text = rego_input(project, views, before, after, FinguardConfig())
+    expected = [json.dumps(_documented_entry(v), default=str) for v in views]
+    assert text.startswith('{"resources": [' + ", ".join(expected) + "], ")

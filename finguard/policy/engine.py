@@ -304,13 +304,19 @@ def _rego_fields(r: PolicyResource) -> dict[str, Any]:
 def _rego_costs(r: PolicyResource) -> str:
     """The rest of the entry, as JSON text ending the object: written directly (json.dumps per resource was most
     of the input's time once the cost-free part was prebuilt), exactly as json.dumps would write it."""
-    return (f'"monthly_cost": {_json_number(r.monthly_cost)}, '
-            f'"monthly_cost_before": {_json_number(r.monthly_cost_before)}, '
-            f'"monthly_cost_delta": {_json_number(r.monthly_cost_delta)}, '
+    after, before = r.monthly_cost, r.monthly_cost_before  # each read once: the delta and effective derive from them
+    delta = None if after is None and before is None else (after or Decimal(0)) - (before or Decimal(0))
+    after_text = _json_number(after)
+    return (f'"monthly_cost": {after_text}, '
+            f'"monthly_cost_before": {_json_number(before)}, '
+            f'"monthly_cost_delta": {_json_number(delta)}, '
             f'"monthly_cost_list": {_json_number(r.monthly_cost_list)}, '
             f'"monthly_cost_before_list": {_json_number(r.monthly_cost_before_list)}, '
-            f'"monthly_cost_effective": {_json_number(r.monthly_cost_effective)}, '
-            f'"rates": {json.dumps(r.rates)}}}')
+            f'"monthly_cost_effective": {after_text if r.effective else "null"}, '
+            f'"rates": {_RATES_TEXT[r.effective]}}}')
+
+
+_RATES_TEXT = {True: json.dumps("effective"), False: json.dumps("list")}
 
 
 def _json_number(value: Decimal | None) -> str:
