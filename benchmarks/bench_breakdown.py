@@ -20,11 +20,14 @@ from generate_plan import generate
 TARGETS = {1000: (1.5, None), 10000: (5.0, 500.0)}
 
 
-def run_cli(args: list[str], ok_codes: tuple[int, ...] = (0,)) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MB) of one CLI run, measured on the child process itself."""
+def run_cli(args: list[str], ok_codes: tuple[int, ...] = (0,), tree: Path | None = None) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MB) of one CLI run, measured on the child process itself (`tree`: run that
+    checkout of finguard instead, from its own directory: `python -m` puts the working directory first on
+    sys.path, so a run from this checkout would import this finguard whatever PYTHONPATH says)."""
+    env = None if tree is None else {**os.environ, "PYTHONPATH": str(tree)}
     start = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-m", "finguard", *args], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+                            stderr=subprocess.DEVNULL, cwd=tree, env=env)
     _, status, usage = os.wait4(proc.pid, 0)
     elapsed = time.perf_counter() - start
     if os.waitstatus_to_exitcode(status) not in ok_codes:
@@ -53,12 +56,12 @@ def bench_lookups(seconds: float = 1.0) -> float:
     return n / (time.perf_counter() - start)
 
 
-def precompile() -> None:
+def precompile(root: Path | None = None) -> None:
     """Write bytecode first, as `pip install` does for a wheel: this machine sets PYTHONDONTWRITEBYTECODE,
     and an editable checkout would otherwise recompile finguard and the policy packs on every run."""
     import compileall
 
-    root = Path(__file__).resolve().parent.parent
+    root = root or Path(__file__).resolve().parent.parent
     for directory in ("finguard", "policies"):
         compileall.compile_dir(root / directory, quiet=1)
 

@@ -4,7 +4,11 @@
 Targets (issue 18): check 1k <= 0.3 s, 10k <= 1.5 s and <= 300 MB; at 45k breakdown <= 8 s, check <= 10 s,
 both <= 1.5 GB. "Linear" means the time per resource at the largest size is within 1.5x of that at 10k (the 1k
 run is dominated by start-up).
-Run: python benchmarks/bench_scaling.py [--sizes 1000,10000,45000] [--repeat 3]
+Run: python benchmarks/bench_scaling.py [--sizes 1000,10000,45000] [--repeat 3] [--compare-tree DIR]
+
+--compare-tree DIR also runs another checkout of finguard (e.g. `git worktree add --detach DIR <commit>`), each
+run alternating with this one's on the same plan, and prints both with the ratio: on a shared machine whose speed
+drifts by 1.5x over a day, a before/after pair from one run is the only comparison that holds.
 """
 
 from __future__ import annotations
@@ -31,9 +35,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="1000,10000,45000")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--compare-tree", type=Path, help="another finguard checkout, run alternately")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     precompile()
+    other = args.compare_tree.resolve() if args.compare_tree else None
+    if other is not None:
+        precompile(other)
     os.environ["FINGUARD_HOME"] = tempfile.mkdtemp(prefix="finguard-bench-")
     ok = True
     results: dict[tuple[str, int], float] = {}
@@ -43,17 +51,29 @@ def main() -> None:
         warm = Path(tmp) / "warm-up.json"
         warm.write_text(json.dumps(generate(200)))
         for command in ("breakdown", "check"):
-            run_cli([command, str(warm), "--format", "json", "--out", str(Path(tmp) / "o.json")], ok_codes=(0, 1))
+            for tree in (None, other) if other else (None,):
+                run_cli([command, str(warm), "--format", "json", "--out", str(Path(tmp) / "o.json")], ok_codes=(0, 1),
+                        tree=tree)
         for count in sizes:
             plan = Path(tmp) / f"plan-{count}.json"
             plan.write_text(json.dumps(generate(count)))
             size_mb = plan.stat().st_size / 1e6
             for command in ("breakdown", "check"):
                 out = str(Path(tmp) / "o.json")
-                runs = [run_cli([command, str(plan), "--format", "json", "--out", out], ok_codes=(0, 1))
-                        for _ in range(args.repeat if count <= 10000 else 1)]
+                argv = [command, str(plan), "--format", "json", "--out", out]
+                runs, before = [], []
+                for i in range(args.repeat if count <= 10000 else max(1, args.repeat // 2) if other else 1):
+                    if other is not None and i % 2 == 0:  # alternate which goes first: back-to-back runs drift
+                        before.append(run_cli(argv, ok_codes=(0, 1), tree=other))
+                    runs.append(run_cli(argv, ok_codes=(0, 1)))
+                    if other is not None and i % 2 == 1:
+                        before.append(run_cli(argv, ok_codes=(0, 1), tree=other))
                 wall = statistics.median(r[0] for r in runs)
                 rss = max(r[1] for r in runs)
+                if before:
+                    was = statistics.median(r[0] for r in before)
+                    print(f"{command:<9} {count:>6} resources, {other.name}: {was:6.2f} s, peak RSS "
+                          f"{max(r[1] for r in before):6.0f} MB -> this tree {wall / was:.2f}x", flush=True)
                 results[(command, count)] = wall
                 target = TARGETS.get((command, count))
                 verdict = ""

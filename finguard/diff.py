@@ -10,7 +10,16 @@ from decimal import Decimal
 
 from pydantic import BaseModel, Field
 
-from finguard.model import Action, CatalogInfo, ProjectCost, RatesInfo, ResourceCost, ResourceStatus, effective_field
+from finguard.model import (
+    Action,
+    CatalogInfo,
+    ProjectCost,
+    RatesInfo,
+    ResourceCost,
+    ResourceStatus,
+    comparable_rates,
+    effective_field,
+)
 
 
 class ComponentDiff(BaseModel):
@@ -102,12 +111,6 @@ class ProjectDiff(BaseModel):
     @property
     def delta_percent_at_rates(self) -> Decimal | None:
         return self.effective_monthly_cost_delta_percent if self.effective else self.monthly_cost_delta_percent
-
-
-def comparable_rates(before: ProjectCost, after: ProjectCost) -> bool:
-    """Whether both sides carry effective figures (a saved list-price breakdown cannot be compared at
-    effective rates: its components never looked a rate up)."""
-    return before.rates is not None and after.rates is not None
 
 
 LIST_BASE_NOTE = ("{base} holds list prices only (saved without --rates effective): the comparison is at list "

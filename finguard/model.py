@@ -273,3 +273,10 @@ class CatalogInfo(BaseModel):
 
 
 ProjectCost.model_rebuild()
+
+
+def comparable_rates(before: ProjectCost, after: ProjectCost) -> bool:
+    """Whether both sides carry effective figures (a saved list-price breakdown cannot be compared at
+    effective rates: its components never looked a rate up). Here, not in finguard.diff: `check` needs it without
+    the diff models."""
+    return before.rates is not None and after.rates is not None

@@ -40,6 +40,8 @@ def resolve_rates(settings: Any, plan: Path, mode: str | None, rates_file: Path 
         if mode is None and config_path is None:
             return None
         config = load_config(config_path)
+    if mode is None and (config.pricing is None or config.pricing.rates == "list"):
+        return None  # list prices: the rates module (~30 ms to import) is not needed
     from finguard.pricing.rates import select_rates
 
     return select_rates(mode, rates_file, config.pricing, config.path or config_path, settings.catalog_path)

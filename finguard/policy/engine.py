@@ -23,7 +23,7 @@ from pydantic import BaseModel, ValidationError
 from finguard.collector import hold_until_exit
 from finguard.config import FinguardConfig
 from finguard.errors import InputError
-from finguard.model import Action, Project, ProjectCost, Resource, ResourceCost
+from finguard.model import Action, Project, ProjectCost, Resource, ResourceCost, comparable_rates
 from finguard.policy.api import (
     PolicyContext,
     PolicyProject,
@@ -127,8 +127,6 @@ def _in_background(function: Callable[..., list[Any]], *args: Any) -> Future[lis
 
 # -- inputs -----------------------------------------------------------------------------------------
 def _views(project: Project, after: ProjectCost, before: ProjectCost) -> list[PolicyResource]:
-    from finguard.diff import comparable_rates
-
     after_by = {c.address: c for c in after.resources}
     before_by = {c.address: c for c in before.resources}
     effective = comparable_rates(before, after)
@@ -147,8 +145,6 @@ def _existing(cost: ResourceCost | None) -> ResourceCost | None:
 
 def _project_view(project: Project, resources: list[PolicyResource], before: ProjectCost,
                   after: ProjectCost) -> PolicyProject:
-    from finguard.diff import comparable_rates
-
     if comparable_rates(before, after):
         return PolicyProject(project.name, resources, before.cost_at_rates, after.cost_at_rates,
                              before.complete and after.complete, project.prior_state_known, "effective",
