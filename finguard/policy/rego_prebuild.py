@@ -55,9 +55,12 @@ class RegoPrebuild:
         self._reader.join()
         if self._exit_code != 0:
             return None
-        text = b"".join(self._chunks).decode("ascii")
-        self._chunks.clear()
+        data = b"".join(self._chunks)
+        self._chunks.clear()  # each copy of a large input is released as soon as the next one exists
+        text = data.decode("ascii")
+        del data
         lines = text.split("\n")
+        del text
         if lines[-1] != "" or len(lines) - 1 != len(addresses):
             return None
         lines.pop()
