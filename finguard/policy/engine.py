@@ -23,7 +23,7 @@ from pydantic import BaseModel, ValidationError
 from finguard.collector import hold_until_exit
 from finguard.config import FinguardConfig
 from finguard.errors import InputError
-from finguard.model import Action, Project, ProjectCost, Resource, ResourceCost, comparable_rates
+from finguard.model import Action, Project, ProjectCost, Resource, ResourceCost, ResourceStatus, comparable_rates
 from finguard.policy.api import (
     PolicyContext,
     PolicyProject,
@@ -140,7 +140,7 @@ def _policy_resources(project: Project) -> list[Resource]:
 
 
 def _existing(cost: ResourceCost | None) -> ResourceCost | None:
-    return cost if cost is not None and cost.status.value != "skipped" else None
+    return cost if cost is not None and cost.status is not ResourceStatus.SKIPPED else None
 
 
 def _project_view(project: Project, resources: list[PolicyResource], before: ProjectCost,
