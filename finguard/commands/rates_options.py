@@ -40,7 +40,9 @@ def resolve_rates(settings: Any, plan: Path, mode: str | None, rates_file: Path 
         if mode is None and config_path is None:
             return None
         config = load_config(config_path)
-    if mode is None and (config.pricing is None or config.pricing.rates == "list"):
+    from finguard.pricing.rates_config import chosen_rates
+
+    if chosen_rates(mode, config.pricing) == "list":
         return None  # list prices: the rates module (~30 ms to import) is not needed
     from finguard.pricing.rates import select_rates
 

@@ -30,6 +30,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from finguard import strict_json
 from finguard.errors import InputError, UsageError, read_text
+from finguard.pricing.rates_config import chosen_rates
 
 if TYPE_CHECKING:
     from finguard.model import RatesInfo
@@ -205,7 +206,7 @@ def save_overlay(overlay: RateOverlay, path: Path) -> None:
 def select_rates(mode: str | None, rates_file: Path | None, config: PricingConfig | None, config_file: Path | None,
                  catalog_path: Path | None) -> RateIndex | None:
     """The overlay to price with, or None for list prices: --rates first, then `pricing.rates` in finguard.yml."""
-    chosen = mode or (config.rates if config is not None else "list")
+    chosen = chosen_rates(mode, config)
     if chosen == "list":
         return None
     if chosen != "effective":

@@ -25,3 +25,9 @@ class PricingConfig(BaseModel):
     # the overlay written by `finguard pricing rates`; relative to finguard.yml. Default: rates.json beside the
     # price catalog ($FINGUARD_HOME, ~/.cache/finguard), or FINGUARD_RATES_FILE
     rates_file: Path | None = None
+
+
+def chosen_rates(mode: str | None, config: PricingConfig | None) -> str:
+    """The rates a run prices at: --rates first, then `pricing.rates` in finguard.yml, else list. Here, beside the
+    config, so deciding on list prices does not import the overlay machinery (`finguard.pricing.rates`)."""
+    return mode or (config.rates if config is not None else "list")
