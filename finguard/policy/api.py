@@ -151,10 +151,14 @@ class PolicyResource:
 
     @property
     def monthly_cost_delta(self) -> Decimal | None:
-        after, before = self.monthly_cost, self.monthly_cost_before
-        if after is None and before is None:
-            return None
-        return (after or Decimal(0)) - (before or Decimal(0))
+        return cost_delta(self.monthly_cost, self.monthly_cost_before)
+
+
+def cost_delta(after: Decimal | None, before: Decimal | None) -> Decimal | None:
+    """After minus before, a missing side counting as 0; None when neither side has a cost."""
+    if after is None and before is None:
+        return None
+    return (after or Decimal(0)) - (before or Decimal(0))
 
 
 @dataclass(slots=True)

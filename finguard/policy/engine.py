@@ -31,6 +31,7 @@ from finguard.policy.api import (
     Pricer,
     PythonPolicy,
     Violation,
+    cost_delta,
     violations,
 )
 from finguard.policy.model import CheckResult, Finding, FindingKind, PolicyMeta, Severity, SuppressionInfo
@@ -309,11 +310,10 @@ def _rego_costs(r: PolicyResource) -> str:
     """The rest of the entry, as JSON text ending the object: written directly (json.dumps per resource was most
     of the input's time once the cost-free part was prebuilt), exactly as json.dumps would write it."""
     after, before = r.monthly_cost, r.monthly_cost_before  # each read once: the delta and effective derive from them
-    delta = None if after is None and before is None else (after or Decimal(0)) - (before or Decimal(0))
     after_text = _json_number(after)
     return (f'"monthly_cost": {after_text}, '
             f'"monthly_cost_before": {_json_number(before)}, '
-            f'"monthly_cost_delta": {_json_number(delta)}, '
+            f'"monthly_cost_delta": {_json_number(cost_delta(after, before))}, '
             f'"monthly_cost_list": {_json_number(r.monthly_cost_list)}, '
             f'"monthly_cost_before_list": {_json_number(r.monthly_cost_before_list)}, '
             f'"monthly_cost_effective": {after_text if r.effective else "null"}, '
