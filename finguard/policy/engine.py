@@ -339,13 +339,13 @@ def _float_text(number: float) -> str:
 PREBUILD_FROM = 500  # resources; below, forking costs about what it saves
 
 
-def start_rego_prebuild(project: Project, *, other_threads_ok: bool = False) -> RegoPrebuild | None:
+def start_rego_prebuild(project: Project) -> RegoPrebuild | None:
     """Start writing the cost-free part of the Rego input on the other core (see rego_prebuild)."""
     from finguard.policy import rego_prebuild
 
     if len(project.resources) < PREBUILD_FROM:
         return None
-    return rego_prebuild.start(project, _cost_free_views, _rego_fields, other_threads_ok=other_threads_ok)
+    return rego_prebuild.start(project, _cost_free_views, _rego_fields)
 
 
 def _cost_free_views(project: Project) -> list[PolicyResource]:
