@@ -254,15 +254,10 @@ def daily_costs(store: BillingStore, config: BillingConfig, keys: dict[str, str]
     allocation is needed for a resource's own cost), in the allocation's cost metric and the one currency."""
     if not keys or store.count() == 0:
         return {}
-    currencies = [r[0] for r in store.raw_sql("SELECT DISTINCT BillingCurrency FROM charges WHERE BillingCurrency "
-                                              "IS NOT NULL ORDER BY 1")]
-    chosen = currency or config.currency or (currencies[0] if len(currencies) == 1 else None)
-    if chosen is None or chosen not in currencies:
-        from finguard.errors import InputError
-
-        raise InputError(f"the store holds several billing currencies ({', '.join(currencies)}): choose one with "
-                         "--currency (or billing.currency in finguard.yml)")
+    from finguard.billing.allocate import choose_currency
     from finguard.billing.store import literal
+
+    chosen = choose_currency(store.currencies(), currency or config.currency)
 
     metric = config.allocation.cost  # a Literal of FOCUS cost columns: safe to name in SQL
     pattern = literal(_ID_SUFFIX)

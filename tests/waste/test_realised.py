@@ -167,3 +167,22 @@ def test_no_waste_section_without_stored_findings(tmp_path: Path) -> None:
         assert compute(store, DuckDBEngine(store.con), BillingConfig()) is None
     code, out, _ = run_cli("billing", "waste", "--db", tmp_path / "billing.duckdb")
     assert code == 0 and "no waste findings in this store yet" in out
+
+
+def test_billed_costs_take_the_currency_as_every_billing_job_does(tmp_path: Path) -> None:
+    """The realised-savings query chooses its currency with the billing jobs' rule (allocate.choose_currency): a
+    currency the store lacks is named as such, and the only one stored is taken."""
+    from finguard.billing.config import BillingConfig
+    from finguard.billing.store import BillingStore
+    from finguard.errors import InputError
+    from finguard.waste.savings import daily_costs
+
+    day = date(2026, 5, 4)
+    db = tmp_path / "billing.duckdb"
+    code, _, err = run_cli("billing", "ingest", write_billing(tmp_path / "bill.csv", [
+        (day, "vol-0abc", 0.5, "USW2-EBS:VolumeUsage.gp3", 3.3)]), "--db", db)
+    assert code == 0, err
+    with BillingStore(db) as store:
+        assert daily_costs(store, BillingConfig(), {"vol-0abc": "vol-0abc"}, day, day) == {"vol-0abc": {day: 0.5}}
+        with pytest.raises(InputError, match="no charges in EUR; the store holds USD"):
+            daily_costs(store, BillingConfig(), {"vol-0abc": "vol-0abc"}, day, day, currency="EUR")
