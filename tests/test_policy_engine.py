@@ -11,7 +11,8 @@ import pytest
 
 from finguard.config import FinguardConfig
 from finguard.errors import InputError
-from finguard.policy.engine import CheckOptions, load_baseline, rego_input, run_check, write_baseline
+from finguard.policy.baseline import load_baseline, write_baseline
+from finguard.policy.engine import CheckOptions, rego_input, run_check
 from finguard.policy.model import CheckResult, FindingKind, Severity
 from finguard.policy.source_map import SourceMap
 from finguard.pricing.catalog import Catalog

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from finguard.errors import InputError
-from finguard.k8s._json import parse_json
+from finguard.json_input import parse_json
 
 PAGE_SIZE = 500
 MAX_PAGES = 10_000

@@ -23,7 +23,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt, StrictStr, ValidationError
 
 from finguard.errors import InputError
-from finguard.k8s._json import json_path, load_json, parse_json
+from finguard.json_input import json_path, load_json, parse_json
 
 CPU_QUERY = ('sum by (namespace, pod) (rate(container_cpu_usage_seconds_total{container!="", container!="POD"}'
              '[1h]))')

@@ -32,7 +32,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictStr, ValidationError
 
 from finguard.errors import InputError
-from finguard.k8s._json import json_path, load_json
+from finguard.json_input import json_path, load_json
 from finguard.k8s.config import K8sConfig
 from finguard.k8s.providers import detect, first_label
 from finguard.k8s.quantity import QuantityError, quantity

@@ -34,6 +34,7 @@ from finguard.policy.api import (
     cost_delta,
     violations,
 )
+from finguard.policy.baseline import load_baseline
 from finguard.policy.model import CheckResult, Finding, FindingKind, PolicyMeta, Severity, SuppressionInfo
 from finguard.policy.python import load_python_policies
 from finguard.policy.rego import EmbeddedEvaluator, PackageResult, RegoEvaluator, load_rego_modules
@@ -61,6 +62,7 @@ class CheckOptions:
     evaluator: RegoEvaluator = field(default_factory=EmbeddedEvaluator)
     rego_dirs: list[Path] = field(default_factory=list)  # extra Rego directories (Rego cannot run code)
     baseline: Path | None = None
+    accepted: frozenset[str] | None = None  # the baseline's fingerprints, when the caller read it already
     source_map: SourceMap | None = None
     today: date = field(default_factory=date.today)
     use_builtin: bool = True
@@ -419,7 +421,8 @@ def _locate(result: CheckResult, source_map: SourceMap | None) -> None:
 
 def _suppress(result: CheckResult, config: FinguardConfig, options: CheckOptions) -> None:
     today = options.today
-    baseline = load_baseline(options.baseline) if options.baseline else set()
+    baseline = options.accepted if options.accepted is not None else \
+        load_baseline(options.baseline) if options.baseline else frozenset()
     expired: list[Finding] = []
     for finding in result.findings:
         if finding.kind is FindingKind.ERROR:
@@ -457,35 +460,3 @@ def _matching_suppressions(finding: Finding, config: FinguardConfig, source_map:
                                          where=str(config.path or "config")))
     # a live suppression wins over an expired one
     return sorted(found, key=lambda i: i.until is not None and i.until < today)
-
-
-BASELINE_SCHEMA = "finguard/baseline"
-
-
-def write_baseline(result: CheckResult, path: Path) -> int:
-    entries = sorted({(f.policy_id, f.address or "<project>", f.message) for f in result.findings
-                      if f.suppressed is None and f.kind in (FindingKind.VIOLATION, FindingKind.WARNING)})
-    doc = {"schema": BASELINE_SCHEMA, "version": 1,
-           "findings": [{"policy": p, "address": a, "message": m} for p, a, m in entries]}
-    tmp = path.with_name(f".{path.name}.tmp")
-    try:
-        tmp.write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
-        tmp.replace(path)
-    except OSError as exc:
-        raise InputError(f"cannot write baseline: {exc.strerror}", where=str(path)) from None
-    return len(entries)
-
-
-def load_baseline(path: Path) -> set[str]:
-    try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError("baseline file not found (create it with --write-baseline)", where=str(path)) from None
-    except (OSError, json.JSONDecodeError) as exc:
-        raise InputError(f"cannot read baseline: {exc}", where=str(path)) from None
-    if not isinstance(doc, dict) or doc.get("schema") != BASELINE_SCHEMA:
-        raise InputError(f'not a finguard baseline (expected "schema": "{BASELINE_SCHEMA}")', where=str(path))
-    try:
-        return {f"{e['policy']}|{e['address']}|{e['message']}" for e in doc.get("findings", [])}
-    except (KeyError, TypeError):
-        raise InputError("baseline entries need policy, address and message", where=str(path)) from None

@@ -57,6 +57,11 @@ def evaluate(request: CheckRequest) -> CheckResult:
 
         rates = resolve_rates(request.settings, request.plan, request.rates_mode, request.rates_file, config=config,
                               config_path=config_path)
+    accepted = None
+    if request.baseline is not None:  # before the plan: a bad baseline fails in a second, not after pricing
+        from finguard.policy.baseline import load_baseline
+
+        accepted = load_baseline(request.baseline)
     # first, so the evaluator's child process starts on the other core while the plan is read and priced
     limits = RegoLimits.from_env(config.policies.rego_timeout_seconds, config.policies.rego_memory_mb)
     evaluator: RegoEvaluator = OpaServerEvaluator(request.opa_url) if request.opa_url else EmbeddedEvaluator(limits)
@@ -81,7 +86,8 @@ def evaluate(request: CheckRequest) -> CheckResult:
             else None
     options = CheckOptions(
         config=config, fail_on=Severity(request.fail_on) if request.fail_on else None, evaluator=evaluator,
-        rego_dirs=[d.resolve() for d in request.rego_dirs], baseline=request.baseline, source_map=source_map,
+        rego_dirs=[d.resolve() for d in request.rego_dirs], baseline=request.baseline, accepted=accepted,
+        source_map=source_map,
         use_builtin=request.use_builtin, rego_prebuild=prebuild, hold_for_exit=request.hold_for_exit,
     )
     result = run_check(project, after, before, catalog, options)
@@ -101,7 +107,7 @@ def run(request: CheckRequest) -> int:
         raise UsageError(f"--format {request.fmt} is not available for check")
     result = evaluate(request)
     if request.write_baseline is not None:
-        from finguard.policy.engine import write_baseline
+        from finguard.policy.baseline import write_baseline
 
         count = write_baseline(result, request.write_baseline)
         click.echo(f"wrote {request.write_baseline}: {count} accepted findings", err=True)

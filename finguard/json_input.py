@@ -1,10 +1,11 @@
-"""Reading the JSON documents `finguard k8s` takes (kubectl snapshots, API pages, Prometheus results).
+"""Reading the small JSON documents users hand finguard (kubectl snapshots, API pages, Prometheus results,
+baselines); plans have their own reader (terraform/plan.py), tuned for size.
 
 Strict the way the plan reader is: NaN/Infinity and overflowing numbers are not JSON, nesting is bounded by the
-decoder's recursion guard (a kubectl document nests a few dozen levels; nothing here recurses over it
-afterwards: the models read known fields, the surrogate check walks with a stack), and a lone UTF-16 surrogate
-escape, which could not be written back out as UTF-8, is refused. Every problem is one InputError naming the
-file and the JSON path.
+decoder's recursion guard (these documents nest a few dozen levels; nothing here recurses over them afterwards:
+the models read known fields, the surrogate check walks with a stack), and a lone UTF-16 surrogate escape, which
+could not be written back out as UTF-8, is refused. Every problem is one InputError naming the file and the JSON
+path.
 """
 
 from __future__ import annotations
@@ -50,8 +51,7 @@ def parse_json(text: str, source: str, what: str) -> Any:
         raise InputError(f"not valid JSON: a number has more than {sys.get_int_max_str_digits()} digits",
                          where=source) from None
     except RecursionError:  # the decoder's own guard: nothing downstream recurses over the document
-        raise InputError(f"not {what}: nested too deeply (Kubernetes objects nest a few dozen levels)",
-                         where=source) from None
+        raise InputError(f"not {what}: nested too deeply", where=source) from None
     found = strict_json.lone_surrogate(text, raw)
     if found is not None:
         kind, parts = found
