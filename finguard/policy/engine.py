@@ -24,6 +24,7 @@ from finguard.collector import hold_until_exit
 from finguard.config import FinguardConfig
 from finguard.errors import InputError
 from finguard.model import Action, Project, ProjectCost, Resource, ResourceCost, ResourceStatus, comparable_rates
+from finguard.policy import rego_reads
 from finguard.policy.api import (
     PolicyContext,
     PolicyProject,
@@ -37,7 +38,7 @@ from finguard.policy.api import (
 from finguard.policy.baseline import load_baseline
 from finguard.policy.model import CheckResult, Finding, FindingKind, PolicyMeta, Severity, SuppressionInfo
 from finguard.policy.python import load_python_policies
-from finguard.policy.rego import EmbeddedEvaluator, PackageResult, RegoEvaluator, load_rego_modules
+from finguard.policy.rego import EmbeddedEvaluator, PackageResult, RegoEvaluator, RegoModule, load_rego_modules
 from finguard.policy.rego_prebuild import RegoPrebuild
 from finguard.policy.source_map import SourceMap
 
@@ -68,6 +69,7 @@ class CheckOptions:
     use_builtin: bool = True
     only_policies: set[str] | None = None  # run just these ids (policy examples, debugging)
     rego_prebuild: RegoPrebuild | None = None  # the Rego input's cost-free part, being written (rego_prebuild)
+    rego_speculation: RegoSpeculation | None = None  # cost-free packages, evaluated while pricing (rego_reads)
     hold_for_exit: bool = False  # keep the run's objects for a process that ends after the report (collector)
 
 
@@ -82,9 +84,13 @@ def run_check(project: Project, after: ProjectCost, before: ProjectCost, catalog
 
     # Rego first, on a thread: the evaluator's child process (or OPA server) works on the other core while the
     # Python policies run here; the thread only waits on a pipe or socket, so it holds no GIL.
-    modules, read_errors = load_rego_modules(rego_dirs)
+    speculation = options.rego_speculation
+    if speculation is not None:  # the same files, read before pricing; evaluated meanwhile
+        modules, read_errors = speculation.modules, speculation.read_errors
+    else:
+        modules, read_errors = load_rego_modules(rego_dirs)
     rego_answers: Future[list[Any]] | None = None
-    if modules:
+    if modules and speculation is None:
         input_json = rego_input(project, resources, before, after, config, options.rego_prebuild)
         rego_answers = _in_background(options.evaluator.evaluate, modules, input_json)
 
@@ -103,8 +109,15 @@ def run_check(project: Project, after: ProjectCost, before: ProjectCost, catalog
 
     for path, message in read_errors:
         result.findings.append(_error(f"rego:{Path(path).name}", message, path))
-    if rego_answers is not None:
-        for package in rego_answers.result():
+    if rego_answers is not None or speculation is not None:
+        packages = rego_answers.result() if rego_answers is not None else None
+        if speculation is not None:
+            try:
+                packages = speculation.answers.result()
+            except NotSpeculated:  # the prebuilt entries were not usable: evaluate on the full input, here
+                input_json = rego_input(project, resources, before, after, config, options.rego_prebuild)
+                packages = options.evaluator.evaluate(modules, input_json)
+        for package in packages or []:
             _collect_rego(package, resources, options, result, seen)
 
     _locate(result, options.source_map)
@@ -286,8 +299,7 @@ def rego_input(project: Project, resources: list[PolicyResource], before: Projec
         "monthly_cost_before_list": _number(view.monthly_cost_before_list),
         "monthly_cost_after_list": _number(view.monthly_cost_after_list), "rates": view.rates,
     }
-    config_doc = config.model_dump(mode="json", include={"taxonomy", "regions", "compute", "cost"}) \
-        | {"settings": config.policies.settings}
+    config_doc = _rego_config(config)
     # one join into the final text, each entry let go once copied: the input is tens of MB on a large plan, and
     # holding every intermediate copy at once raised the peak RSS of `check` at 10k by a tenth
     if len(entries) != len(resources):
@@ -299,6 +311,11 @@ def rego_input(project: Project, resources: list[PolicyResource], before: Projec
     parts.append(f'], "project": {json.dumps(project_doc, default=str)}, '
                  f'"config": {json.dumps(config_doc, default=str)}}}')
     return "".join(parts)
+
+
+def _rego_config(config: FinguardConfig) -> dict[str, Any]:
+    return config.model_dump(mode="json", include={"taxonomy", "regions", "compute", "cost"}) \
+        | {"settings": config.policies.settings}
 
 
 def _rego_fields(r: PolicyResource) -> dict[str, Any]:
@@ -348,6 +365,47 @@ def start_rego_prebuild(project: Project) -> RegoPrebuild | None:
     if len(project.resources) < PREBUILD_FROM:
         return None
     return rego_prebuild.start(project, _cost_free_views, _rego_fields)
+
+
+class NotSpeculated(Exception):
+    """The cost-free input could not be made from the prebuilt entries: evaluate the usual way."""
+
+
+@dataclass(slots=True)
+class RegoSpeculation:
+    """Rego packages that read no cost (rego_reads), evaluated on the cost-free input while the plan is priced:
+    off the critical path of `check`, where they were the last step before the report."""
+
+    modules: list[RegoModule]
+    read_errors: list[tuple[str, str]]
+    answers: Future[list[PackageResult]]
+
+
+def start_rego_speculation(project: Project, options: CheckOptions) -> RegoSpeculation | None:
+    """Evaluate the Rego packages now, on the prebuilt cost-free input, when none of them can read a cost; None
+    (evaluate after pricing, as always) for an OPA server, a plan too small to prebuild, or any package that
+    may read a cost. The answers are the same either way: those packages never look at what is left out."""
+    prebuild = options.rego_prebuild
+    if prebuild is None or not isinstance(options.evaluator, EmbeddedEvaluator):
+        return None
+    _python_dirs, rego_dirs = _policy_dirs(options)
+    modules, read_errors = load_rego_modules(rego_dirs)
+    if not modules or not rego_reads.cost_free(modules):
+        return None
+    addresses = [r.address for r in _policy_resources(project)]
+    tail = (f'], "project": {json.dumps({"name": project.name, "resource_count": len(addresses)})}, '
+            f'"config": {json.dumps(_rego_config(options.config), default=str)}}}')
+    evaluator = options.evaluator
+
+    def evaluate() -> list[PackageResult]:
+        entries = prebuild.entries(addresses)
+        if entries is None:
+            raise NotSpeculated
+        text = '{"resources": [' + "}, ".join(entries) + ("}" if entries else "") + tail
+        del entries
+        return evaluator.evaluate(modules, text)
+
+    return RegoSpeculation(modules, read_errors, _in_background(evaluate))
 
 
 def _cost_free_views(project: Project) -> list[PolicyResource]:

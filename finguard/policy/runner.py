@@ -41,7 +41,7 @@ class CheckRequest:
 
 
 def evaluate(request: CheckRequest) -> CheckResult:
-    from finguard.policy.engine import CheckOptions, run_check, start_rego_prebuild
+    from finguard.policy.engine import CheckOptions, run_check, start_rego_prebuild, start_rego_speculation
     from finguard.policy.rego import EmbeddedEvaluator, OpaServerEvaluator, RegoEvaluator, RegoLimits
     from finguard.policy.source_map import SourceMap
     from finguard.pricing.estimate import estimate
@@ -67,6 +67,12 @@ def evaluate(request: CheckRequest) -> CheckResult:
     evaluator: RegoEvaluator = OpaServerEvaluator(request.opa_url) if request.opa_url else EmbeddedEvaluator(limits)
     project = request.load_project()
     prebuild = start_rego_prebuild(project)  # on the other core while this one prices
+    options = CheckOptions(
+        config=config, fail_on=Severity(request.fail_on) if request.fail_on else None, evaluator=evaluator,
+        rego_dirs=[d.resolve() for d in request.rego_dirs], baseline=request.baseline, accepted=accepted,
+        use_builtin=request.use_builtin, rego_prebuild=prebuild, hold_for_exit=request.hold_for_exit,
+    )
+    options.rego_speculation = start_rego_speculation(project, options)  # Rego that reads no cost: meanwhile
     catalog = request.settings.catalog()
     after = estimate(project, catalog, "after", rates=rates)
     baseline = request.baseline_cost
@@ -84,12 +90,7 @@ def evaluate(request: CheckRequest) -> CheckResult:
     if source_map is None or source_map.root != tf_dir.resolve():
         source_map = SourceMap.scan(tf_dir, project.module_sources, relative_to=Path.cwd()) if tf_dir.is_dir() \
             else None
-    options = CheckOptions(
-        config=config, fail_on=Severity(request.fail_on) if request.fail_on else None, evaluator=evaluator,
-        rego_dirs=[d.resolve() for d in request.rego_dirs], baseline=request.baseline, accepted=accepted,
-        source_map=source_map,
-        use_builtin=request.use_builtin, rego_prebuild=prebuild, hold_for_exit=request.hold_for_exit,
-    )
+    options.source_map = source_map
     result = run_check(project, after, before, catalog, options)
     if request.with_checkov:
         from finguard.policy.checkov import find_checkov, run_checkov

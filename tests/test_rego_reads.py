@@ -1,0 +1,92 @@
+"""The static analysis that lets Rego packages run before pricing: it may call a cost-free package cost-dependent,
+never the reverse. Every way of reaching a cost below must be caught."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import regorus
+
+from finguard.policy.rego import RegoModule, load_rego_modules
+from finguard.policy.rego_reads import cost_free
+
+from .conftest import REPO
+
+
+def _module(body: str, package: str = "t") -> RegoModule:
+    return RegoModule(Path(f"{package}.rego"), package, f"package {package}\n\nimport rego.v1\n\n{body}\n")
+
+
+def test_the_built_in_rego_policies_read_no_cost() -> None:
+    modules, errors = load_rego_modules([(REPO / "policies", "builtin")])
+    assert modules and not errors
+    assert cost_free(modules)
+
+
+@pytest.mark.parametrize("body", [
+    'deny contains r.address if { some r in input.resources; r.region == "us-east-1" }',
+    'deny contains msg if { r := input.resources[_]; msg := sprintf("%s in %s", [r.address, r.region]) }',
+    'deny contains r.address if { some i, r in input.resources; object.get(r.attributes, "size", 0) > 100 }',
+    'deny contains input.resources[i].address if { input.resources[i].tags.team == "" }',
+    'deny contains r.address if { some r in input.resources; not r.tags["cost-center"] }',
+    'deny contains r.address if { every t in input.resources { t.type != "" }; some r in input.resources }',
+    'deny contains input.project.name if { count(input.config.regions.allowed) > 0 }',
+    'deny contains x if { x := [a | some r in input.resources; a := r.address][0] }',
+    'n(r) := r.address\ndeny contains n(r) if { some r in input.resources }',
+    'u(r, p) if { some x in object.get(r, "unknown", []); x == p }\n'
+    'deny contains r.address if { some r in input.resources; u(r, "size") }',
+    'default allow := false\nallow if { input.config.cost.monthly_budget > 0 }',
+])
+def test_policies_reading_no_cost_are_cost_free(body: str) -> None:
+    assert cost_free([_module(body)])
+
+
+@pytest.mark.parametrize("body", [
+    'deny contains r.address if { some r in input.resources; r.monthly_cost > 100 }',
+    'deny contains r.address if { some r in input.resources; r["monthly_cost_delta"] > 100 }',
+    'deny contains r.address if { some r in input.resources; object.get(r, "monthly_cost", 0) > 100 }',
+    'deny contains r.address if { some r in input.resources; k := "monthly_cost"; r[k] > 100 }',
+    'deny contains r.address if { some r in input.resources; some k, v in r; v == 5 }',
+    'deny contains msg if { some r in input.resources; msg := sprintf("%v", [r]) }',
+    'deny contains msg if { some r in input.resources; msg := json.marshal(r) }',
+    'deny contains msg if { some r in input.resources; count(object.keys(r)) > 11; msg := "x" }',
+    'deny contains "x" if { walk(input, [p, v]); v == 5 }',
+    'deny contains "x" if { input.project.monthly_cost_delta > 0 }',
+    'deny contains "x" if { input.project.complete == false }',
+    'deny contains "x" if { some k, v in input.project; v == 1 }',
+    'deny contains r if { some r in input.resources }',
+    'expensive contains r if { some r in input.resources }\ndeny contains "x" if { count(expensive) > 0 }',
+    'f(x) := x\ndeny contains f(r).address if { some r in input.resources }',
+    'c(r) if { r.monthly_cost > 1 }\ndeny contains r.address if { some r in input.resources; c(r) }',
+    'deny contains r.address if { some r in input.resources; r == {"address": "a"} }',
+    'deny contains r.address if { some r in input.resources; r = x; x.rates == "list" }',
+    'deny contains "x" if { rs := input.resources; some r in rs; r.monthly_cost > 1 }',
+    'deny contains "x" if { r := input.resources[_]; r.monthly_cost_effective > 1; true }',
+    'deny contains "x" if { r.monthly_cost > 5; r := input.resources[_] }',  # bound after its use
+    'deny contains "x" if { x := [r | some r in input.resources]; count(x) > 0 }',
+    'deny contains "x" if { some r in input.resources; r in data.other.set }',
+    'deny contains "x" if { data.t.helper }\nhelper if { input.resources[_].monthly_cost > 1 }',
+    'deny contains "x" if { count(input.resources) > 0 with input as {} }',
+    'deny contains "x" if { every r in input.resources { r.monthly_cost < 1 } }',
+    'deny contains "x" if { x := input; x.resources[_].monthly_cost > 1 }',
+    'deny contains "x" if { some r in input.resources; object.get(r, concat("", ["monthly", "_cost"]), 0) > 1 }',
+    'deny contains "x" if { some r in input.resources; print(r) }',
+])
+def test_any_way_of_reaching_a_cost_is_cost_dependent(body: str) -> None:
+    module = _module(body)
+    regorus.Engine().add_policy("t.rego", module.text)  # valid Rego: refused for its reads, not its syntax
+    assert not cost_free([module])
+
+
+def test_imports_and_broken_modules_are_cost_dependent() -> None:
+    assert not cost_free([RegoModule(Path("t.rego"), "t", "package t\nimport input.resources as rs\n"
+                                                          "deny contains \"x\" if { rs[_].monthly_cost > 1 }\n")])
+    assert not cost_free([RegoModule(Path("t.rego"), "t", "package t\nimport data.lib\n")])
+    assert not cost_free([_module("deny contains if {")])
+
+
+def test_one_cost_reading_package_makes_the_set_cost_dependent() -> None:
+    clean = _module('deny contains r.address if { some r in input.resources; r.region == "x" }', "a")
+    costly = _module('deny contains r.address if { some r in input.resources; r.monthly_cost > 1 }', "b")
+    assert cost_free([clean]) and not cost_free([clean, costly])
