@@ -184,6 +184,37 @@ def test_blocks_with_the_wrong_labels_are_refused_as_terraform_refuses_them(
     _fails(capsys, root, message, "main.tf:5", command="check")
 
 
+@pytest.mark.parametrize(("top", "message", "line"), [
+    ('outpu "x" {\n  value = 1\n}\n',
+     'Unsupported block type: Blocks of type "outpu" are not expected here. Did you mean "output"?', "main.tf:5"),
+    ('widget {\n  a = 1\n}\n', 'Unsupported block type: Blocks of type "widget" are not expected here.', "main.tf:5"),
+    ('region = "us-east-1"\n', 'Unsupported argument: An argument named "region" is not expected here.', "main.tf:5"),
+    ('resources = [{ a = 1 }]\n', 'An argument named "resources" is not expected here. Did you mean "resource"?',
+     "main.tf:5"),
+], ids=["misspelt-output", "unknown-block", "argument", "argument-list-of-objects"])
+def test_what_terraform_does_not_take_at_the_top_of_a_file_is_refused(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], top: str, message: str, line: str) -> None:
+    """Found by the fuzz campaign: a misspelt `output` block was ignored, and the error named another file that
+    used the output it no longer had."""
+    root = _dir(tmp_path, {"main.tf": PROVIDER + "\n" + top + 'resource "aws_eip" "x" {\n  domain = "vpc"\n}\n'})
+    _fails(capsys, root, message, line)
+    code, _, err = run(capsys, "--keep-going", "breakdown", str(root), "--format", "json")
+    assert code == 2 and message in err and "Traceback" not in err
+
+
+def test_every_top_level_block_terraform_takes_is_read(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = _dir(tmp_path, {"main.tf": PROVIDER + (
+        'terraform {\n  required_version = ">= 1.5"\n}\n'
+        'moved {\n  from = aws_eip.old\n  to   = aws_eip.x\n}\n'
+        'import {\n  to = aws_eip.x\n  id = "eipalloc-1"\n}\n'
+        'removed {\n  from = aws_eip.gone\n  lifecycle {\n    destroy = false\n  }\n}\n'
+        'check "health" {\n  assert {\n    condition     = true\n    error_message = "x"\n  }\n}\n'
+        'resource "aws_eip" "x" {\n  domain = "vpc"\n}\n')})
+    code, out, err = run(capsys, "breakdown", str(root), "--format", "json")
+    assert code == 0, err
+    assert "aws_eip.x" in out
+
+
 def test_a_module_input_of_the_wrong_type_names_the_call(tmp_path: Path,
                                                          capsys: pytest.CaptureFixture[str]) -> None:
     """The value is wrong where the module is called, not where the variable is declared: both are named."""

@@ -17,6 +17,7 @@ most 1,024 values (Terraform's limit). count, for_each and input variables follo
 
 from __future__ import annotations
 
+import difflib
 import json
 import math
 import os
@@ -279,9 +280,56 @@ _BLOCK_LABELS: dict[str, tuple[str, ...]] = {
 }
 
 
+# The block types Terraform (1.x) takes at the top level of a file; it refuses any other block and any argument
+_TOP_LEVEL_BLOCKS = frozenset({"terraform", "provider", "variable", "locals", "output", "module", "resource", "data",
+                               "moved", "import", "check", "removed", "ephemeral"})
+
+
+def _check_top_level(path: Path, doc: dict[str, Any]) -> None:
+    """Only Terraform's own block types at the top of a file: a misspelt `outpu "x" {` was ignored silently, and
+    the first sign of it was an error about a missing output in some other file."""
+    for key, value in doc.items():
+        if key in _TOP_LEVEL_BLOCKS:
+            continue
+        close = difflib.get_close_matches(key, sorted(_TOP_LEVEL_BLOCKS), n=1)
+        hint = f' Did you mean "{close[0]}"?' if close else ""
+        if _is_block_list(value):
+            raise InputError(f'Unsupported block type: Blocks of type "{key}" are not expected here.{hint}',
+                             where=_block_where(path, key, ()))
+        raise InputError(f'Unsupported argument: An argument named "{key}" is not expected here.{hint}',
+                         where=_argument_where(path, key))
+
+
+def _is_block_list(value: Any) -> bool:
+    """python-hcl2 writes blocks as a list of dicts marked `__is_block__` (under their labels, if any)."""
+    if not isinstance(value, list) or not value:
+        return False
+    stack: list[Any] = list(value)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            if "__is_block__" in node:
+                return True
+            stack.extend(v for v in node.values() if isinstance(v, dict))
+    return False
+
+
+def _argument_where(path: Path, name: str) -> str:
+    """file:line of the top-level `name =` (read again: only on an error)."""
+    pattern = re.compile(r"^" + re.escape(name) + r"\s*=")
+    try:
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if pattern.match(line):
+                return f"{path}:{number}"
+    except (OSError, UnicodeDecodeError):
+        pass
+    return str(path)
+
+
 def _check_labels(path: Path, doc: dict[str, Any]) -> None:
     """Each block has the labels its type takes (`resource "aws_vpc" {` lacks a name): one clear error with
     Terraform's wording, instead of reading the block's attributes as if they were resources."""
+    _check_top_level(path, doc)
     for kind, labels in _BLOCK_LABELS.items():
         blocks = doc.get(kind)
         if not isinstance(blocks, list):
