@@ -202,6 +202,24 @@ def test_what_terraform_does_not_take_at_the_top_of_a_file_is_refused(
     assert code == 2 and message in err and "Traceback" not in err
 
 
+@pytest.mark.parametrize(("block", "message", "line"), [
+    ('variable "size" {\n  defualt = 10\n}\n',
+     'Unsupported argument: An argument named "defualt" is not expected here. Did you mean "default"?', "main.tf:6"),
+    ('variable "size" {\n  default = 10\n  check {\n    x = 1\n  }\n}\n',
+     'Unsupported block type: Blocks of type "check" are not expected here.', "main.tf:7"),
+    ('output "o" {\n  description = "d"\n  valeu = 1\n}\n',
+     'An argument named "valeu" is not expected here. Did you mean "value"?', "main.tf:7"),
+    ('output "o" {\n  description = "d"\n}\n',
+     'Missing required argument: The argument "value" is required, but no definition was found (in output "o").',
+     "main.tf:5"),
+], ids=["variable-typo", "variable-block", "output-typo", "output-without-value"])
+def test_variable_and_output_take_only_their_arguments(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                      block: str, message: str, line: str) -> None:
+    """`defualt = 10` was ignored, and the variable then had no value: Terraform stops at the line."""
+    root = _dir(tmp_path, {"main.tf": PROVIDER + "\n" + block + 'resource "aws_eip" "x" {\n  domain = "vpc"\n}\n'})
+    _fails(capsys, root, message, line)
+
+
 def test_every_top_level_block_terraform_takes_is_read(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     root = _dir(tmp_path, {"main.tf": PROVIDER + (
         'terraform {\n  required_version = ">= 1.5"\n}\n'
@@ -209,6 +227,10 @@ def test_every_top_level_block_terraform_takes_is_read(tmp_path: Path, capsys: p
         'import {\n  to = aws_eip.x\n  id = "eipalloc-1"\n}\n'
         'removed {\n  from = aws_eip.gone\n  lifecycle {\n    destroy = false\n  }\n}\n'
         'check "health" {\n  assert {\n    condition     = true\n    error_message = "x"\n  }\n}\n'
+        'variable "n" {\n  type = number\n  default = 1\n  description = "d"\n  sensitive = false\n'
+        '  nullable = false\n  validation {\n    condition     = var.n > 0\n    error_message = "positive"\n  }\n}\n'
+        'output "o" {\n  value = var.n\n  description = "d"\n  sensitive = false\n  depends_on = [aws_eip.x]\n'
+        '  precondition {\n    condition     = true\n    error_message = "x"\n  }\n}\n'
         'resource "aws_eip" "x" {\n  domain = "vpc"\n}\n')})
     code, out, err = run(capsys, "breakdown", str(root), "--format", "json")
     assert code == 0, err

@@ -314,16 +314,66 @@ def _is_block_list(value: Any) -> bool:
     return False
 
 
-def _argument_where(path: Path, name: str) -> str:
-    """file:line of the top-level `name =` (read again: only on an error)."""
-    pattern = re.compile(r"^" + re.escape(name) + r"\s*=")
+def _argument_where(path: Path, name: str, block: tuple[str, tuple[str, ...]] | None = None) -> str:
+    """file:line of `name =` (or `name {`): at the top level of the file, or inside `block` (kind, labels)."""
+    start = 1
+    if block is not None:
+        start = _line_of(path, _block_pattern(*block)) or 1
+        pattern = re.compile(r"^\s*" + re.escape(name) + r"\s*[={]")
+    else:
+        pattern = re.compile(r"^" + re.escape(name) + r"\s*[={]")
+    number = _line_of(path, pattern, start)
+    return f"{path}:{number}" if number else str(path)
+
+
+# Terraform's own blocks whose arguments the language fixes (no provider schema needed), and what they require
+_FIXED_ARGUMENTS: dict[str, frozenset[str]] = {
+    "variable": frozenset({"type", "default", "description", "validation", "sensitive", "nullable", "ephemeral"}),
+    "output": frozenset({"value", "description", "sensitive", "depends_on", "precondition", "ephemeral"}),
+}
+_REQUIRED_ARGUMENTS: dict[str, tuple[str, ...]] = {"output": ("value",)}
+
+
+def _check_fixed_arguments(path: Path, doc: dict[str, Any]) -> None:
+    """`variable` and `output` take only their documented arguments: `defualt = 10` was ignored (the variable then
+    had no value) and an output without `value` passed, where Terraform stops with file and line."""
+    for kind, allowed in _FIXED_ARGUMENTS.items():
+        for block in doc.get(kind) or []:
+            if not isinstance(block, dict):
+                continue
+            for name, body in block.items():
+                if name == "__is_block__" or not isinstance(body, dict):
+                    continue
+                for key, value in body.items():
+                    if key == "__is_block__" or key in allowed:
+                        continue
+                    close = difflib.get_close_matches(key, sorted(allowed), n=1)
+                    hint = f' Did you mean "{close[0]}"?' if close else ""
+                    message = (f'Unsupported block type: Blocks of type "{key}" are not expected here.{hint}'
+                               if _is_block_list(value) else
+                               f'Unsupported argument: An argument named "{key}" is not expected here.{hint}')
+                    raise InputError(message, where=_argument_where(path, key, (kind, (name,))))
+                for key in _REQUIRED_ARGUMENTS.get(kind, ()):
+                    if key not in body:
+                        raise InputError(f'Missing required argument: The argument "{key}" is required, but no '
+                                         f"definition was found (in {kind} \"{name}\").",
+                                         where=_block_where(path, kind, (name,)))
+
+
+def _line_of(path: Path, pattern: re.Pattern[str], start: int = 1) -> int | None:
+    """The first line at or after `start` matching `pattern` (the file read again: only on an error)."""
     try:
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-            if pattern.match(line):
-                return f"{path}:{number}"
+            if number >= start and pattern.match(line):
+                return number
     except (OSError, UnicodeDecodeError):
         pass
-    return str(path)
+    return None
+
+
+def _block_pattern(kind: str, labels: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile(r"^\s*" + re.escape(kind) + "".join(r"\s+\"?" + re.escape(label) + r"\"?" for label in labels)
+                      + r"\s*[{\"]")
 
 
 def _check_labels(path: Path, doc: dict[str, Any]) -> None:
@@ -352,19 +402,13 @@ def _check_labels(path: Path, doc: dict[str, Any]) -> None:
                         f"({', '.join(labels) or 'none'}) are expected for {kind} blocks",
                         where=_block_where(path, kind, seen))
                 stack.extend((child, (*seen, label)) for label, child in node.items())
+    _check_fixed_arguments(path, doc)
 
 
 def _block_where(path: Path, kind: str, labels: tuple[str, ...]) -> str:
     """file:line of the block header `kind "label" ... {` (read again: only on an error)."""
-    pattern = re.compile(r"^\s*" + re.escape(kind) + "".join(r"\s+\"?" + re.escape(label) + r"\"?" for label in labels)
-                         + r"\s*[{\"]")
-    try:
-        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-            if pattern.match(line):
-                return f"{path}:{number}"
-    except (OSError, UnicodeDecodeError):
-        pass
-    return str(path)
+    number = _line_of(path, _block_pattern(kind, labels))
+    return f"{path}:{number}" if number else str(path)
 
 
 class _Module:
