@@ -212,7 +212,10 @@ def test_what_terraform_does_not_take_at_the_top_of_a_file_is_refused(
     ('output "o" {\n  description = "d"\n}\n',
      'Missing required argument: The argument "value" is required, but no definition was found (in output "o").',
      "main.tf:5"),
-], ids=["variable-typo", "variable-block", "output-typo", "output-without-value"])
+    ('module "m" {\n  count = 1\n}\n',
+     'Missing required argument: The argument "source" is required, but no definition was found (in module "m").',
+     "main.tf:5"),
+], ids=["variable-typo", "variable-block", "output-typo", "output-without-value", "module-without-source"])
 def test_variable_and_output_take_only_their_arguments(tmp_path: Path, capsys: pytest.CaptureFixture[str],
                                                       block: str, message: str, line: str) -> None:
     """`defualt = 10` was ignored, and the variable then had no value: Terraform stops at the line."""

@@ -331,13 +331,15 @@ _FIXED_ARGUMENTS: dict[str, frozenset[str]] = {
     "variable": frozenset({"type", "default", "description", "validation", "sensitive", "nullable", "ephemeral"}),
     "output": frozenset({"value", "description", "sensitive", "depends_on", "precondition", "ephemeral"}),
 }
-_REQUIRED_ARGUMENTS: dict[str, tuple[str, ...]] = {"output": ("value",)}
+_REQUIRED_ARGUMENTS: dict[str, tuple[str, ...]] = {"output": ("value",), "module": ("source",)}
 
 
 def _check_fixed_arguments(path: Path, doc: dict[str, Any]) -> None:
     """`variable` and `output` take only their documented arguments: `defualt = 10` was ignored (the variable then
-    had no value) and an output without `value` passed, where Terraform stops with file and line."""
-    for kind, allowed in _FIXED_ARGUMENTS.items():
+    had no value), and an output without `value` or a module call without `source` passed, where Terraform stops
+    with file and line."""
+    for kind in ("variable", "output", "module"):
+        allowed = _FIXED_ARGUMENTS.get(kind)  # a module call takes its module's inputs: any name
         for block in doc.get(kind) or []:
             if not isinstance(block, dict):
                 continue
@@ -345,7 +347,7 @@ def _check_fixed_arguments(path: Path, doc: dict[str, Any]) -> None:
                 if name == "__is_block__" or not isinstance(body, dict):
                     continue
                 for key, value in body.items():
-                    if key == "__is_block__" or key in allowed:
+                    if key == "__is_block__" or allowed is None or key in allowed:
                         continue
                     close = difflib.get_close_matches(key, sorted(allowed), n=1)
                     hint = f' Did you mean "{close[0]}"?' if close else ""
