@@ -223,6 +223,27 @@ def test_variable_and_output_take_only_their_arguments(tmp_path: Path, capsys: p
     _fails(capsys, root, message, line)
 
 
+def test_values_for_undeclared_variables(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A typo on the command line (`--var sise=20`) is Terraform's error; in a variables file, its warning."""
+    root = _dir(tmp_path, {
+        "main.tf": PROVIDER + 'variable "size" {\n  default = 10\n}\n' 'resource "aws_ebs_volume" "v" {\n'
+                              '  availability_zone = "us-east-1a"\n  size = var.size\n}\n',
+        "typo.tfvars": 'sise = 20\nsize = 30\n', "nan.tfvars.json": '{"size": NaN}'})
+    code, out, err = run(capsys, "--var", "sise=20", "breakdown", str(root))
+    assert code == 2 and out == "" and err.strip() == (
+        'finguard: error: --var sise: Value for undeclared variable: A variable named "sise" was assigned on the '
+        "command line, but the root module does not declare a variable of that name. To use this value, add a "
+        '"variable" block to the configuration. Did you mean "size"?')
+    code, out, err = run(capsys, "--var-file", str(root / "typo.tfvars"), "breakdown", str(root), "--format", "json")
+    assert code == 0, err
+    assert 'value for undeclared variable "sise" ignored: the root module declares no variable of that name. ' \
+           'Did you mean "size"?' in err
+    resources = json.loads(out)["resources"]
+    assert [float(c["monthly_quantity"]) for c in resources[0]["components"]] == [30.0]  # the declared one applies
+    code, _, err = run(capsys, "--var-file", str(root / "nan.tfvars.json"), "breakdown", str(root))
+    assert code == 2 and "nan.tfvars.json: not valid JSON: NaN is not a JSON number" in err
+
+
 def test_every_top_level_block_terraform_takes_is_read(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     root = _dir(tmp_path, {"main.tf": PROVIDER + (
         'terraform {\n  required_version = ">= 1.5"\n}\n'

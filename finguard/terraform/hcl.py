@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from finguard import strict_json
 from finguard.errors import InputError, read_text
 from finguard.model import Project, SourceLocation
 from finguard.pricing.resources.base import UNKNOWN, is_unknown
@@ -291,8 +292,7 @@ def _check_top_level(path: Path, doc: dict[str, Any]) -> None:
     for key, value in doc.items():
         if key in _TOP_LEVEL_BLOCKS:
             continue
-        close = difflib.get_close_matches(key, sorted(_TOP_LEVEL_BLOCKS), n=1)
-        hint = f' Did you mean "{close[0]}"?' if close else ""
+        hint = _did_you_mean(key, _TOP_LEVEL_BLOCKS)
         if _is_block_list(value):
             raise InputError(f'Unsupported block type: Blocks of type "{key}" are not expected here.{hint}',
                              where=_block_where(path, key, ()))
@@ -349,8 +349,7 @@ def _check_fixed_arguments(path: Path, doc: dict[str, Any]) -> None:
                 for key, value in body.items():
                     if key == "__is_block__" or allowed is None or key in allowed:
                         continue
-                    close = difflib.get_close_matches(key, sorted(allowed), n=1)
-                    hint = f' Did you mean "{close[0]}"?' if close else ""
+                    hint = _did_you_mean(key, allowed)
                     message = (f'Unsupported block type: Blocks of type "{key}" are not expected here.{hint}'
                                if _is_block_list(value) else
                                f'Unsupported argument: An argument named "{key}" is not expected here.{hint}')
@@ -870,8 +869,13 @@ def _change(address: str, mode: str, type_: str, name: str, index: Any, provider
 
 
 # -- root variables -----------------------------------------------------------------------------------
-def _root_inputs(root: Path, declared: dict[str, dict[str, Any]], options: HclOptions) -> dict[str, Any]:
-    """Terraform's precedence: TF_VAR_ < terraform.tfvars(.json) < *.auto.tfvars(.json) < -var-file / -var."""
+def _root_inputs(root: Path, declared: dict[str, dict[str, Any]], options: HclOptions,
+                 report: HclReport) -> dict[str, Any]:
+    """Terraform's precedence: TF_VAR_ < terraform.tfvars(.json) < *.auto.tfvars(.json) < -var-file / -var.
+
+    A value for a variable the root module does not declare is, as in Terraform, an error on the command line
+    (`-var sise=20` is a typo that would otherwise leave `size` at its default unnoticed) and a warning in a
+    variables file."""
     values: dict[str, Any] = {}
     for key, raw in options.environ.items():
         if key.startswith("TF_VAR_") and key[7:] in declared:
@@ -880,10 +884,25 @@ def _root_inputs(root: Path, declared: dict[str, dict[str, Any]], options: HclOp
              *sorted(p for p in root.glob("*.auto.tfvars") if p.is_file()),
              *sorted(p for p in root.glob("*.auto.tfvars.json") if p.is_file())]
     for path in [p for p in files if p.exists()] + list(options.var_files):
-        values.update(_read_tfvars(path))
+        for name, value in _read_tfvars(path).items():
+            if name in declared:
+                values[name] = value
+            else:
+                report.unknowns.append(f'{path}: value for undeclared variable "{name}" ignored: the root module '
+                                       f"declares no variable of that name.{_did_you_mean(name, declared)}")
     for name, raw in options.variables.items():
+        if name not in declared:
+            raise InputError(f'Value for undeclared variable: A variable named "{name}" was assigned on the command '
+                             "line, but the root module does not declare a variable of that name. To use this "
+                             f'value, add a "variable" block to the configuration.{_did_you_mean(name, declared)}',
+                             where=f"--var {name}")
         values[name] = _cli_value(raw)
     return values
+
+
+def _did_you_mean(name: str, known: Iterable[str]) -> str:
+    close = difflib.get_close_matches(name, sorted(known), n=1)
+    return f' Did you mean "{close[0]}"?' if close else ""
 
 
 def _read_tfvars(path: Path) -> dict[str, Any]:
@@ -891,10 +910,12 @@ def _read_tfvars(path: Path) -> dict[str, Any]:
     text = read_text(path)
     if path.suffix == ".json":
         try:
-            data = json.loads(text)
+            data = strict_json.loads(text)  # NaN, Infinity and 1e400 are not JSON numbers
         except json.JSONDecodeError as exc:
             raise InputError(f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}",
                              where=str(path)) from None
+        except (ValueError, RecursionError) as exc:
+            raise InputError(f"not valid JSON: {exc}", where=str(path)) from None
         if not isinstance(data, dict):
             raise InputError("a .tfvars.json file must hold an object", where=str(path))
         return data
@@ -955,7 +976,7 @@ def load_directory(directory: str | Path, options: HclOptions | None = None) -> 
         for block in doc.get("variable", []):
             declared.update({k: v for k, v in block.items() if k != "__is_block__"})
     try:
-        module = _Module(reader, root.resolve(), "", "", _root_inputs(root, declared, options), {})
+        module = _Module(reader, root.resolve(), "", "", _root_inputs(root, declared, options, reader.report), {})
         module.emit()
     except ExprError as exc:
         raise InputError(f"cannot evaluate: {exc}", where=str(root)) from None
