@@ -203,6 +203,25 @@ def test_config_suppression_by_glob(catalog: Catalog) -> None:
     assert finding.suppressed is not None and finding.suppressed.kind == "config"
 
 
+def test_config_naming_unknown_policy_ids_warns_without_failing(catalog: Catalog) -> None:
+    """`disable: [FG-TAG-01]` (a typo) left FG-TAG-001 on with no sign of why: each unknown id is a warning."""
+    config = FinguardConfig.model_validate({
+        "policies": {"disable": ["FG-TAG-01", "FG-TAG-002", "CKV_AWS_8"], "severity": {"FG-STO-01": "high"},
+                     "settings": {"FG-CMP-004": {}}},
+        "suppressions": [{"policy": "ACME-404", "reason": "r"}, {"policy": "*", "reason": "none"}],
+    })
+    result = _check(catalog, CheckOptions(config=config))
+    warnings = [f for f in result.findings if f.policy_id == "finguard:config"]
+    assert [f.message for f in warnings] == [
+        'policies.disable names FG-TAG-01, which no loaded policy has (did you mean "FG-TAG-001"?): it has no effect',
+        'policies.severity names FG-STO-01, which no loaded policy has (did you mean "FG-STO-001"?): it has no '
+        "effect",
+        "suppressions[0] names ACME-404, which no loaded policy has: it has no effect",
+    ]
+    assert all(f.kind is FindingKind.WARNING and f not in result.failing for f in warnings)
+    assert not [f for f in _check(catalog, CheckOptions()).findings if f.policy_id == "finguard:config"]
+
+
 def test_baseline_only_new_findings_fail(catalog: Catalog, tmp_path: Path) -> None:
     config = FinguardConfig.model_validate({"fail_on": "medium"})
     first = _check(catalog, CheckOptions(config=config))

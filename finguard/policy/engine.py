@@ -6,9 +6,11 @@ metadata becomes an ERROR finding, which always fails the run. Nothing is skippe
 
 from __future__ import annotations
 
+import difflib
 import fnmatch
 import json
 import math
+import re
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future
@@ -119,6 +121,7 @@ def run_check(project: Project, after: ProjectCost, before: ProjectCost, catalog
                 packages = options.evaluator.evaluate(modules, input_json)
         for package in packages or []:
             _collect_rego(package, resources, options, result, seen)
+    _unknown_policy_ids(config, seen, result)
 
     _locate(result, options.source_map)
     _suppress(result, config, options)
@@ -208,6 +211,27 @@ def _first_definition(policy_id: str, source: str | None, title: str, seen: dict
         return False
     seen[policy_id] = where
     return True
+
+
+_CHECKOV_IDS = re.compile(r"CKV2?_")  # Checkov's findings join after the policies run (--with-checkov)
+
+
+def _unknown_policy_ids(config: FinguardConfig, seen: dict[str, str], result: CheckResult) -> None:
+    """A warning for each policy id finguard.yml names that no loaded policy has: `disable: [FG-TAG-01]` (a typo)
+    would otherwise leave FG-TAG-001 enabled with no sign of why."""
+    named = [*(("policies.disable", i) for i in config.policies.disable),
+             *(("policies.severity", i) for i in config.policies.severity),
+             *(("policies.settings", i) for i in config.policies.settings),
+             *((f"suppressions[{n}]", s.policy) for n, s in enumerate(config.suppressions) if s.policy != "*")]
+    for where, policy_id in named:
+        if policy_id in seen or _CHECKOV_IDS.match(policy_id):
+            continue
+        close = difflib.get_close_matches(policy_id, sorted(seen), n=1)
+        hint = f' (did you mean "{close[0]}"?)' if close else ""
+        result.findings.append(Finding(
+            policy_id="finguard:config", title="Unknown policy id in the config", severity=Severity.LOW,
+            kind=FindingKind.WARNING, file=str(config.path) if config.path else None,
+            message=f"{where} names {policy_id}, which no loaded policy has{hint}: it has no effect"))
 
 
 def _selected(policy_id: str, options: CheckOptions) -> bool:
