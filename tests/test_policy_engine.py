@@ -222,6 +222,23 @@ def test_config_naming_unknown_policy_ids_warns_without_failing(catalog: Catalog
     assert not [f for f in _check(catalog, CheckOptions()).findings if f.policy_id == "finguard:config"]
 
 
+def test_an_inline_suppression_of_an_unknown_policy_id_warns(tmp_path: Path,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    from .test_cli import run
+
+    (tmp_path / "main.tf").write_text(
+        'provider "aws" {\n  region = "us-east-1"\n}\n# finguard:ignore FG-TAG-01 reason="legacy"\n'
+        'resource "aws_instance" "w" {\n  instance_type = "t3.micro"\n}\n')
+    code, out, err = run(capsys, "check", str(tmp_path), "--format", "json")
+    assert code == 1, err  # the untagged instance still fails: the comment suppressed nothing
+    findings = json.loads(out)["findings"]
+    warning = next(f for f in findings if f["policy_id"] == "finguard:config")
+    assert warning["message"] == ('the finguard:ignore comment names FG-TAG-01, which no loaded policy has '
+                                  '(did you mean "FG-TAG-001"?): it has no effect')
+    assert warning["file"].endswith("main.tf") and warning["line"] == 4 and warning["kind"] == "warning"
+    assert any(f["policy_id"] == "FG-TAG-001" and f["suppressed"] is None for f in findings)
+
+
 def test_baseline_only_new_findings_fail(catalog: Catalog, tmp_path: Path) -> None:
     config = FinguardConfig.model_validate({"fail_on": "medium"})
     first = _check(catalog, CheckOptions(config=config))

@@ -121,7 +121,7 @@ def run_check(project: Project, after: ProjectCost, before: ProjectCost, catalog
                 packages = options.evaluator.evaluate(modules, input_json)
         for package in packages or []:
             _collect_rego(package, resources, options, result, seen)
-    _unknown_policy_ids(config, seen, result)
+    _unknown_policy_ids(config, options.source_map, seen, result)
 
     _locate(result, options.source_map)
     _suppress(result, config, options)
@@ -216,22 +216,30 @@ def _first_definition(policy_id: str, source: str | None, title: str, seen: dict
 _CHECKOV_IDS = re.compile(r"CKV2?_")  # Checkov's findings join after the policies run (--with-checkov)
 
 
-def _unknown_policy_ids(config: FinguardConfig, seen: dict[str, str], result: CheckResult) -> None:
-    """A warning for each policy id finguard.yml names that no loaded policy has: `disable: [FG-TAG-01]` (a typo)
-    would otherwise leave FG-TAG-001 enabled with no sign of why."""
-    named = [*(("policies.disable", i) for i in config.policies.disable),
-             *(("policies.severity", i) for i in config.policies.severity),
-             *(("policies.settings", i) for i in config.policies.settings),
-             *((f"suppressions[{n}]", s.policy) for n, s in enumerate(config.suppressions) if s.policy != "*")]
-    for where, policy_id in named:
-        if policy_id in seen or _CHECKOV_IDS.match(policy_id):
+def _unknown_policy_ids(config: FinguardConfig, source_map: SourceMap | None, seen: dict[str, str],
+                        result: CheckResult) -> None:
+    """A warning for each policy id finguard.yml or a `finguard:ignore` comment names that no loaded policy has:
+    `disable: [FG-TAG-01]` (a typo) would otherwise leave FG-TAG-001 enabled with no sign of why."""
+    config_file = str(config.path) if config.path else None
+    named: list[tuple[str, str, str | None, int | None]] = [
+        *(("policies.disable", i, config_file, None) for i in config.policies.disable),
+        *(("policies.severity", i, config_file, None) for i in config.policies.severity),
+        *(("policies.settings", i, config_file, None) for i in config.policies.settings),
+        *((f"suppressions[{n}]", s.policy, config_file, None) for n, s in enumerate(config.suppressions)),
+    ]
+    if source_map is not None:
+        inline = {(s.file, s.line, pid): None for d in source_map.declarations.values() for s in d.suppressions
+                  for pid in s.policy_ids}
+        named += [("the finguard:ignore comment", pid, file, line) for file, line, pid in inline]
+    for where, policy_id, file, line in named:
+        if policy_id == "*" or policy_id in seen or _CHECKOV_IDS.match(policy_id):
             continue
         close = difflib.get_close_matches(policy_id, sorted(seen), n=1)
         hint = f' (did you mean "{close[0]}"?)' if close else ""
         result.findings.append(Finding(
-            policy_id="finguard:config", title="Unknown policy id in the config", severity=Severity.LOW,
-            kind=FindingKind.WARNING, file=str(config.path) if config.path else None,
-            message=f"{where} names {policy_id}, which no loaded policy has{hint}: it has no effect"))
+            policy_id="finguard:config", title="Unknown policy id", severity=Severity.LOW, kind=FindingKind.WARNING,
+            file=file, line=line, message=f"{where} names {policy_id}, which no loaded policy has{hint}: it has no "
+                                          "effect"))
 
 
 def _selected(policy_id: str, options: CheckOptions) -> bool:
