@@ -406,6 +406,9 @@ def lookup(settings: Settings, service: str, region: str, filters: tuple[str, ..
     """
     from finguard.pricing.lookup_view import render_lookup
 
+    for option, value in (("--service", service), ("--region", region)):
+        if not value.strip():
+            raise UsageError(f"{option} must not be empty")
     catalog = settings.catalog()
     click.echo(render_lookup(catalog, service, region, _parse_filters(filters), fmt, limit), nl=False)
 

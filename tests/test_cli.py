@@ -193,6 +193,9 @@ def test_pricing_lookup_exact_ambiguous_and_missing_region(capsys: pytest.Captur
     # eks.json prices sa-east-1 now; no feed has ap-east-2 (Asia Pacific (Taipei)), so nothing is there
     code, out, _ = run(capsys, "pricing", "lookup", "--service", "AmazonEKS", "--region", "ap-east-2")
     assert "no AmazonEKS prices for ap-east-2" in out and "finguard pricing sync" in out
+    for service, region in (("", "us-east-1"), ("AmazonEC2", " ")):
+        code, out, err = run(capsys, "pricing", "lookup", "--service", service, "--region", region)
+        assert code == 2 and out == "" and "must not be empty" in err
 
 
 def test_pricing_coverage_and_sources(capsys: pytest.CaptureFixture[str]) -> None:
