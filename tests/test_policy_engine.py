@@ -239,6 +239,16 @@ def test_an_inline_suppression_of_an_unknown_policy_id_warns(tmp_path: Path,
     assert any(f["policy_id"] == "FG-TAG-001" and f["suppressed"] is None for f in findings)
 
 
+def test_config_naming_unknown_regions_warns(catalog: Catalog) -> None:
+    config = FinguardConfig.model_validate({"regions": {"allowed": ["us-east-1", "westeurope", "europe-west1",
+                                                                   "eu-wset-1"], "denied": ["atlantis"]}})
+    warnings = [f for f in _check(catalog, CheckOptions(config=config)).findings if f.title == "Unknown region"]
+    assert [f.message for f in warnings] == [
+        'regions.allowed names eu-wset-1, which is no region finguard knows (did you mean "eu-west-1"?)',
+        "regions.denied names atlantis, which is no region finguard knows"]
+    assert all(f.kind is FindingKind.WARNING and f.severity is Severity.LOW for f in warnings)
+
+
 def test_baseline_only_new_findings_fail(catalog: Catalog, tmp_path: Path) -> None:
     config = FinguardConfig.model_validate({"fail_on": "medium"})
     first = _check(catalog, CheckOptions(config=config))

@@ -122,6 +122,7 @@ def run_check(project: Project, after: ProjectCost, before: ProjectCost, catalog
         for package in packages or []:
             _collect_rego(package, resources, options, result, seen)
     _unknown_policy_ids(config, options.source_map, seen, result)
+    _unknown_regions(config, catalog, result)
 
     _locate(result, options.source_map)
     _suppress(result, config, options)
@@ -240,6 +241,28 @@ def _unknown_policy_ids(config: FinguardConfig, source_map: SourceMap | None, se
             policy_id="finguard:config", title="Unknown policy id", severity=Severity.LOW, kind=FindingKind.WARNING,
             file=file, line=line, message=f"{where} names {policy_id}, which no loaded policy has{hint}: it has no "
                                           "effect"))
+
+
+def _unknown_regions(config: FinguardConfig, catalog: Any, result: CheckResult) -> None:
+    """A warning for each region in `regions.allowed`/`denied` that is no region finguard knows (AWS's region
+    table, and every region a price list names: AWS, Azure, GCP): `us-east-l` would deny nothing, or fail every
+    resource in the region it meant."""
+    named = [*(("regions.allowed", r) for r in config.regions.allowed),
+             *(("regions.denied", r) for r in config.regions.denied)]
+    if not named or not hasattr(catalog, "regions"):
+        return
+    from finguard.pricing.regions import AWS_REGIONS
+
+    known = {r.code for r in AWS_REGIONS} | set(catalog.regions())
+    for where, region in named:
+        if region in known:
+            continue
+        close = difflib.get_close_matches(region, sorted(known), n=1)
+        hint = f' (did you mean "{close[0]}"?)' if close else ""
+        result.findings.append(Finding(
+            policy_id="finguard:config", title="Unknown region", severity=Severity.LOW, kind=FindingKind.WARNING,
+            file=str(config.path) if config.path else None,
+            message=f"{where} names {region}, which is no region finguard knows{hint}"))
 
 
 def _selected(policy_id: str, options: CheckOptions) -> bool:
