@@ -12,7 +12,7 @@ import json
 import math
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import date
@@ -235,12 +235,9 @@ def _unknown_policy_ids(config: FinguardConfig, source_map: SourceMap | None, se
     for where, policy_id, file, line in named:
         if policy_id == "*" or policy_id in seen or _CHECKOV_IDS.match(policy_id):
             continue
-        close = difflib.get_close_matches(policy_id, sorted(seen), n=1)
-        hint = f' (did you mean "{close[0]}"?)' if close else ""
-        result.findings.append(Finding(
-            policy_id="finguard:config", title="Unknown policy id", severity=Severity.LOW, kind=FindingKind.WARNING,
-            file=file, line=line, message=f"{where} names {policy_id}, which no loaded policy has{hint}: it has no "
-                                          "effect"))
+        result.findings.append(_config_warning(
+            "Unknown policy id", f"{where} names {policy_id}, which no loaded policy has{_hint(policy_id, seen)}: "
+                                 "it has no effect", file, line))
 
 
 def _unknown_regions(config: FinguardConfig, catalog: Any, result: CheckResult) -> None:
@@ -257,12 +254,20 @@ def _unknown_regions(config: FinguardConfig, catalog: Any, result: CheckResult) 
     for where, region in named:
         if region in known:
             continue
-        close = difflib.get_close_matches(region, sorted(known), n=1)
-        hint = f' (did you mean "{close[0]}"?)' if close else ""
-        result.findings.append(Finding(
-            policy_id="finguard:config", title="Unknown region", severity=Severity.LOW, kind=FindingKind.WARNING,
-            file=str(config.path) if config.path else None,
-            message=f"{where} names {region}, which is no region finguard knows{hint}"))
+        result.findings.append(_config_warning(
+            "Unknown region", f"{where} names {region}, which is no region finguard knows{_hint(region, known)}",
+            str(config.path) if config.path else None))
+
+
+def _config_warning(title: str, message: str, file: str | None, line: int | None = None) -> Finding:
+    """A mistake in what the user wrote that changes nothing by itself: reported, never failing the run."""
+    return Finding(policy_id="finguard:config", title=title, severity=Severity.LOW, kind=FindingKind.WARNING,
+                   file=file, line=line, message=message)
+
+
+def _hint(name: str, known: Iterable[str]) -> str:
+    close = difflib.get_close_matches(name, sorted(known), n=1)
+    return f' (did you mean "{close[0]}"?)' if close else ""
 
 
 def _selected(policy_id: str, options: CheckOptions) -> bool:
