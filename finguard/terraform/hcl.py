@@ -252,7 +252,7 @@ class _Reader:
             parsed, errors = parse_files([p for p, _ in missing], self.options.keep_going)
             for path in list(parsed):
                 try:
-                    _check_labels(path, parsed[path])
+                    _check_blocks(path, parsed[path])
                 except InputError as exc:
                     if not self.options.keep_going:
                         raise
@@ -377,8 +377,9 @@ def _block_pattern(kind: str, labels: tuple[str, ...]) -> re.Pattern[str]:
                       + r"\s*[{\"]")
 
 
-def _check_labels(path: Path, doc: dict[str, Any]) -> None:
-    """Each block has the labels its type takes (`resource "aws_vpc" {` lacks a name): one clear error with
+def _check_blocks(path: Path, doc: dict[str, Any]) -> None:
+    """A file holds only Terraform's top-level blocks, each with the labels its type takes (`resource "aws_vpc" {`
+    lacks a name) and, for variable/output/module, the arguments the language fixes: one clear error with
     Terraform's wording, instead of reading the block's attributes as if they were resources."""
     _check_top_level(path, doc)
     for kind, labels in _BLOCK_LABELS.items():
