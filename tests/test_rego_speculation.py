@@ -1,6 +1,6 @@
-"""Rego packages that read no cost are evaluated on the cost-free input while the plan is priced; the findings are
-those of the usual evaluation after pricing, and a package that may read a cost keeps the whole set on the usual
-path. End to end in fresh processes: the prebuild forks, which a test runner's threads would forbid."""
+"""The built-in Rego packages, which read no cost, are evaluated on the cost-free input while the plan is priced; the
+findings are those of the usual evaluation after pricing, and a package of the user's keeps the whole set on the
+usual path. End to end in fresh processes: the prebuild forks, which a test runner's threads would forbid."""
 
 from __future__ import annotations
 
@@ -85,6 +85,21 @@ def test_unusable_prebuilt_entries_fall_back_to_the_full_input(tmp_path: Path) -
     fallback, seen = _check(tmp_path, plan, "unusable")
     assert seen == {"inputs": [True], "full_input_built": 1}
     assert fallback == _check(tmp_path, plan, "off")[0]
+
+
+def test_a_users_rego_directory_keeps_every_package_after_pricing(tmp_path: Path) -> None:
+    """Even a cost-free one: the analysis parses in this process, without the worker's time limit, so it only
+    looks at the built-in packs (regorus takes minutes to parse some hostile modules)."""
+    policies = tmp_path / "rego"
+    policies.mkdir()
+    (policies / "regions.rego").write_text(
+        "package team.regions\n\nimport rego.v1\n\n"
+        'metadata := {"id": "TEAM-002", "title": "Only us-east-1", "severity": "low"}\n\n'
+        'deny contains {"address": r.address, "msg": "not us-east-1"} if {\n'
+        '\tsome r in input.resources\n\tr.region != "us-east-1"\n}\n')
+    findings, seen = _check(tmp_path, _plan(tmp_path), "on", "--rego-dir", str(policies))
+    assert seen == {"inputs": [True], "full_input_built": 1}
+    assert len([a for p, a, _ in findings if p == "FG-STO-003"]) == sum(1 for i in range(SIZE) if i % 3 != 0)
 
 
 def test_a_package_that_reads_costs_keeps_every_package_after_pricing(tmp_path: Path) -> None:

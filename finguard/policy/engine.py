@@ -442,15 +442,20 @@ class RegoSpeculation:
 
 
 def start_rego_speculation(project: Project, options: CheckOptions) -> RegoSpeculation | None:
-    """Evaluate the Rego packages now, on the prebuilt cost-free input, when none of them can read a cost; None
-    (evaluate after pricing, as always) for an OPA server, a plan too small to prebuild, or any package that
-    may read a cost. The answers are the same either way: those packages never look at what is left out."""
+    """Evaluate the Rego packages now, on the prebuilt cost-free input, when they are the built-in packs and none
+    of them can read a cost; None (evaluate after pricing, as always) for an OPA server, a plan too small to
+    prebuild, a Rego directory of the user's, or any package that may read a cost. The answers are the same
+    either way: those packages never look at what is left out."""
     prebuild = options.rego_prebuild
     if prebuild is None or not isinstance(options.evaluator, EmbeddedEvaluator):
         return None
     _python_dirs, rego_dirs = _policy_dirs(options)
     modules, read_errors = load_rego_modules(rego_dirs)
-    if not modules or not rego_reads.cost_free(modules):
+    # built-in packs only: the analysis parses with regorus in this process, without the worker's time limit,
+    # and regorus takes minutes on some hostile modules (a thousand nested brackets)
+    builtin = builtin_policies_dir().resolve()
+    if not modules or not all(m.path.resolve().is_relative_to(builtin) for m in modules) \
+            or not rego_reads.cost_free(modules):
         return None
     addresses = [r.address for r in _policy_resources(project)]
     tail = (f'], "project": {json.dumps({"name": project.name, "resource_count": len(addresses)})}, '

@@ -12,6 +12,9 @@ Anything else (comparing a whole resource, `r[k]` with a variable key, `walk`, `
 `with`, `data.` references, imports other than rego.v1/future.keywords, a construct this analysis does not know)
 makes the package cost-dependent, and it is evaluated as before, once every cost is known. So the answer can be
 "reads costs" for a package that does not, never the reverse.
+
+It parses with regorus in the calling process, without the evaluator worker's time and memory limits, so it is
+for trusted modules only (the built-in packs): regorus' parser takes minutes on some hostile modules.
 """
 
 from __future__ import annotations
