@@ -6,7 +6,6 @@ Heavy modules are imported inside commands so `finguard --help` and small runs s
 
 from __future__ import annotations
 
-import contextlib
 import gc
 import os
 import sys
@@ -19,7 +18,7 @@ import click
 from finguard import __version__
 from finguard.collector import cycles_uncollected, exit_now, hold_until_exit, owning_the_process
 from finguard.commands.rates_options import rates_options, resolve_rates
-from finguard.errors import EXIT_USAGE, FinguardError, InputError, UsageError
+from finguard.errors import EXIT_USAGE, FinguardError, UsageError
 
 if TYPE_CHECKING:
     from finguard.model import Project, ProjectCost
@@ -150,15 +149,9 @@ def _write(text: str, out: Path | None) -> None:
     if out is None:
         click.echo(text, nl=False)
         return
-    tmp = out.with_name(f".{out.name}.tmp")
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, out)
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            tmp.unlink(missing_ok=True)
-        raise InputError(f"cannot write output: {exc.strerror}", where=str(out)) from None
+    from finguard.output_file import write_output
+
+    write_output(text, out)
     click.echo(f"wrote {out}", err=True)
 
 

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from finguard.errors import InputError
 from finguard.json_input import json_path, load_json
+from finguard.output_file import write_output
 from finguard.policy.model import CheckResult, FindingKind
 
 BASELINE_SCHEMA = "finguard/baseline"
@@ -44,12 +45,7 @@ def write_baseline(result: CheckResult, path: Path) -> int:
                       if f.suppressed is None and f.kind in (FindingKind.VIOLATION, FindingKind.WARNING)})
     doc = BaselineFile(schema_id=BASELINE_SCHEMA, version=1,
                        findings=[BaselineEntry(policy=p, address=a, message=m) for p, a, m in entries])
-    tmp = path.with_name(f".{path.name}.tmp")
-    try:
-        tmp.write_text(json.dumps(doc.model_dump(by_alias=True), indent=2) + "\n", encoding="utf-8")
-        tmp.replace(path)
-    except OSError as exc:
-        raise InputError(f"cannot write baseline: {exc.strerror}", where=str(path)) from None
+    write_output(json.dumps(doc.model_dump(by_alias=True), indent=2) + "\n", path, "baseline")
     return len(entries)
 
 
