@@ -548,6 +548,8 @@ def test_outputs_file_round_trip(tmp_path: Path) -> None:
     path = tmp_path / "out"
     action_outputs.write_outputs(str(path), {"a": "1", "b": "two\nlines", "c": ""})
     assert action_outputs.read_outputs(path) == {"a": "1", "b": "two\nlines", "c": ""}
+    with pytest.raises(action_outputs.ActionError, match=r"cannot write the step outputs to .* \(\$GITHUB_OUTPUT\)"):
+        action_outputs.write_outputs(str(tmp_path / "missing" / "out"), {"a": "1"})
 
 
 def test_sarif_runs_are_merged_into_one(tmp_path: Path) -> None:

@@ -161,8 +161,11 @@ def write_outputs(path: str | None, outputs: Mapping[str, str]) -> None:
     if not path:
         sys.stdout.write("".join(lines))
         return
-    with open(path, "a", encoding="utf-8") as handle:
-        handle.write("".join(lines))
+    try:
+        with open(path, "a", encoding="utf-8") as handle:
+            handle.write("".join(lines))
+    except OSError as exc:  # the runner's file: unwritable only on a broken runner, still said in one line
+        raise ActionError(f"cannot write the step outputs to {path} ($GITHUB_OUTPUT): {exc.strerror}") from None
 
 
 def read_outputs(path: str | Path) -> dict[str, str]:
