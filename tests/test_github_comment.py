@@ -5,6 +5,7 @@ every API failure as one clear line that never shows the token."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import time
 import urllib.request
@@ -343,7 +344,10 @@ def test_target_from_flags_environment_and_event_payload(tmp_path: Path) -> None
     ({"GITHUB_REPOSITORY": "o/r", "GITHUB_EVENT_NAME": "push", "GITHUB_EVENT_PATH": "{push}"}, UsageError,
      "the push event (GITHUB_EVENT_PATH) is not about a pull request"),
     ({"GITHUB_REPOSITORY": "o/r", "GITHUB_EVENT_PATH": "{missing}"}, InputError, "cannot read the event payload"),
-    ({"GITHUB_REPOSITORY": "o/r", "GITHUB_EVENT_PATH": "{bad}"}, InputError, "the event payload is not JSON"),
+    ({"GITHUB_REPOSITORY": "o/r", "GITHUB_EVENT_PATH": "{bad}"}, InputError,
+     "cannot read the event payload: not valid JSON"),
+    ({"GITHUB_REPOSITORY": "o/r", "GITHUB_EVENT_PATH": "{fifo}"}, InputError,
+     "cannot read the event payload: not a regular file (a FIFO)"),
     ({"GITHUB_REPOSITORY": "o/r", "GITHUB_REF": "refs/pull/3/merge"}, UsageError, "no GitHub token: set GITHUB_TOKEN"),
     ({"GITHUB_API_URL": "ftp://x"}, UsageError, "GITHUB_API_URL 'ftp://x': expected an http(s) URL"),
 ])
@@ -351,11 +355,25 @@ def test_target_errors_say_what_is_missing(tmp_path: Path, env: dict[str, str], 
                                            message: str) -> None:
     (tmp_path / "push.json").write_text(json.dumps({"ref": "refs/heads/main", "commits": []}))
     (tmp_path / "bad.json").write_text("{")
-    env = {k: v.format(push=tmp_path / "push.json", missing=tmp_path / "nope.json", bad=tmp_path / "bad.json")
-           for k, v in env.items()}
+    os.mkfifo(tmp_path / "fifo")  # read, it would block until something writes to it
+    env = {k: v.format(push=tmp_path / "push.json", missing=tmp_path / "nope.json", bad=tmp_path / "bad.json",
+                       fifo=tmp_path / "fifo") for k, v in env.items()}
     with pytest.raises(error) as info:
         actions.resolve_target(env, repo=None, number=None, api_url=None)
     assert message in str(info.value)
+
+
+def test_lenient_event_readers_never_block_on_a_fifo_or_a_device(tmp_path: Path) -> None:
+    """The Action's planner and the approval gate read the payload too; they fall back to the API, never hang."""
+    from finguard.commands import action_outputs, approvals
+
+    os.mkfifo(tmp_path / "fifo")
+    for path in (str(tmp_path / "fifo"), "/dev/zero", str(tmp_path / "nope.json"), ""):
+        assert actions.event_or_none(path) is None
+        assert action_outputs._event({"GITHUB_EVENT_PATH": path}) == {}
+        assert approvals.event_head_sha({"GITHUB_EVENT_PATH": path}, 1) is None
+    (tmp_path / "pr.json").write_text(json.dumps({"pull_request": {"number": 7, "head": {"sha": "a" * 40}}}))
+    assert approvals.event_head_sha({"GITHUB_EVENT_PATH": str(tmp_path / "pr.json")}, 7) == "a" * 40
 
 
 def test_cli_finds_the_pull_request_in_the_event_payload(capsys: pytest.CaptureFixture[str], gh: GitHubServer,

@@ -191,13 +191,9 @@ def read_outputs(path: str | Path) -> dict[str, str]:
 
 
 def _event(env: Mapping[str, str]) -> dict[str, Any]:
-    path = env.get("GITHUB_EVENT_PATH")
-    if not path:
-        return {}
-    try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
+    from finguard.github.actions import event_or_none
+
+    data = event_or_none(env.get("GITHUB_EVENT_PATH"))
     return data if isinstance(data, dict) else {}
 
 

@@ -6,7 +6,6 @@ Heavy imports (pydantic models, PyGithub, jinja2) happen inside the command so `
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from pathlib import Path
@@ -107,13 +106,9 @@ def approvals(settings: Settings, projects: tuple[Path, ...], compare_to: tuple[
 def event_head_sha(env: Mapping[str, str], number: int) -> str | None:
     """The head commit the event is about: `pull_request.head.sha` (pull_request, pull_request_review) when it is
     this pull request, or `workflow_run.head_sha`; None to ask the API."""
-    path = env.get("GITHUB_EVENT_PATH")
-    if not path:
-        return None
-    try:
-        payload = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
+    from finguard.github.actions import event_or_none
+
+    payload = event_or_none(env.get("GITHUB_EVENT_PATH"))
     if not isinstance(payload, dict):
         return None
     pull = payload.get("pull_request")

@@ -6,11 +6,11 @@ can describe a run without touching `os.environ`.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from finguard.errors import InputError, UsageError
@@ -90,13 +90,29 @@ def resolve_number(env: Mapping[str, str], flag: int | None) -> int:
                      "(GITHUB_EVENT_PATH)")
 
 
-def _number_from_event(path: Path) -> int | None:
+def load_event(path: str | Path) -> Any:
+    """The event payload at GITHUB_EVENT_PATH, through the bounded strict reader: a FIFO or /dev/zero there hung
+    the commands that read it. Every problem is one InputError naming the file."""
+    from finguard.json_input import load_json
+
     try:
-        payload = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise InputError(f"cannot read the event payload: {exc.strerror}", where=str(path)) from None
-    except ValueError as exc:
-        raise InputError(f"the event payload is not JSON: {exc}", where=str(path)) from None
+        return load_json(Path(path), "a GitHub event payload")
+    except InputError as exc:
+        raise InputError(f"cannot read the event payload: {exc.message}", where=exc.where) from None
+
+
+def event_or_none(path: str | None) -> Any:
+    """The event payload, or None where there is none or it cannot be read (callers that can ask the API)."""
+    if not path:
+        return None
+    try:
+        return load_event(path)
+    except InputError:
+        return None
+
+
+def _number_from_event(path: Path) -> int | None:
+    payload = load_event(path)
     if not isinstance(payload, dict):
         return None
     for key in ("pull_request", "issue"):
