@@ -140,6 +140,18 @@ def test_a_fifo_as_a_plan_is_refused_without_blocking(tmp_path: Path) -> None:
         assert "not a regular file (a FIFO)" in _one_error_line(proc.stderr, fifo)
 
 
+def test_special_files_named_tf_beside_a_plan_are_not_read(tmp_path: Path) -> None:
+    """`check` reads the .tf code next to a plan for file and line; a FIFO named main.tf blocked it forever, and a
+    link to /dev/zero never ended. They are skipped; the findings have no location from them."""
+    path = _write_plan(tmp_path, ("aws_ebs_volume.v", {"type": "gp3", "size": 5}))
+    os.mkfifo(tmp_path / "main.tf")
+    (tmp_path / "zero.tf").symlink_to("/dev/zero")
+    done = subprocess.run([sys.executable, "-m", "finguard", "check", str(path), "--format", "json"], cwd=REPO,
+                          capture_output=True, text=True, timeout=120)  # a regression fails here, not hangs CI
+    assert done.returncode in (0, 1) and "Traceback" not in done.stderr
+    assert json.loads(done.stdout)["findings"] is not None
+
+
 def test_read_text_refuses_special_files_and_bounds_the_size(tmp_path: Path,
                                                               monkeypatch: pytest.MonkeyPatch) -> None:
     """The shared reader (finguard.errors.read_text / read_bytes) other readers reuse."""

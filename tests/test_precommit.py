@@ -13,6 +13,7 @@ import re
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -92,6 +93,15 @@ def test_a_module_called_from_two_roots_checks_both(tmp_path: Path) -> None:
     (tmp_path / "modules" / "app" / "main.tf").write_text(
         'resource "aws_s3_object" "o" {\n  source = "./files/x.zip"\n}\n')
     assert precommit.terraform_roots(["modules/app/main.tf"], top=tmp_path) == [Path("dev"), Path("prod")]
+    (tmp_path / "stray").mkdir()  # a FIFO and a link to a device named .tf elsewhere in the repository: not read
+    os.mkfifo(tmp_path / "stray" / "pipe.tf")
+    (tmp_path / "stray" / "zero.tf").symlink_to("/dev/zero")
+    found: list[list[Path]] = []
+    worker = threading.Thread(target=lambda: found.append(
+        precommit.terraform_roots(["modules/app/main.tf"], top=tmp_path)), daemon=True)
+    worker.start()
+    worker.join(timeout=60)  # a regression fails here instead of hanging the suite
+    assert found == [[Path("dev"), Path("prod")]]
 
 
 def test_no_terraform_files_means_nothing_to_do(capsys: pytest.CaptureFixture[str]) -> None:

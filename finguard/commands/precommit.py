@@ -48,12 +48,11 @@ def _tf_files(top: Path) -> Iterable[Path]:
 def module_callers(top: Path) -> dict[Path, set[Path]]:
     """Resolved local-module directory -> the resolved directories whose .tf code calls it."""
     callers: dict[Path, set[Path]] = {}
+    from finguard.policy.source_map import read_tf_text
+
     for path in _tf_files(top):
-        try:
-            text = path.read_text(encoding="utf-8", errors="replace")
-        except OSError:
-            continue
-        if "source" not in text:
+        text = read_tf_text(path)  # None for a FIFO, a device, an oversized or non-UTF-8 file: never blocks
+        if text is None or "source" not in text:
             continue
         caller = path.parent.resolve()
         for source in _LOCAL_SOURCE.findall(text):

@@ -9,7 +9,9 @@ suppressions are comments right above the block or inside it:
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -17,6 +19,7 @@ from pathlib import Path
 
 from finguard.errors import InputError
 from finguard.terraform.addresses import config_address
+from finguard.terraform.hcl_files import MAX_FILE_BYTES
 
 _RESOURCE = re.compile(r'^\s*resource\s+"([^"]+)"\s+"([^"]+)"\s*\{')
 _IGNORE = re.compile(r"(?:#|//)\s*finguard:ignore\s+(?P<ids>[\w.,*-]+)(?P<rest>.*)$")
@@ -77,9 +80,8 @@ class SourceMap:
         for path, real in tf_files(directory):
             content = self._texts.get(real)
             if content is None:
-                try:
-                    content = path.read_text(encoding="utf-8")
-                except (OSError, UnicodeDecodeError):
+                content = read_tf_text(path)
+                if content is None:
                     continue
             lines = content.splitlines()
             shown = _relative(real, real_base, path)
@@ -146,6 +148,19 @@ def _module_dir(root: Path, sources: dict[str, str], module_path: str) -> Path |
             return None
         directory = (directory / source).resolve()
     return directory
+
+
+def read_tf_text(path: Path) -> str | None:
+    """A .tf file's text for locations, or None to skip it: only regular files within HCL mode's size limit (a FIFO
+    named main.tf beside a plan blocked `check` forever, a link to /dev/zero never ended), and UTF-8."""
+    try:
+        info = os.stat(path)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_FILE_BYTES:
+            return None
+        with open(path, "rb") as handle:
+            return handle.read(MAX_FILE_BYTES + 1).decode("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
 
 
 def tf_files(directory: Path) -> list[tuple[Path, Path]]:
