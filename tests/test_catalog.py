@@ -84,6 +84,33 @@ def test_duplicate_identical_prices_are_one_price(small_catalog: Catalog) -> Non
     assert match.found and match.unit_price == Decimal("0.045")
 
 
+def test_only_a_catalog_or_an_empty_file_is_ever_replaced(tmp_path: Path) -> None:
+    """`--catalog /dev/null` once renamed a compiled catalog over the device, and `--catalog some.db` replaced the
+    user's own file. Devices, FIFOs and files that are not catalogs are refused and left as they were."""
+    import os
+    import stat
+
+    from finguard.errors import InputError
+    from finguard.pricing.catalog import ensure_compiled
+
+    precious = tmp_path / "precious.db"
+    precious.write_text("someone's data")
+    with pytest.raises(InputError, match="not a finguard price catalog, so it is not replaced"):
+        ensure_compiled(precious)
+    assert precious.read_text() == "someone's data"
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    for special in (fifo, Path("/dev/null")):
+        if special.exists():
+            with pytest.raises(InputError, match="must be a regular file"):
+                ensure_compiled(special)
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode) and stat.S_ISCHR(os.stat("/dev/null").st_mode)
+    empty = tmp_path / "empty.db"
+    empty.write_bytes(b"")
+    ensure_compiled(empty)
+    assert Catalog(empty).meta["snapshot_digest"]
+
+
 def test_unreadable_catalog_is_an_input_error(tmp_path: Path) -> None:
     from finguard.errors import InputError
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import stat
 import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -393,16 +394,33 @@ def open_for_write(path: Path) -> sqlite3.Connection:
 
 
 def ensure_compiled(path: Path) -> None:
-    """Compile the bundled snapshot into `path` unless it is already there at the same digest."""
+    """Compile the bundled snapshot into `path` unless it is already there at the same digest.
+
+    Only an empty file or a finguard catalog (one with its `meta` table) is ever replaced: `--catalog /dev/null`
+    once renamed a compiled catalog over the device, and `--catalog some.db` would have replaced the user's own
+    database. A device, FIFO or directory, or a file that is not a catalog, is one InputError."""
     digest = snapshot_digest()
-    if path.exists():
-        try:
-            with sqlite3.connect(_read_only_uri(path), uri=True) as db:
-                meta = dict(db.execute("SELECT key, value FROM meta"))
-        except sqlite3.DatabaseError:
-            meta = {}
-        if meta.get("snapshot_digest") == digest and meta.get("schema_version") == SCHEMA_VERSION:
-            return
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        compile_snapshot(path, digest)
+        return
+    except OSError as exc:
+        raise InputError(f"cannot read the price catalog: {exc.strerror}", where=str(path)) from None
+    if not stat.S_ISREG(info.st_mode):
+        raise InputError("the price catalog must be a regular file (a FIFO, device or directory is never "
+                         "replaced)", where=str(path))
+    if info.st_size == 0:
+        compile_snapshot(path, digest)
+        return
+    try:
+        with sqlite3.connect(_read_only_uri(path), uri=True) as db:
+            meta = dict(db.execute("SELECT key, value FROM meta"))
+    except sqlite3.DatabaseError:
+        raise InputError("not a finguard price catalog, so it is not replaced: point --catalog (or "
+                         "FINGUARD_CATALOG) at a new file, or delete this one to rebuild it", where=str(path)) from None
+    if meta.get("snapshot_digest") == digest and meta.get("schema_version") == SCHEMA_VERSION:
+        return
     compile_snapshot(path, digest)
 
 

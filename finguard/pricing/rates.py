@@ -192,15 +192,11 @@ def load_overlay(path: Path) -> RateOverlay:
 
 
 def save_overlay(overlay: RateOverlay, path: Path) -> None:
-    """Written beside the target and renamed over it: a reader never sees half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    try:
-        tmp.write_text(overlay.dumps(), encoding="utf-8")
-        os.replace(tmp, path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise InputError(f"cannot write the rate overlay: {exc.strerror}", where=str(path)) from None
+    """Written whole (beside the target and renamed over it: a reader never sees half a file), or in place for a
+    device or FIFO (output_file)."""
+    from finguard.output_file import write_output
+
+    write_output(overlay.dumps(), path, "the rate overlay")
 
 
 def select_rates(mode: str | None, rates_file: Path | None, config: PricingConfig | None, config_file: Path | None,
