@@ -203,6 +203,9 @@ class BillingStore:
         if not create and not path.exists():
             raise InputError("no billing store here yet: run `finguard billing ingest FILE...` first",
                              where=str(path))
+        if path.exists() and not path.is_file():  # DuckDB would block opening a FIFO, or fail on a device late
+            raise InputError("the billing store must be a regular file (a DuckDB database), not a FIFO, device or "
+                             "directory", where=str(path))
         path.parent.mkdir(parents=True, exist_ok=True)
         try:
             self.duck = duckdb.connect(str(path))

@@ -348,3 +348,16 @@ def test_random_focus_files_keep_the_invariants(seeded_store, rows):
         assert f["rows_read"] == f["rows_accepted"] + f["rows_rejected"] >= len(rows)
         assert all(math.isfinite(f[k]) for k in ("cost_read", "cost_accepted", "cost_rejected"))
         _stored_money_is_sane(db)
+
+
+def test_a_billing_store_that_is_no_regular_file_is_refused_before_duckdb_opens_it(tmp_path: Path) -> None:
+    """DuckDB blocked opening a FIFO given as --db (forever), and failed late on a device."""
+    from finguard.billing.store import BillingStore
+    from finguard.errors import InputError
+
+    fifo = tmp_path / "store.db"
+    os.mkfifo(fifo)
+    for path in (fifo, Path("/dev/null")):
+        if path.exists():
+            with pytest.raises(InputError, match="the billing store must be a regular file"):
+                BillingStore(path)
