@@ -84,6 +84,12 @@ def test_duplicate_identical_prices_are_one_price(small_catalog: Catalog) -> Non
     assert match.found and match.unit_price == Decimal("0.045")
 
 
+def test_has_region_agrees_with_the_region_list(catalog: Catalog) -> None:
+    regions = set(catalog.regions())
+    for region in ("us-east-1", "westeurope", "europe-west1", "Global", "us-east-l", "atlantis", ""):
+        assert catalog.has_region(region) is (region in regions), region
+
+
 def test_only_a_catalog_or_an_empty_file_is_ever_replaced(tmp_path: Path) -> None:
     """`--catalog /dev/null` once renamed a compiled catalog over the device, and `--catalog some.db` replaced the
     user's own file. Devices, FIFOs and files that are not catalogs are refused and left as they were."""

@@ -250,10 +250,12 @@ def _unknown_regions(config: FinguardConfig, catalog: Any, result: CheckResult) 
         return
     from finguard.pricing.regions import AWS_REGIONS
 
-    known = {r.code for r in AWS_REGIONS} | set(catalog.regions())
-    for where, region in named:
-        if region in known:
-            continue
+    aws = {r.code for r in AWS_REGIONS}
+    unknown = [(where, region) for where, region in named if region not in aws and not catalog.has_region(region)]
+    if not unknown:  # the usual case: no region listing (it reads the whole price table) on every check
+        return
+    known = aws | set(catalog.regions())
+    for where, region in unknown:
         result.findings.append(_config_warning(
             "Unknown region", f"{where} names {region}, which is no region finguard knows{_hint(region, known)}",
             str(config.path) if config.path else None))
