@@ -12,7 +12,7 @@ import json
 import math
 import re
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import date
@@ -111,16 +111,17 @@ def run_check(project: Project, after: ProjectCost, before: ProjectCost, catalog
 
     for path, message in read_errors:
         result.findings.append(_error(f"rego:{Path(path).name}", message, path))
-    if rego_answers is not None or speculation is not None:
-        packages = rego_answers.result() if rego_answers is not None else None
-        if speculation is not None:
-            try:
-                packages = speculation.answers.result()
-            except NotSpeculated:  # the prebuilt entries were not usable: evaluate on the full input, here
-                input_json = rego_input(project, resources, before, after, config, options.rego_prebuild)
-                packages = options.evaluator.evaluate(modules, input_json)
-        for package in packages or []:
-            _collect_rego(package, resources, options, result, seen)
+    packages: list[PackageResult] = []
+    if rego_answers is not None:
+        packages = rego_answers.result()
+    elif speculation is not None:
+        try:
+            packages = speculation.answers.result()
+        except NotSpeculated:  # the prebuilt entries were not usable: evaluate on the full input, here
+            input_json = rego_input(project, resources, before, after, config, options.rego_prebuild)
+            packages = options.evaluator.evaluate(modules, input_json)
+    for package in packages:
+        _collect_rego(package, resources, options, result, seen)
     _unknown_policy_ids(config, options.source_map, seen, result)
     _unknown_regions(config, catalog, result)
 
@@ -361,23 +362,29 @@ def rego_input(project: Project, resources: list[PolicyResource], before: Projec
         "monthly_cost_before_list": _number(view.monthly_cost_before_list),
         "monthly_cost_after_list": _number(view.monthly_cost_after_list), "rates": view.rates,
     }
-    config_doc = _rego_config(config)
-    # one join into the final text, each entry let go once copied: the input is tens of MB on a large plan, and
-    # holding every intermediate copy at once raised the peak RSS of `check` at 10k by a tenth
     if len(entries) != len(resources):
         raise ValueError("one Rego input entry per resource")
+
+    def completed() -> Iterator[str]:  # each prebuilt entry let go as soon as its completed copy exists
+        for i, r in enumerate(resources):
+            entry, entries[i] = entries[i], ""
+            yield f"{entry}, {_rego_costs(r)}"
+
+    return _input_text(completed(), project_doc, config)
+
+
+def _input_text(resource_texts: Iterable[str], project_doc: dict[str, Any], config: FinguardConfig) -> str:
+    """The input document around each resource's entry (already JSON text), in one join: the input is tens of MB
+    on a large plan, and holding every intermediate copy at once raised the peak RSS of `check` at 10k by a
+    tenth."""
     parts = ['{"resources": [']
-    for i, r in enumerate(resources):
-        entry, entries[i] = entries[i], ""
-        parts.append(f"{', ' if i else ''}{entry}, {_rego_costs(r)}")
+    for i, text in enumerate(resource_texts):
+        parts.append(f", {text}" if i else text)
+    config_doc = config.model_dump(mode="json", include={"taxonomy", "regions", "compute", "cost"}) \
+        | {"settings": config.policies.settings}
     parts.append(f'], "project": {json.dumps(project_doc, default=str)}, '
                  f'"config": {json.dumps(config_doc, default=str)}}}')
     return "".join(parts)
-
-
-def _rego_config(config: FinguardConfig) -> dict[str, Any]:
-    return config.model_dump(mode="json", include={"taxonomy", "regions", "compute", "cost"}) \
-        | {"settings": config.policies.settings}
 
 
 def _rego_fields(r: PolicyResource) -> dict[str, Any]:
@@ -460,15 +467,14 @@ def start_rego_speculation(project: Project, options: CheckOptions) -> RegoSpecu
             or not rego_reads.cost_free(modules):
         return None
     addresses = [r.address for r in _policy_resources(project)]
-    tail = (f'], "project": {json.dumps({"name": project.name, "resource_count": len(addresses)})}, '
-            f'"config": {json.dumps(_rego_config(options.config), default=str)}}}')
-    evaluator = options.evaluator
+    project_doc = {"name": project.name, "resource_count": len(addresses)}  # its cost-free fields
+    evaluator, config = options.evaluator, options.config
 
     def evaluate() -> list[PackageResult]:
         entries = prebuild.entries(addresses)
         if entries is None:
             raise NotSpeculated
-        text = '{"resources": [' + "}, ".join(entries) + ("}" if entries else "") + tail
+        text = _input_text((entry + "}" for entry in entries), project_doc, config)
         del entries
         return evaluator.evaluate(modules, text)
 
