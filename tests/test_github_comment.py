@@ -363,6 +363,29 @@ def test_target_errors_say_what_is_missing(tmp_path: Path, env: dict[str, str], 
     assert message in str(info.value)
 
 
+@pytest.mark.parametrize("number", [True, 0, -3, "5", 5.0, 2**31, 10**30, None])
+def test_what_is_no_pull_request_number_is_not_taken_for_one(tmp_path: Path, number: object) -> None:
+    """JSON `true` was pull request #1 (Python counts it as 1), and any size of number was sent to the API."""
+    from finguard.commands import approvals
+
+    event = tmp_path / "event.json"
+    event.write_text(json.dumps({"pull_request": {"number": number, "head": {"sha": "a" * 40}}}))
+    with pytest.raises(UsageError, match=r"^the event \(GITHUB_EVENT_PATH\) is not about a pull request"):
+        actions.resolve_number({"GITHUB_EVENT_PATH": str(event)}, None)
+    assert approvals.event_head_sha({"GITHUB_EVENT_PATH": str(event)}, 1) is None
+    with pytest.raises(UsageError, match="no pull request"):
+        actions.resolve_number({"GITHUB_REF": f"refs/pull/{2**31}/merge"}, None)
+    assert actions.resolve_number({"GITHUB_REF": f"refs/pull/{2**31 - 1}/merge"}, None) == 2**31 - 1
+
+
+def test_pr_option_refuses_numbers_github_does_not_have(capsys: pytest.CaptureFixture[str]) -> None:
+    from .test_cli import run
+
+    for command in ("comment", "approvals"):
+        code, _, err = run(capsys, command, "plan.json", "--pr", str(2**31), "--dry-run")
+        assert code == 2 and "--pr" in err and "Traceback" not in err
+
+
 def test_lenient_event_readers_never_block_on_a_fifo_or_a_device(tmp_path: Path) -> None:
     """The Action's planner and the approval gate read the payload too; they fall back to the API, never hang."""
     from finguard.commands import action_outputs, approvals

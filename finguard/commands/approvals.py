@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from finguard.commands.param_types import PULL_NUMBER
 from finguard.commands.rates_options import rates_options
 
 if TYPE_CHECKING:
@@ -34,7 +35,7 @@ _SHA = re.compile(r"^[0-9a-fA-F]{7,64}$")
               help="finguard.yml holding `approvals:` (default: found next to the first plan or in a parent "
                    "directory). On pull requests from forks, name the base branch's.")
 @click.option("--repo", metavar="OWNER/NAME", help="Repository (default: GITHUB_REPOSITORY).")
-@click.option("--pr", "pr_number", type=click.IntRange(min=1), metavar="N",
+@click.option("--pr", "pr_number", type=PULL_NUMBER, metavar="N",
               help="Pull request number (default: from the event payload at GITHUB_EVENT_PATH).")
 @click.option("--sha", metavar="SHA", help="Head commit to set the status on (default: the event's pull request "
                                             "head, else the pull request's head from the API).")
@@ -106,13 +107,13 @@ def approvals(settings: Settings, projects: tuple[Path, ...], compare_to: tuple[
 def event_head_sha(env: Mapping[str, str], number: int) -> str | None:
     """The head commit the event is about: `pull_request.head.sha` (pull_request, pull_request_review) when it is
     this pull request, or `workflow_run.head_sha`; None to ask the API."""
-    from finguard.github.actions import event_or_none
+    from finguard.github.actions import event_or_none, pull_number
 
     payload = event_or_none(env.get("GITHUB_EVENT_PATH"))
     if not isinstance(payload, dict):
         return None
     pull = payload.get("pull_request")
-    if isinstance(pull, dict) and pull.get("number") == number:
+    if isinstance(pull, dict) and pull_number(pull.get("number")) == number:
         head = (pull.get("head") or {}).get("sha")
         return head if isinstance(head, str) and _SHA.match(head) else None
     run = payload.get("workflow_run")

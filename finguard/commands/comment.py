@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from finguard.commands.param_types import PULL_NUMBER
 from finguard.commands.rates_options import rates_options, resolve_rates
 
 if TYPE_CHECKING:
@@ -37,7 +38,7 @@ BEHAVIORS = ("update", "new", "delete-and-new", "hide-and-new")
               help="changed: post nothing when no resource cost changes and there is no finding (an existing "
                    "comment is updated to say so under --behavior update).")
 @click.option("--repo", metavar="OWNER/NAME", help="Repository (default: GITHUB_REPOSITORY).")
-@click.option("--pr", "pr_number", type=click.IntRange(min=1), metavar="N",
+@click.option("--pr", "pr_number", type=PULL_NUMBER, metavar="N",
               help="Pull request number (default: from the event payload at GITHUB_EVENT_PATH).")
 @click.option("--github-api-url", metavar="URL",
               help="GitHub API base URL (default: GITHUB_API_URL, else https://api.github.com).")

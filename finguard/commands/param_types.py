@@ -7,6 +7,9 @@ from typing import Any
 
 import click
 
+MAX_PULL_NUMBER = 2**31 - 1  # GitHub's issue and pull request numbers are 32-bit
+PULL_NUMBER = click.IntRange(min=1, max=MAX_PULL_NUMBER)  # --pr
+
 
 class FiniteFloatRange(click.FloatRange):
     """click.FloatRange, without NaN and Infinity: NaN compares false with both bounds, so FloatRange lets it

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from finguard.commands.param_types import MAX_PULL_NUMBER
 from finguard.errors import InputError, UsageError
 from finguard.policy.model import CheckResult, Finding, FindingKind
 from finguard.report.table import SEVERITIES_DESC
@@ -70,21 +71,31 @@ def resolve_repo(env: Mapping[str, str], flag: str | None) -> str:
     return repo
 
 
+def pull_number(value: Any) -> int | None:
+    """`value` when it can be a pull request number (a whole number 1..MAX_PULL_NUMBER; JSON `true` is not one,
+    though Python counts it as 1), else None."""
+    if isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_PULL_NUMBER:
+        return value
+    return None
+
+
 def resolve_number(env: Mapping[str, str], flag: int | None) -> int:
     """--pr, else the event payload: `pull_request.number` (pull_request events) or `issue.number`
     (issue_comment events); else a `refs/pull/N/merge` GITHUB_REF."""
     if flag is not None:
         return flag
     event_path = env.get("GITHUB_EVENT_PATH")
-    event_name = env.get("GITHUB_EVENT_NAME") or "this"
+    event_name = env.get("GITHUB_EVENT_NAME")
     if event_path:
         number = _number_from_event(Path(event_path))
         if number is not None:
             return number
-    if m := re.fullmatch(r"refs/pull/(\d+)/(?:merge|head)", env.get("GITHUB_REF", "")):
-        return int(m[1])
+    if (m := re.fullmatch(r"refs/pull/(\d{1,10})/(?:merge|head)", env.get("GITHUB_REF", ""))) \
+            and (number := pull_number(int(m[1]))) is not None:
+        return number
     if event_path:
-        raise UsageError(f"the {event_name} event (GITHUB_EVENT_PATH) is not about a pull request: pass --pr N, "
+        event = f"the {event_name} event" if event_name else "the event"
+        raise UsageError(f"{event} (GITHUB_EVENT_PATH) is not about a pull request: pass --pr N, "
                          "or run on pull_request or issue_comment events")
     raise UsageError("no pull request: pass --pr N, or run in GitHub Actions on a pull_request event "
                      "(GITHUB_EVENT_PATH)")
@@ -117,8 +128,8 @@ def _number_from_event(path: Path) -> int | None:
         return None
     for key in ("pull_request", "issue"):
         item = payload.get(key)
-        if isinstance(item, dict) and isinstance(item.get("number"), int) and item["number"] > 0:
-            return item["number"]
+        if isinstance(item, dict) and (number := pull_number(item.get("number"))) is not None:
+            return number
     return None
 
 
