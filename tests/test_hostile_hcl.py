@@ -242,6 +242,12 @@ def test_values_for_undeclared_variables(tmp_path: Path, capsys: pytest.CaptureF
     assert [float(c["monthly_quantity"]) for c in resources[0]["components"]] == [30.0]  # the declared one applies
     code, _, err = run(capsys, "--var-file", str(root / "nan.tfvars.json"), "breakdown", str(root))
     assert code == 2 and "nan.tfvars.json: not valid JSON: NaN is not a JSON number" in err
+    (root / "deep.tfvars.json").write_text('{"size": ' + "[" * 100_000 + "]" * 100_000 + "}")
+    (root / "long.tfvars.json").write_text('{"size": ' + "9" * 5000 + "}")
+    for name, message in (("deep", "not a variables file: nested too deeply"),
+                          ("long", "not valid JSON: a number has more than 4300 digits")):
+        code, _, err = run(capsys, "--var-file", str(root / f"{name}.tfvars.json"), "breakdown", str(root))
+        assert code == 2 and err.strip() == f"finguard: error: {root / name}.tfvars.json: {message}"
 
 
 def test_every_top_level_block_terraform_takes_is_read(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -18,7 +18,6 @@ most 1,024 values (Terraform's limit). count, for_each and input variables follo
 from __future__ import annotations
 
 import difflib
-import json
 import math
 import os
 import re
@@ -29,7 +28,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from finguard import strict_json
 from finguard.errors import InputError, read_text
 from finguard.model import Project, SourceLocation
 from finguard.pricing.resources.base import UNKNOWN, is_unknown
@@ -910,13 +908,9 @@ def _read_tfvars(path: Path) -> dict[str, Any]:
     _regular_file(path, "variables file")
     text = read_text(path)
     if path.suffix == ".json":
-        try:
-            data = strict_json.loads(text)  # NaN, Infinity and 1e400 are not JSON numbers
-        except json.JSONDecodeError as exc:
-            raise InputError(f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}",
-                             where=str(path)) from None
-        except (ValueError, RecursionError) as exc:
-            raise InputError(f"not valid JSON: {exc}", where=str(path)) from None
+        from finguard.json_input import parse_json
+
+        data = parse_json(text, str(path), "a variables file")  # strict: no NaN, Infinity or 1e400
         if not isinstance(data, dict):
             raise InputError("a .tfvars.json file must hold an object", where=str(path))
         return data
