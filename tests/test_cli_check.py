@@ -128,3 +128,47 @@ def test_init_commented_sections_validate_when_uncommented(capsys: pytest.Captur
     assert [rule.id for rule in config.approvals.rules] == ["large-increase"]
     assert config.waste.regions == ["us-east-1"]
     assert config.k8s.cluster == "prod" and config.k8s.shared_namespaces == ["kube-system"]
+
+
+def test_the_rego_worker_starts_before_the_models_are_imported(capsys: pytest.CaptureFixture[str],
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """`check` starts the embedded evaluator's process before it goes into the runner (whose imports are a fifth
+    of a small run), with the environment's limits; the run's own evaluation uses that same process."""
+    from finguard.policy import rego_sandbox, runner
+
+    rego_sandbox.shutdown()
+    monkeypatch.setenv("FINGUARD_REGO_MEMORY_MB", "1536")
+    events: list[str] = []
+    real_child, real_run = rego_sandbox._Child, runner.run
+
+    def counting_child(memory_mb: int) -> rego_sandbox._Child:
+        events.append(f"worker {memory_mb} MB")
+        return real_child(memory_mb)
+
+    def recording_run(request: runner.CheckRequest) -> int:
+        events.append("run")
+        return real_run(request)
+
+    monkeypatch.setattr(rego_sandbox, "_Child", counting_child)
+    monkeypatch.setattr(runner, "run", recording_run)
+    code, out, _ = run(capsys, "check", str(EKS), "--format", "json")
+    assert code == 1 and "FG-STO-003" in out  # a Rego policy's finding: the worker answered
+    assert events == ["worker 1536 MB", "run"]  # one process, started first and used by the run
+
+
+def test_a_bad_rego_limit_in_the_environment_is_reported_by_the_run(capsys: pytest.CaptureFixture[str],
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FINGUARD_REGO_TIMEOUT", "soon")
+    code, _, err = run(capsys, "check", str(EKS))
+    assert code == 2 and "FINGUARD_REGO_TIMEOUT must be a positive number, not 'soon'" in err
+
+
+def test_no_rego_worker_for_an_opa_server(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    from finguard.policy import rego_sandbox
+
+    rego_sandbox.shutdown()
+    started: list[int] = []
+    monkeypatch.setattr(rego_sandbox, "_Child", lambda memory_mb: started.append(memory_mb))
+    with running_opa_server() as server:
+        code, _, _ = run(capsys, "check", str(EKS), "--opa-url", server.url)
+    assert code == 1 and started == []
