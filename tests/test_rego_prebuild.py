@@ -1,5 +1,5 @@
-"""The Rego input's cost-free part written by a forked child is the same text, byte for byte, as the input built
-in process; anything off (a failed child, a line for the wrong resource, a missing line) falls back to building
+"""The Rego input's cost-free part written by a forked child is the same document as the input built in process
+(msgspec writes it without json.dumps' spaces); anything off (a failed child, a line for the wrong resource, a missing line) falls back to building
 it here."""
 
 from __future__ import annotations
@@ -54,11 +54,12 @@ def _start(project: Project, fields=_rego_fields) -> rego_prebuild.RegoPrebuild:
     return started
 
 
-def test_prebuilt_input_is_the_same_text(catalog: Catalog) -> None:
+def test_prebuilt_input_is_the_same_document(catalog: Catalog) -> None:
     here = _inputs(catalog, None)
     prebuilt = _inputs(catalog, _start(_project()))
-    assert prebuilt == here
     doc = json.loads(prebuilt)
+    assert doc == json.loads(here)
+    assert '"name":"caf\u00e9 \u2603"' in prebuilt  # UTF-8 as it is, as the evaluator reads it
     assert [r["address"] for r in doc["resources"]][:3] == ["aws_instance.web", "aws_ebs_volume.data",
                                                               'aws_s3_bucket.logs["eu"]']
     assert doc["resources"][0]["tags"]["name"] == "caf\u00e9 \u2603"
@@ -119,11 +120,18 @@ def test_check_on_a_large_plan_uses_the_child_and_says_the_same(tmp_path: Path) 
         "    used.append(got is not None)\n"
         "    return got\n"
         "rego_prebuild.RegoPrebuild.entries = spy\n"
+        "speculated = []\n"
+        "real_python = engine._speculated_python\n"
+        "def python_spy(prebuild, count):\n"
+        "    got = real_python(prebuild, count)\n"
+        "    speculated.extend(sorted(k[1] for k in got))\n"
+        "    return got\n"
+        "engine._speculated_python = python_spy\n"
         "if sys.argv[2] == 'off':\n"
         "    engine.PREBUILD_FROM = 10**9\n"
         "from finguard.cli import main\n"
         "import atexit\n"
-        "atexit.register(lambda: print('PREBUILD', used, file=sys.stderr))\n"
+        "atexit.register(lambda: print('PREBUILD', used, 'PYTHON', speculated, file=sys.stderr))\n"
         "sys.argv = ['finguard', 'check', sys.argv[1], '--format', 'json', '--out', sys.argv[3]]\n"
         "main()\n"
     )
@@ -134,6 +142,10 @@ def test_check_on_a_large_plan_uses_the_child_and_says_the_same(tmp_path: Path) 
                              text=True, timeout=300, cwd=Path(__file__).resolve().parent.parent)
         assert run.returncode == 1, run.stderr
         assert ("PREBUILD [True]" if mode == "on" else "PREBUILD []") in run.stderr
+        if mode == "on":  # the storage pack's Python policies ran in the child; the cost threshold did not
+            assert "'FG-STO-001'" in run.stderr and "FG-COST-001" not in run.stderr
+        else:
+            assert "PYTHON []" in run.stderr
         doc = json.loads(out.read_text())
         outputs[mode] = [(f["policy_id"], f["address"], f["message"]) for f in doc["findings"]]
     assert outputs["on"] == outputs["off"]

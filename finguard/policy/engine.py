@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import fnmatch
+import itertools
 import json
 import math
 import re
@@ -96,6 +97,7 @@ def run_check(project: Project, after: ProjectCost, before: ProjectCost, catalog
         input_json = rego_input(project, resources, before, after, config, options.rego_prebuild)
         rego_answers = _in_background(options.evaluator.evaluate, modules, input_json)
 
+    speculated = _speculated_python(options.rego_prebuild, len(resources))
     loaded = load_python_policies(python_dirs)
     for path, message in loaded.errors:
         result.findings.append(_error(f"python:{Path(path).name}", f"policy file failed to load: {message}", path))
@@ -107,7 +109,8 @@ def run_check(project: Project, after: ProjectCost, before: ProjectCost, catalog
             continue
         _apply_severity(pol.meta, config)
         result.policies.append(pol.meta)
-        _run_python(pol, resources, before, after, project, config, pricer, result)
+        _run_python(pol, resources, before, after, project, config, pricer, result,
+                    speculated.get((pol.meta.source, pol.meta.id)))
 
     for path, message in read_errors:
         result.findings.append(_error(f"rego:{Path(path).name}", message, path))
@@ -130,6 +133,14 @@ def run_check(project: Project, after: ProjectCost, before: ProjectCost, catalog
     if options.hold_for_exit:
         hold_until_exit(project, after, before, resources)
     return result
+
+
+def _speculated_python(prebuild: RegoPrebuild | None, view_count: int) -> dict[Any, PythonOutcome]:
+    if prebuild is None:
+        return {}
+    from finguard.policy.python_speculation import read_outcomes
+
+    return read_outcomes(prebuild.after(), view_count)
 
 
 def _in_background(function: Callable[..., list[Any]], *args: Any) -> Future[list[Any]]:
@@ -300,27 +311,57 @@ def _params(pol: PythonPolicy, config: FinguardConfig) -> BaseModel | None:
 
 
 def _run_python(pol: PythonPolicy, resources: list[PolicyResource], before: ProjectCost, after: ProjectCost,
-                project: Project, config: FinguardConfig, pricer: Pricer, result: CheckResult) -> None:
-    ctx = PolicyContext(config, _params(pol, config), pricer)
+                project: Project, config: FinguardConfig, pricer: Pricer, result: CheckResult,
+                speculated: PythonOutcome | None = None) -> None:
+    """Run one Python policy here (or take what the prebuild child found with it: python_speculation) and
+    record its findings and the resources it checked."""
+    ctx = PolicyContext(config, _params(pol, config), pricer)  # a bad setting fails the run either way
+    outcome = speculated if speculated is not None else python_outcome(
+        pol, resources, ctx, lambda: _project_view(project, resources, before, after))
     meta = pol.meta
-    types = set(meta.resource_types)
+    if pol.scope == "resource":
+        types = set(meta.resource_types)
+        checked = (r.address for r in resources if not types or r.type in types)
+        result.evaluated.extend((meta.id, address) for address in itertools.islice(checked, outcome.evaluated))
+    for index, v in outcome.hits:
+        resource = resources[index] if index is not None else None
+        result.findings.append(_finding(meta, v, resource.address if resource else None,
+                                        resource.type if resource else None))
+    if outcome.error is not None:
+        result.findings.append(_error(meta.id, outcome.error, meta.source, title=meta.title))
+
+
+@dataclass(slots=True)
+class PythonOutcome:
+    """What one Python policy found: plain data, so the prebuild child can hand it over (python_speculation)."""
+
+    hits: list[tuple[int | None, Violation]] = field(default_factory=list)  # (index in the views, violation)
+    evaluated: int = 0  # resources of its types checked: all of them, or up to and with the one that raised
+    error: str | None = None  # "policy raised on ADDRESS: TypeError: ..."
+
+
+def python_outcome(pol: PythonPolicy, resources: list[PolicyResource], ctx: PolicyContext,
+                   project_view: Callable[[], PolicyProject]) -> PythonOutcome:
+    """Call the policy on each resource of its types (or once on the project). A policy bug becomes the
+    outcome's error, never an exception: it must fail the run, not vanish."""
+    outcome = PythonOutcome()
+    types = set(pol.meta.resource_types)
     current = None
     try:
         if pol.scope == "project":
-            for v in violations(pol.check(_project_view(project, resources, before, after), ctx)):
-                result.findings.append(_finding(meta, v, None, None))
-            return
-        for resource in resources:
+            outcome.hits.extend((None, v) for v in violations(pol.check(project_view(), ctx)))
+            return outcome
+        for index, resource in enumerate(resources):
             if types and resource.type not in types:
                 continue
             current = resource
-            result.evaluated.append((meta.id, resource.address))
+            outcome.evaluated += 1
             for v in violations(pol.check(resource, ctx)):
-                result.findings.append(_finding(meta, v, resource.address, resource.type))
-    except Exception as exc:  # a policy bug must fail the run, not vanish
+                outcome.hits.append((index, v))
+    except Exception as exc:
         where = f" on {current.address}" if current is not None else ""
-        result.findings.append(_error(meta.id, f"policy raised{where}: {type(exc).__name__}: {exc}", meta.source,
-                                      title=meta.title))
+        outcome.error = f"policy raised{where}: {type(exc).__name__}: {exc}"
+    return outcome
 
 
 def _finding(meta: PolicyMeta, v: Violation, address: str | None, resource_type: str | None,
@@ -427,13 +468,26 @@ def _float_text(number: float) -> str:
 PREBUILD_FROM = 500  # resources; below, forking costs about what it saves
 
 
-def start_rego_prebuild(project: Project) -> RegoPrebuild | None:
-    """Start writing the cost-free part of the Rego input on the other core (see rego_prebuild)."""
-    from finguard.policy import rego_prebuild
+def start_rego_prebuild(project: Project, options: CheckOptions | None = None, catalog: Any = None
+                        ) -> RegoPrebuild | None:
+    """Start writing the cost-free part of the Rego input on the other core (see rego_prebuild); with `options`,
+    the child then also runs the built-in Python policies that read no cost (python_speculation), with list
+    prices from `catalog`'s file."""
+    from finguard.policy import python_speculation, rego_prebuild
 
     if len(project.resources) < PREBUILD_FROM:
         return None
-    return rego_prebuild.start(project, _cost_free_views, _rego_fields)
+    then = None
+    if options is not None and options.use_builtin:
+        then = python_speculation.child_run(options.config, getattr(catalog, "path", None),
+                                            builtin_python_dirs(options))
+    return rego_prebuild.start(project, _cost_free_views, _rego_fields, then=then)
+
+
+def builtin_python_dirs(options: CheckOptions) -> list[tuple[Path, str]]:
+    """The Python policy directories of the built-in packs this run uses: never a trusted directory of the user's."""
+    builtin = builtin_policies_dir().resolve()
+    return [(d, pack) for d, pack in _policy_dirs(options)[0] if d.resolve().is_relative_to(builtin)]
 
 
 class NotSpeculated(Exception):
@@ -482,7 +536,9 @@ def start_rego_speculation(project: Project, options: CheckOptions) -> RegoSpecu
 
 
 def _cost_free_views(project: Project) -> list[PolicyResource]:
-    return [PolicyResource(r, None, None) for r in _policy_resources(project)]
+    from finguard.policy.python_speculation import CostFreeResource
+
+    return [CostFreeResource(r) for r in _policy_resources(project)]
 
 
 def _collect_rego(package: PackageResult, resources: list[PolicyResource], options: CheckOptions,

@@ -66,14 +66,16 @@ def evaluate(request: CheckRequest) -> CheckResult:
     limits = RegoLimits.from_env(config.policies.rego_timeout_seconds, config.policies.rego_memory_mb)
     evaluator: RegoEvaluator = OpaServerEvaluator(request.opa_url) if request.opa_url else EmbeddedEvaluator(limits)
     project = request.load_project()
-    prebuild = start_rego_prebuild(project)  # on the other core while this one prices
     options = CheckOptions(
         config=config, fail_on=Severity(request.fail_on) if request.fail_on else None, evaluator=evaluator,
         rego_dirs=[d.resolve() for d in request.rego_dirs], baseline=request.baseline, accepted=accepted,
-        use_builtin=request.use_builtin, rego_prebuild=prebuild, hold_for_exit=request.hold_for_exit,
+        use_builtin=request.use_builtin, hold_for_exit=request.hold_for_exit,
     )
+    catalog = request.settings.catalog()  # before the fork: compiled, if it must be, once and by this process
+    # on the other core while this one prices: the Rego input's cost-free part, then the built-in Python policies
+    # that read no cost
+    options.rego_prebuild = start_rego_prebuild(project, options, catalog)
     options.rego_speculation = start_rego_speculation(project, options)  # Rego that reads no cost: meanwhile
-    catalog = request.settings.catalog()
     after = estimate(project, catalog, "after", rates=rates)
     baseline = request.baseline_cost
     if baseline is None and request.compare_to is not None:
