@@ -388,7 +388,7 @@ def _number(value: Decimal | None) -> float | None:
 def rego_input(project: Project, resources: list[PolicyResource], before: ProjectCost, after: ProjectCost,
                config: FinguardConfig, prebuilt: RegoPrebuild | None = None) -> str:
     """The documented input document (docs: README "Rego input"). `prebuilt`: each resource's cost-free fields,
-    already JSON (rego_prebuild); the text is the same either way, byte for byte."""
+    already JSON (rego_prebuild); the document is the same either way (the prebuilt entries have no spaces)."""
     view = _project_view(project, resources, before, after)
     entries = prebuilt.entries([r.address for r in resources]) if prebuilt is not None else None
     if entries is None:

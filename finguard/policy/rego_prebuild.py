@@ -4,7 +4,9 @@ Each resource's entry in the Rego input is mostly its attributes, tags and names
 plan is read; only the cost figures wait for pricing. On a large plan, turning those entries into JSON is a
 tenth of `check` (1.8 s of 15 at 45,000 resources) and sat on the path to the Rego evaluator. A child forked
 right after the plan is read writes them into an anonymous file, one line per resource, while the parent prices
-on the other core; the parent then only appends each resource's cost fields (`engine.rego_input`).
+on the other core; the parent then only appends each resource's cost fields (`engine.rego_input`). Once the
+entries are written, the child can go on with a second task on the same views (`then`: the built-in Python policies
+that read no cost, python_speculation), whose result the parent takes when the child has ended.
 
 Nothing depends on it: where fork is missing or unsafe (another thread is running, not POSIX), the child fails, or
 what it wrote does not line up resource by resource with the parent's views, the parent builds the entries
