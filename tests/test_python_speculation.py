@@ -193,3 +193,15 @@ def test_user_policies_are_never_run_in_the_child(tmp_path: Path, catalog: Catal
     options.rego_prebuild = _start(project, catalog, options, then)
     findings, _ = _check(project, catalog, options)
     assert len([f for f in findings if f[0] == "ACME-001"]) == 10  # fleet[0], [3], ...: run here
+
+
+def test_what_no_step_takes_is_let_go(catalog: Catalog) -> None:
+    project = _project()
+    prebuild = _start(project, catalog, _options())
+    entries_fd = prebuild._fd
+    assert prebuild.after() is not None
+    os.fstat(entries_fd)  # still open: nobody took the entries
+    prebuild.close()
+    prebuild.close()  # twice is fine
+    assert (prebuild._fd, prebuild._ready, prebuild._after_fd) == (-1, -1, -1)
+    assert prebuild.entries([v.address for v in _cost_free_views(project)]) is None

@@ -1,6 +1,6 @@
 """The Rego input's cost-free part written by a forked child is the same document as the input built in process
-(msgspec writes it without json.dumps' spaces); anything off (a failed child, a line for the wrong resource, a missing line) falls back to building
-it here."""
+(msgspec writes it without json.dumps' spaces); anything off (a failed child, a line for the wrong resource, a
+missing line) falls back to building it here."""
 
 from __future__ import annotations
 

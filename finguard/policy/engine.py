@@ -125,6 +125,8 @@ def run_check(project: Project, after: ProjectCost, before: ProjectCost, catalog
             packages = options.evaluator.evaluate(modules, input_json)
     for package in packages:
         _collect_rego(package, resources, options, result, seen)
+    if options.rego_prebuild is not None:  # whatever of the child's output no step took (an OPA server's run)
+        options.rego_prebuild.close()
     _unknown_policy_ids(config, options.source_map, seen, result)
     _unknown_regions(config, catalog, result)
 
