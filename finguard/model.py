@@ -9,7 +9,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SkipValidation
 
 HOURS_PER_MONTH = Decimal(730)
 
@@ -66,7 +66,11 @@ class SourceLocation(BaseModel):
 
 
 class Resource(BaseModel):
-    """One resource instance (after count/for_each expansion) with its state before and after."""
+    """One resource instance (after count/for_each expansion) with its state before and after.
+
+    The containers are not validated again (SkipValidation): the one reader that builds resources
+    (terraform.plan._make_resource, which HCL mode goes through too) makes them from a checked plan
+    document, and validating each attribute dict copied it (half of building a resource)."""
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
@@ -80,20 +84,20 @@ class Resource(BaseModel):
     provider_config_key: str | None = None
     region: str | None = None
     action: Action = Action.NO_OP
-    actions: list[str] = Field(default_factory=lambda: ["no-op"])
-    before: dict[str, Any] | None = None
-    after: dict[str, Any] | None = None
+    actions: SkipValidation[list[str]] = Field(default_factory=lambda: ["no-op"])
+    before: SkipValidation[dict[str, Any] | None] = None
+    after: SkipValidation[dict[str, Any] | None] = None
     # Attribute paths ("root_block_device.0.volume_size") whose configured value is known only after
     # apply (it comes from another resource, a data source, ...).
-    unknown_after: list[str] = Field(default_factory=list)
+    unknown_after: SkipValidation[list[str]] = Field(default_factory=list)
     # Unknown paths the configuration does not set at all: the provider computes them (ids, ARNs,
     # API defaults such as a gp3 volume's baseline IOPS). Cost models treat them as unset.
-    computed_after: list[str] = Field(default_factory=list)
-    tags_before: dict[str, str] = Field(default_factory=dict)
-    tags_after: dict[str, str] = Field(default_factory=dict)
+    computed_after: SkipValidation[list[str]] = Field(default_factory=list)
+    tags_before: SkipValidation[dict[str, str]] = Field(default_factory=dict)
+    tags_after: SkipValidation[dict[str, str]] = Field(default_factory=dict)
     # Attribute path ("launch_template.0.id") -> addresses the configuration references there,
     # so a model can follow an ASG to its launch template when the id is unknown until apply.
-    references: dict[str, list[str]] = Field(default_factory=dict)
+    references: SkipValidation[dict[str, list[str]]] = Field(default_factory=dict)
     source: SourceLocation | None = None
 
     @property

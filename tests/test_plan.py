@@ -227,3 +227,19 @@ def test_hand_written_bad_fixtures(name: str, message: str) -> None:
 
     with pytest.raises(InputError, match=message.replace("?", r"\?")):
         load_plan(FIXTURES / "plans" / f"{name}.json")
+
+
+def test_a_resource_holds_the_readers_containers_without_copying_them() -> None:
+    """Resource does not validate its containers again (the reader built them from a checked document): copying
+    each attribute dict was half of building a resource. The reader still gives tags as text."""
+    from finguard.model import Resource
+
+    after = {"instance_type": "m5.large", "tags": {"n": 1, "empty": None}}
+    resource = Resource(address="aws_instance.a", type="aws_instance", name="a", after=after)
+    assert resource.after is after
+    plan = {"format_version": "1.2", "resource_changes": [{
+        "address": "aws_instance.a", "type": "aws_instance", "name": "a", "mode": "managed",
+        "provider_name": "registry.terraform.io/hashicorp/aws",
+        "change": {"actions": ["create"], "before": None, "after": after, "after_unknown": {}}}]}
+    read = plan_to_project(plan, source="hand.json").resources[0]
+    assert read.after is after and read.tags_after == {"n": "1", "empty": ""}
