@@ -3,10 +3,13 @@ pricing finds, a policy that asks for a cost is left to the parent, and anything
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from finguard.config import FinguardConfig
 from finguard.model import Project
@@ -205,3 +208,37 @@ def test_what_no_step_takes_is_let_go(catalog: Catalog) -> None:
     prebuild.close()  # twice is fine
     assert (prebuild._fd, prebuild._ready, prebuild._after_fd) == (-1, -1, -1)
     assert prebuild.entries([v.address for v in _cost_free_views(project)]) is None
+
+
+_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(min_value=-(2**80), max_value=2**80)
+    | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=12)
+    | st.sampled_from(["gp2", "io1", "m4.large", "t2.micro", "c5.xlarge", "true", "false"]),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3),
+    max_leaves=8)
+_KEYS = st.sampled_from(["instance_type", "type", "encrypted", "size", "iops", "root_block_device",
+                         "ebs_block_device", "block_device_mappings", "storage_encrypted", "instance_class"])
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.sampled_from(["aws_instance", "aws_ebs_volume", "aws_db_instance",
+                                           "aws_launch_template"]),
+                          st.dictionaries(_KEYS, _VALUES, max_size=4),
+                          st.dictionaries(st.text(min_size=1, max_size=8), st.text(max_size=8), max_size=3)),
+                min_size=1, max_size=12))
+def test_hostile_attribute_values_find_the_same_either_way(resources: list) -> None:
+    """Whatever values the attributes and tags hold, the child's Python outcomes and Rego entries give the findings
+    and the input document that running everything here gives."""
+    catalog = Catalog.open_default()
+    plan = PlanBuilder()
+    for i, (kind, attributes, tags) in enumerate(resources):
+        plan.add(f"{kind}.r{i}", {**attributes, "tags": tags})
+    project = plan_to_project(plan.build(), source="hypothesis.json")
+    assert _check(project, catalog, _options(_start(project, catalog, _options()))) == \
+        _check(project, catalog, _options())
+    after = estimate(project, catalog, "after")
+    before = estimate(project, catalog, "before", reuse=after)
+    views = engine._views(project, after, before)
+    prebuilt = engine.rego_input(project, views, before, after, FinguardConfig(),
+                                 _start(project, catalog, _options()))
+    assert json.loads(prebuilt) == json.loads(engine.rego_input(project, views, before, after, FinguardConfig()))
