@@ -90,3 +90,44 @@ def test_one_cost_reading_package_makes_the_set_cost_dependent() -> None:
     clean = _module('deny contains r.address if { some r in input.resources; r.region == "x" }', "a")
     costly = _module('deny contains r.address if { some r in input.resources; r.monthly_cost > 1 }', "b")
     assert cost_free([clean]) and not cost_free([clean, costly])
+
+
+def test_the_verdict_is_remembered_by_content(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each module set is analysed once per installation: the verdict is kept under the cache directory, keyed by
+    the modules' paths and texts, this analysis' source and regorus' version."""
+    from finguard.policy import rego_reads
+
+    monkeypatch.setenv("FINGUARD_HOME", str(tmp_path))
+    free = [_module('deny contains r.address if { some r in input.resources; r.region == "x" }')]
+    costly = [_module('deny contains r.address if { some r in input.resources; r.monthly_cost > 1 }')]
+    assert rego_reads.cost_free_remembered(free) and not rego_reads.cost_free_remembered(costly)
+    kept = sorted(p.read_text() for p in (tmp_path / "rego-reads").iterdir())
+    assert kept == ["cost-free", "reads-costs"]
+
+    def not_again(modules):
+        raise AssertionError("analysed again")
+
+    monkeypatch.setattr(rego_reads, "cost_free", not_again)
+    assert rego_reads.cost_free_remembered(free) and not rego_reads.cost_free_remembered(costly)
+    changed = [RegoModule(free[0].path, "t", free[0].text.replace('"x"', '"y"'))]
+    with pytest.raises(AssertionError, match="analysed again"):  # another text is another key
+        rego_reads.cost_free_remembered(changed)
+
+
+def test_a_damaged_or_unwritable_memo_only_costs_the_analysis(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from finguard.policy import rego_reads
+
+    monkeypatch.setenv("FINGUARD_HOME", str(tmp_path))
+    costly = [_module('deny contains r.address if { some r in input.resources; r.monthly_cost > 1 }')]
+    assert not rego_reads.cost_free_remembered(costly)
+    (memo,) = (tmp_path / "rego-reads").iterdir()
+    memo.write_text("cost-free?")  # not a verdict: analysed again, and the verdict is written back
+    assert not rego_reads.cost_free_remembered(costly)
+    assert memo.read_text() == "reads-costs"
+    memo.write_bytes(b"\xff\xfe")
+    assert not rego_reads.cost_free_remembered(costly)
+    blocked = tmp_path / "blocked"
+    blocked.write_text("a file where the cache directory would be")
+    monkeypatch.setenv("FINGUARD_HOME", str(blocked))
+    assert not rego_reads.cost_free_remembered(costly)
+    assert rego_reads.cost_free_remembered(load_rego_modules([(REPO / "policies", "builtin")])[0])

@@ -520,7 +520,7 @@ def start_rego_speculation(project: Project, options: CheckOptions) -> RegoSpecu
     # and regorus takes minutes on some hostile modules (a thousand nested brackets)
     builtin = builtin_policies_dir().resolve()
     if not modules or not all(m.path.resolve().is_relative_to(builtin) for m in modules) \
-            or not rego_reads.cost_free(modules):
+            or not rego_reads.cost_free_remembered(modules):
         return None
     addresses = [r.address for r in _policy_resources(project)]
     project_doc = {"name": project.name, "resource_count": len(addresses)}  # its cost-free fields

@@ -19,7 +19,10 @@ for trusted modules only (the built-in packs): regorus' parser takes minutes on 
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
+from pathlib import Path
 from typing import Any
 
 from finguard.policy.rego import RegoModule
@@ -36,6 +39,61 @@ _ALLOWED_IMPORTS = ("rego.v1", "future.keywords")
 
 class _ReadsCosts(Exception):
     """Raised where the analysis cannot show that no cost is read."""
+
+
+def cost_free_remembered(modules: list[RegoModule]) -> bool:
+    """cost_free, remembered across runs by content (module paths and texts, this analysis' source, regorus'
+    version): the parse and the analysis are a few percent of a `check` that uses them, on the same built-in
+    packs every time. The cache is an optimisation only: a file that cannot be read or written is ignored."""
+    key = _memo_key(modules)
+    memo = _memo_path(key) if key is not None else None
+    if memo is not None:
+        try:
+            verdict = memo.read_text(encoding="ascii")
+        except (OSError, ValueError):
+            verdict = ""
+        if verdict in _VERDICTS:
+            return _VERDICTS[verdict]
+    found = cost_free(modules)
+    if memo is not None:
+        try:
+            memo.parent.mkdir(parents=True, exist_ok=True)
+            tmp = memo.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_text("cost-free" if found else "reads-costs", encoding="ascii")
+            tmp.replace(memo)
+        except OSError:
+            pass
+    return found
+
+
+_VERDICTS = {"cost-free": True, "reads-costs": False}
+_REGORUS_DISTRIBUTIONS = ("celine-regorus", "regorus")  # the wheel pyproject names, or Microsoft's own
+
+
+def _memo_key(modules: list[RegoModule]) -> str | None:
+    from importlib.metadata import PackageNotFoundError, version
+
+    for distribution in _REGORUS_DISTRIBUTIONS:
+        try:
+            engine_version = f"{distribution} {version(distribution)}"
+            break
+        except PackageNotFoundError:
+            continue
+    else:
+        return None
+    digest = hashlib.sha256(Path(__file__).read_bytes())
+    digest.update(engine_version.encode())
+    for module in modules:
+        for part in (str(module.path), module.text):
+            data = part.encode("utf-8", "surrogatepass")
+            digest.update(len(data).to_bytes(8, "big") + data)
+    return digest.hexdigest()
+
+
+def _memo_path(key: str) -> Path:
+    from finguard.pricing.catalog import default_catalog_path
+
+    return default_catalog_path().parent / "rego-reads" / key
 
 
 def cost_free(modules: list[RegoModule]) -> bool:
