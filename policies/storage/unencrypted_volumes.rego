@@ -105,30 +105,45 @@ volumes contains {"i": i, "path": "storage_encrypted", "label": "storage", "valu
 	r.type == "aws_db_instance"
 }
 
-volumes contains {"i": i, "path": sprintf("%s.%d.encrypted", [block, n]), "label": device_label(block, n, device), "value": object.get(device, "encrypted", null)} if {
+volumes contains {"i": i, "path": sprintf("%s.%d.encrypted", [block, n]), "label": device_label(block, n, device), "value": field(device, "encrypted")} if {
 	some i, r in input.resources
 	r.type in {"aws_instance", "aws_launch_configuration"}
 	some block in ["root_block_device", "ebs_block_device"]
-	some n, device in object.get(r.attributes, block, [])
+	some n, device in blocks(r.attributes, block)
 }
 
-volumes contains {"i": i, "path": sprintf("block_device_mappings.%d.ebs.0.encrypted", [n]), "label": device_label("block_device_mappings", n, mapping), "value": object.get(ebs, "encrypted", null)} if {
+volumes contains {"i": i, "path": sprintf("block_device_mappings.%d.ebs.0.encrypted", [n]), "label": device_label("block_device_mappings", n, mapping), "value": field(ebs, "encrypted")} if {
 	some i, r in input.resources
 	r.type == "aws_launch_template"
-	some n, mapping in object.get(r.attributes, "block_device_mappings", [])
-	ebs := object.get(mapping, "ebs", [])[0]
+	some n, mapping in blocks(r.attributes, "block_device_mappings")
+	ebs := blocks(mapping, "ebs")[0]
 }
+
+# The blocks of a nested-block attribute: its list, or none when it holds anything else (a malformed plan; every
+# builtin below would otherwise fail on it, and with it the whole policy).
+blocks(parent, name) := found if {
+	is_object(parent)
+	found := object.get(parent, name, [])
+	is_array(found)
+}
+
+blocks(parent, name) := [] if not is_array(field(parent, name))
+
+# A block's field, or null (unset) when the block is not an object: a malformed block is reported as unencrypted.
+field(block, key) := object.get(block, key, null) if is_object(block)
+
+field(block, _) := null if not is_object(block)
 
 device_label(block, _, _) := block if block == "root_block_device"
 
-device_label(block, n, device) := sprintf("%s[%d] (%s)", [block, n, device.device_name]) if {
+device_label(block, n, device) := sprintf("%s[%d] (%s)", [block, n, field(device, "device_name")]) if {
 	block != "root_block_device"
-	is_string(device.device_name)
+	is_string(field(device, "device_name"))
 }
 
 device_label(block, n, device) := sprintf("%s[%d]", [block, n]) if {
 	block != "root_block_device"
-	not is_string(device.device_name)
+	not is_string(field(device, "device_name"))
 }
 
 # true, or "true" (launch templates take the string form).

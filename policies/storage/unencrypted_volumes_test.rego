@@ -98,3 +98,20 @@ test_metadata if {
 	policy.metadata.id == "FG-STO-003"
 	policy.metadata.severity == "high"
 }
+
+# A malformed plan (blocks that are not objects, a block attribute that is not a list) must not break the policy:
+# such a block counts as unencrypted, a non-list attribute as no blocks.
+test_malformed_blocks_are_judged_not_fatal if {
+	r := resource("aws_instance", {
+		"root_block_device": 5,
+		"ebs_block_device": [null, [], 7, {"device_name": 3, "encrypted": true}],
+	}, [])
+	deny_of(r) == {
+		{"address": "aws_instance.x", "msg": "ebs_block_device[0] is not encrypted (ebs_block_device.0.encrypted is not set)"},
+		{"address": "aws_instance.x", "msg": "ebs_block_device[1] is not encrypted (ebs_block_device.1.encrypted is not set)"},
+		{"address": "aws_instance.x", "msg": "ebs_block_device[2] is not encrypted (ebs_block_device.2.encrypted is not set)"},
+	}
+	lt := resource("aws_launch_template", {"block_device_mappings": [1, {"ebs": 2}, {"ebs": [3]}, {"ebs": [{"encrypted": "true"}]}]}, [])
+	deny_of(lt) == {{"address": "aws_launch_template.x", "msg": "block_device_mappings[2] is not encrypted (block_device_mappings.2.ebs.0.encrypted is not set)"}}
+	count(deny_of(resource("aws_launch_template", {"block_device_mappings": "x"}, []))) == 0
+}
