@@ -277,3 +277,28 @@ def test_breakdown_show_coverage(capsys: pytest.CaptureFixture[str], tmp_path: P
     code, out, err = run(capsys, "breakdown", str(EXAMPLES / "eks-platform" / "plan.json"), "--show-coverage",
                          "--format", "json")
     assert code == 0 and json.loads(out)["schema"] == "finguard/breakdown" and "Coverage:" in err
+
+
+def test_commands_in_their_own_modules_are_imported_only_when_they_run() -> None:
+    """`finguard check` (and every other plan command) starts without importing the billing, k8s, waste, audit,
+    comment, approvals and rates commands; --help still lists them and each still runs."""
+    import subprocess
+    import sys
+
+    probe = ("import sys\nfrom finguard.cli import cli\nfrom click.testing import CliRunner\n"
+             "result = CliRunner().invoke(cli, sys.argv[1:])\n"
+             "print(result.exit_code, sorted(m for m in sys.modules if m.startswith('finguard.commands.')))\n"
+             "print(result.output)\n")
+    run_probe = lambda *args: subprocess.run([sys.executable, "-c", probe, *args], capture_output=True,  # noqa: E731
+                                             text=True, timeout=120).stdout
+    out = run_probe("--version")
+    assert out.startswith("0 ['finguard.commands.rates_options']")  # the options every plan command takes
+    out = run_probe("--help")
+    for name in ("approvals", "audit", "billing", "comment", "k8s", "waste"):
+        assert f"\n  {name} " in out
+    out = run_probe("pricing", "rates", "--help")
+    assert out.startswith("0 [") and "finguard.commands.pricing_rates" in out.splitlines()[0]
+    assert "finguard.commands.billing" not in out.splitlines()[0]
+    out = run_probe("k8s", "--help")
+    assert out.startswith("0 [") and "finguard.commands.k8s" in out.splitlines()[0]
+    assert "No such command 'bilin'" in run_probe("bilin")
