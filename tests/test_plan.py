@@ -243,3 +243,19 @@ def test_a_resource_holds_the_readers_containers_without_copying_them() -> None:
         "change": {"actions": ["create"], "before": None, "after": after, "after_unknown": {}}}]}
     read = plan_to_project(plan, source="hand.json").resources[0]
     assert read.after is after and read.tags_after == {"n": "1", "empty": ""}
+
+
+def test_state_values_are_checked_as_objects_without_copying() -> None:
+    """planned_values/prior_state hold every resource's values again: they are checked to be JSON objects (or
+    null), with the usual message and path otherwise, and kept as they are."""
+    from finguard.terraform.plan import PlanDoc
+
+    values = {"instance_type": "m5.large"}
+    doc = {"format_version": "1.2", "planned_values": {"root_module": {"resources": [
+        {"address": "aws_instance.a", "type": "aws_instance", "name": "a", "values": values}]}}}
+    assert PlanDoc.model_validate(doc).planned_values.root_module.resources[0].values is values
+    for bad in ([1], "x", 5, True, 1.5):
+        doc["planned_values"]["root_module"]["resources"][0]["values"] = bad
+        where = r"\$\.planned_values\.root_module\.resources\[0\]\.values"
+        with pytest.raises(InputError, match=rf"invalid plan at {where}: Input should be a valid dictionary"):
+            plan_to_project(doc, source="hand.json")

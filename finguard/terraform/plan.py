@@ -13,9 +13,10 @@ import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, PlainValidator, ValidationError
+from pydantic_core import PydanticCustomError
 
 from finguard import strict_json
 from finguard.errors import InputError, read_text
@@ -50,6 +51,17 @@ class ResourceChangeDoc(_Doc):
     change: ChangeDoc
 
 
+def _json_object(value: Any) -> dict[str, Any] | None:
+    """A JSON object (or null) as it is: validating `dict[str, Any]` copied every resource's values, twice per plan
+    (planned and prior state); the keys of a decoded JSON object are text already."""
+    if value is None or type(value) is dict:
+        return value
+    raise PydanticCustomError("dict_type", "Input should be a valid dictionary")
+
+
+JsonObjectOrNull = Annotated[dict[str, Any] | None, PlainValidator(_json_object)]
+
+
 class StateResourceDoc(_Doc):
     address: str
     mode: str = "managed"
@@ -57,7 +69,7 @@ class StateResourceDoc(_Doc):
     name: str
     index: int | str | None = None
     provider_name: str = ""
-    values: dict[str, Any] | None = None
+    values: JsonObjectOrNull = None
 
 
 class ModuleDoc(_Doc):
