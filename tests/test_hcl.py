@@ -314,3 +314,22 @@ def test_cost_delta_policy_needs_a_baseline_for_tf_code(capsys: pytest.CaptureFi
     code, out, _ = run(capsys, "check", str(directory), "--compare-to", str(empty), "--format", "json")
     delta = [f for f in json.loads(out)["findings"] if f["policy_id"] == "FG-COST-002"]
     assert code == 1 and delta and "+$928.85" in delta[0]["message"]
+
+
+def test_the_parse_cache_reads_only_regular_files(tmp_path, monkeypatch) -> None:
+    """A FIFO (or device) where a cached parse would be must not block the run: the file is parsed, and the cache
+    entry written over it."""
+    import os
+
+    from finguard.terraform import hcl_files
+
+    monkeypatch.setenv("FINGUARD_HOME", str(tmp_path / "home"))
+    tf = tmp_path / "main.tf"
+    tf.write_text('resource "aws_instance" "a" {\n  instance_type = "t3.micro"\n}\n')
+    cache = hcl_files._cache_path(tf.read_text())
+    cache.parent.mkdir(parents=True)
+    os.mkfifo(cache)
+    _, doc, error = hcl_files._parse_file(str(tf))
+    assert error is None and doc is not None and "resource" in doc
+    assert cache.is_file()
+    assert hcl_files._parse_file(str(tf))[1] == doc  # and read back from the cache

@@ -3,6 +3,7 @@ never the reverse. Every way of reaching a cost below must be caught."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -126,6 +127,10 @@ def test_a_damaged_or_unwritable_memo_only_costs_the_analysis(tmp_path: Path, mo
     assert memo.read_text() == "reads-costs"
     memo.write_bytes(b"\xff\xfe")
     assert not rego_reads.cost_free_remembered(costly)
+    memo.unlink()
+    os.mkfifo(memo)  # would block a read: skipped, and replaced by the verdict
+    assert not rego_reads.cost_free_remembered(costly)
+    assert memo.is_file() and memo.read_text() == "reads-costs"
     blocked = tmp_path / "blocked"
     blocked.write_text("a file where the cache directory would be")
     monkeypatch.setenv("FINGUARD_HOME", str(blocked))

@@ -48,8 +48,8 @@ def cost_free_remembered(modules: list[RegoModule]) -> bool:
     key = _memo_key(modules)
     memo = _memo_path(key) if key is not None else None
     if memo is not None:
-        try:
-            verdict = memo.read_text(encoding="ascii")
+        try:  # a regular file only: a FIFO or device put there would block the read
+            verdict = memo.read_text(encoding="ascii") if memo.is_file() else ""
         except (OSError, ValueError):
             verdict = ""
         if verdict in _VERDICTS:
@@ -81,7 +81,10 @@ def _memo_key(modules: list[RegoModule]) -> str | None:
             continue
     else:
         return None
-    digest = hashlib.sha256(Path(__file__).read_bytes())
+    try:
+        digest = hashlib.sha256(Path(__file__).read_bytes())
+    except OSError:  # not installed as files (a zip): no memo
+        return None
     digest.update(engine_version.encode())
     for module in modules:
         for part in (str(module.path), module.text):

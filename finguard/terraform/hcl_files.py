@@ -97,7 +97,7 @@ def _parse_file(path: str) -> tuple[str, dict[str, Any] | None, str | None]:
     except (OSError, UnicodeDecodeError) as exc:
         return path, None, f"{path}: cannot read: {exc}"
     cache = _cache_path(text)
-    if cache is not None and cache.exists():
+    if cache is not None and cache.is_file():  # a regular file only: a FIFO put there would block the read
         try:
             return path, json.loads(cache.read_text()), None
         except (OSError, ValueError):
