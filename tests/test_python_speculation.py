@@ -8,7 +8,7 @@ import os
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from finguard.config import FinguardConfig
@@ -217,25 +217,31 @@ _VALUES = st.recursive(
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3),
     max_leaves=8)
 _KEYS = st.sampled_from(["instance_type", "type", "encrypted", "size", "iops", "root_block_device",
-                         "ebs_block_device", "block_device_mappings", "storage_encrypted", "instance_class"])
+                         "ebs_block_device", "block_device_mappings", "storage_encrypted", "instance_class",
+                         "instance_types", "tag", "tag_specifications", "mixed_instances_policy", "ami_type"])
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.tuples(st.sampled_from(["aws_instance", "aws_ebs_volume", "aws_db_instance",
-                                           "aws_launch_template"]),
+                                           "aws_launch_template", "aws_autoscaling_group", "aws_eks_node_group"]),
                           st.dictionaries(_KEYS, _VALUES, max_size=4),
                           st.dictionaries(st.text(min_size=1, max_size=8), st.text(max_size=8), max_size=3)),
                 min_size=1, max_size=12))
+@example([("aws_launch_template", {"tag_specifications": 5, "instance_type": "m5.4xlarge"}, {}),
+          ("aws_autoscaling_group", {"tag": -3}, {"env": "dev"})])  # FG-CMP-002 iterated a number
+@example([("aws_ebs_volume", {"encrypted": {"x": {"": -1.7976931348623157e308}}}, {}),  # regorus cannot write it
+          ("aws_instance", {"ebs_block_device": [5, None, []], "root_block_device": 7}, {})])  # FG-STO-003 failed
 def test_hostile_attribute_values_find_the_same_either_way(resources: list) -> None:
-    """Whatever values the attributes and tags hold, the child's Python outcomes and Rego entries give the findings
-    and the input document that running everything here gives."""
+    """Whatever values the attributes and tags hold, no built-in policy fails on them, and the child's Python
+    outcomes and Rego entries give the findings and the input document that running everything here gives."""
     catalog = Catalog.open_default()
     plan = PlanBuilder()
     for i, (kind, attributes, tags) in enumerate(resources):
         plan.add(f"{kind}.r{i}", {**attributes, "tags": tags})
     project = plan_to_project(plan.build(), source="hypothesis.json")
-    assert _check(project, catalog, _options(_start(project, catalog, _options()))) == \
-        _check(project, catalog, _options())
+    here = _check(project, catalog, _options())
+    assert not [f for f in here[0] if f[3].value == "error"]
+    assert _check(project, catalog, _options(_start(project, catalog, _options()))) == here
     after = estimate(project, catalog, "after")
     before = estimate(project, catalog, "before", reuse=after)
     views = engine._views(project, after, before)

@@ -15,15 +15,21 @@ def _environment(resource: PolicyResource, key: str) -> str | None:
     value = resource.tags.get(key)
     if value:
         return value
-    for block in resource.attr("tag", None) or []:  # aws_autoscaling_group
+    for block in _blocks(resource, "tag"):  # aws_autoscaling_group
         if isinstance(block, dict) and block.get("key") == key and isinstance(block.get("value"), str):
             return block["value"]
-    for spec in resource.attr("tag_specifications", None) or []:  # aws_launch_template
+    for spec in _blocks(resource, "tag_specifications"):  # aws_launch_template
         if isinstance(spec, dict) and spec.get("resource_type") == "instance" and isinstance(spec.get("tags"), dict):
             tagged = spec["tags"].get(key)
             if isinstance(tagged, str) and tagged:
                 return tagged
     return None
+
+
+def _blocks(resource: PolicyResource, name: str) -> list[object]:
+    """A nested-block attribute's list; none when it holds anything else (a malformed plan: `tag = 5`)."""
+    value = resource.attr(name, None)
+    return value if isinstance(value, list) else []
 
 
 @policy(

@@ -95,24 +95,24 @@ metadata := {
 
 # Every volume to check: which resource, the path of its `encrypted` flag, a label and the value
 # (null when not set: plans show unset optional attributes as null).
-volumes contains {"i": i, "path": "encrypted", "label": "volume", "value": object.get(r.attributes, "encrypted", null)} if {
+volumes contains {"i": i, "path": "encrypted", "label": "volume", "state": state(object.get(r.attributes, "encrypted", null))} if {
 	some i, r in input.resources
 	r.type == "aws_ebs_volume"
 }
 
-volumes contains {"i": i, "path": "storage_encrypted", "label": "storage", "value": object.get(r.attributes, "storage_encrypted", null)} if {
+volumes contains {"i": i, "path": "storage_encrypted", "label": "storage", "state": state(object.get(r.attributes, "storage_encrypted", null))} if {
 	some i, r in input.resources
 	r.type == "aws_db_instance"
 }
 
-volumes contains {"i": i, "path": sprintf("%s.%d.encrypted", [block, n]), "label": device_label(block, n, device), "value": field(device, "encrypted")} if {
+volumes contains {"i": i, "path": sprintf("%s.%d.encrypted", [block, n]), "label": device_label(block, n, device), "state": state(field(device, "encrypted"))} if {
 	some i, r in input.resources
 	r.type in {"aws_instance", "aws_launch_configuration"}
 	some block in ["root_block_device", "ebs_block_device"]
 	some n, device in blocks(r.attributes, block)
 }
 
-volumes contains {"i": i, "path": sprintf("block_device_mappings.%d.ebs.0.encrypted", [n]), "label": device_label("block_device_mappings", n, mapping), "value": field(ebs, "encrypted")} if {
+volumes contains {"i": i, "path": sprintf("block_device_mappings.%d.ebs.0.encrypted", [n]), "label": device_label("block_device_mappings", n, mapping), "state": state(field(ebs, "encrypted"))} if {
 	some i, r in input.resources
 	r.type == "aws_launch_template"
 	some n, mapping in blocks(r.attributes, "block_device_mappings")
@@ -155,6 +155,13 @@ shown(null) := "not set"
 
 shown(value) := sprintf("%v", [value]) if value != null
 
+# What the rules need of a flag's value: whether it encrypts, and how to show it. The value itself stays out of
+# `volumes`: it can be anything a plan holds, and regorus cannot write every number back out (-1.8e308), which
+# failed the whole package.
+state(value) := {"encrypted": true, "shown": shown(value)} if encrypted(value)
+
+state(value) := {"encrypted": false, "shown": shown(value)} if not encrypted(value)
+
 # The path, or an object above it, is known only after apply ("*": the whole resource).
 unknown(r, path) if {
 	some u in object.get(r, "unknown", [])
@@ -166,11 +173,11 @@ unknown(r, path) if {
 	startswith(path, concat("", [u, "."]))
 }
 
-deny contains {"address": r.address, "msg": sprintf("%s is not encrypted (%s is %s)", [v.label, v.path, shown(v.value)])} if {
+deny contains {"address": r.address, "msg": sprintf("%s is not encrypted (%s is %s)", [v.label, v.path, v.state.shown])} if {
 	some v in volumes
 	r := input.resources[v.i]
 	not unknown(r, v.path)
-	not encrypted(v.value)
+	not v.state.encrypted
 }
 
 warn contains {"address": r.address, "msg": sprintf("%s: %s is known only after apply, so encryption cannot be checked (set it to true)", [v.label, v.path])} if {
