@@ -328,3 +328,16 @@ def test_bad_urls_are_input_errors_without_credentials(url: str, reason: str) ->
     with pytest.raises(InputError, match=reason) as caught:
         OpaSession(url)
     assert "hunter2" not in str(caught.value)
+
+
+def test_an_unwritable_number_is_explained() -> None:
+    """regorus cannot write every number back out (-1.8e308 from a plan): the package's error says what that means
+    instead of regorus' bare phrase."""
+    from finguard.policy.rego import EmbeddedEvaluator, RegoModule
+
+    module = RegoModule(Path("huge.rego"), "huge", "package huge\n\nimport rego.v1\n\n"
+                        "seen contains v if { some r in input.resources; v := r.attributes.size }\n"
+                        'deny contains "x" if { count(seen) > 0 }\n')
+    text = '{"resources": [{"attributes": {"size": -1.7976931348623157e308}}]}'
+    (result,) = EmbeddedEvaluator().evaluate([module], text)
+    assert result.error is not None and result.error.startswith("could not serialize number (a rule's value holds")

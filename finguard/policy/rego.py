@@ -209,9 +209,19 @@ def first_value(doc: Any) -> Any:
 
 
 def clean_error(text: str) -> str:
-    """One line from an evaluator's message: drop Rust stack traces, keep location and reason."""
-    text = text.split("Stack backtrace:", 1)[0]
-    return " ".join(text.split())[:500]
+    """One line from an evaluator's message: drop Rust stack traces, keep location and reason, and say what
+    regorus' terser messages mean."""
+    text = " ".join(text.split("Stack backtrace:", 1)[0].split())[:500]
+    for terse, meaning in _MEANINGS.items():
+        if text.startswith(terse):
+            return f"{text} ({meaning})"
+    return text
+
+
+_MEANINGS = {
+    "could not serialize number": "a rule's value holds a number the embedded evaluator cannot write out, such as "
+                                  "one near ±1.8e308 taken from the plan; keep raw plan values out of rule values",
+}
 
 
 class OpaServerEvaluator:
