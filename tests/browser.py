@@ -152,6 +152,21 @@ class _WebSocket:
 
 
 # -- the browser -------------------------------------------------------------------------------------------
+def _remove_profile(path: str) -> None:
+    """Chromium's helper processes (crashpad, the zygote) outlive the browser by a moment and still write into the
+    profile: removing it at once failed now and then with "Directory not empty". Retry for up to 5 s."""
+    for _ in range(50):
+        try:
+            shutil.rmtree(path)
+        except FileNotFoundError:
+            return
+        except OSError:
+            time.sleep(0.1)
+            continue
+        return
+
+
+
 class Browser:
     def __init__(self, executable: str | None = None, *, width: int = 1280, height: int = 1600,
                  timeout: float = 20.0) -> None:
@@ -166,7 +181,7 @@ class Browser:
         self._events: list[dict[str, Any]] = []
 
     def __enter__(self) -> Browser:
-        self._tmp = tempfile.TemporaryDirectory(prefix="finguard-chromium-")
+        self._tmp = tempfile.TemporaryDirectory(prefix="finguard-chromium-", ignore_cleanup_errors=True)
         profile = Path(self._tmp.name)
         self._log = (profile.parent / f"{profile.name}.log").open("wb")
         self._proc = subprocess.Popen(
@@ -201,6 +216,7 @@ class Browser:
         self._log.close()
         Path(self._log.name).unlink(missing_ok=True)
         if self._tmp is not None:
+            _remove_profile(self._tmp.name)
             self._tmp.cleanup()
             self._tmp = None
 
