@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from pathlib import Path
 from typing import Any
 
@@ -45,28 +44,21 @@ def cost_free_remembered(modules: list[RegoModule]) -> bool:
     """cost_free, remembered across runs by content (module paths and texts, this analysis' source, regorus'
     version): the parse and the analysis are a few percent of a `check` that uses them, on the same built-in
     packs every time. The cache is an optimisation only: a file that cannot be read or written is ignored."""
+    from finguard.cache_files import cache_dir, read_entry, write_entry
+
     key = _memo_key(modules)
-    memo = _memo_path(key) if key is not None else None
+    memo = cache_dir() / "rego-reads" / key if key is not None else None
     if memo is not None:
-        try:  # a regular file only: a FIFO or device put there would block the read
-            verdict = memo.read_text(encoding="ascii") if memo.is_file() else ""
-        except (OSError, ValueError):
-            verdict = ""
+        verdict = read_entry(memo)
         if verdict in _VERDICTS:
             return _VERDICTS[verdict]
     found = cost_free(modules)
     if memo is not None:
-        try:
-            memo.parent.mkdir(parents=True, exist_ok=True)
-            tmp = memo.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_text("cost-free" if found else "reads-costs", encoding="ascii")
-            tmp.replace(memo)
-        except OSError:
-            pass
+        write_entry(memo, b"cost-free" if found else b"reads-costs")
     return found
 
 
-_VERDICTS = {"cost-free": True, "reads-costs": False}
+_VERDICTS = {b"cost-free": True, b"reads-costs": False}
 _REGORUS_DISTRIBUTIONS = ("celine-regorus", "regorus")  # the wheel pyproject names, or Microsoft's own
 
 
@@ -91,12 +83,6 @@ def _memo_key(modules: list[RegoModule]) -> str | None:
             data = part.encode("utf-8", "surrogatepass")
             digest.update(len(data).to_bytes(8, "big") + data)
     return digest.hexdigest()
-
-
-def _memo_path(key: str) -> Path:
-    from finguard.pricing.catalog import default_catalog_path
-
-    return default_catalog_path().parent / "rego-reads" / key
 
 
 def cost_free(modules: list[RegoModule]) -> bool:

@@ -37,10 +37,10 @@ def _fast_parser() -> Any:
             sys.stderr.write(f"warning: FINGUARD_HCL_PARSER={chosen!r} is not `hcl2` (python-hcl2's own parser): "
                              "ignored\n")
         if hcl_parser.hcl2_version().startswith("8.") and chosen != "hcl2":
-            from finguard.pricing.catalog import default_catalog_path
+            from finguard.cache_files import cache_dir
 
             try:
-                parser = hcl_parser.HclParser(default_catalog_path().parent / "hcl-parser")
+                parser = hcl_parser.HclParser(cache_dir() / "hcl-parser")
             except (hcl_parser.UnsupportedGrammar, ImportError):
                 parser = None
         _PARSER.append(parser)
@@ -96,24 +96,21 @@ def _parse_file(path: str) -> tuple[str, dict[str, Any] | None, str | None]:
         text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         return path, None, f"{path}: cannot read: {exc}"
+    from finguard.cache_files import read_entry, write_entry
+
     cache = _cache_path(text)
-    if cache is not None and cache.is_file():  # a regular file only: a FIFO put there would block the read
+    cached = read_entry(cache) if cache is not None else None
+    if cached is not None:
         try:
-            return path, json.loads(cache.read_text()), None
-        except (OSError, ValueError):
+            return path, json.loads(cached), None
+        except ValueError:
             pass
     try:
         doc = parse_text(text, path)
     except InputError as exc:
         return path, None, str(exc)
     if cache is not None:
-        try:
-            cache.parent.mkdir(parents=True, exist_ok=True)
-            tmp = cache.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_text(json.dumps(doc))
-            tmp.replace(cache)
-        except OSError:
-            pass  # a cache is an optimisation only
+        write_entry(cache, json.dumps(doc).encode())
     return path, doc, None
 
 
@@ -122,12 +119,12 @@ def _cache_path(text: str) -> Path | None:
     are not parsed again."""
     if os.environ.get("FINGUARD_NO_HCL_CACHE") == "1":
         return None
-    from finguard.pricing.catalog import default_catalog_path
+    from finguard.cache_files import cache_dir
     from finguard.terraform.hcl_parser import hcl2_version
 
     digest = hashlib.sha256(text.encode()).hexdigest()
     version = hcl2_version()
-    return default_catalog_path().parent / "hcl-cache" / version / digest[:2] / f"{digest}.json"
+    return cache_dir() / "hcl-cache" / version / digest[:2] / f"{digest}.json"
 
 
 _PREFETCH_MAX_BYTES = 64 * 1_048_576  # parsed ahead at most: a hostile tree costs no more than this before limits

@@ -27,13 +27,14 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
-import os
 import re
 import sys
 from collections.abc import Callable
 from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
+
+from finguard.cache_files import read_entry, write_entry
 
 MAX_NESTING = 64  # expression (and block) nesting levels; finguard's hcl_expr re-parses expressions recursively
 MAX_CHAIN_TEXT = 16_384  # characters of one operator chain (`a + b + ...`): the reductions copy it per operand
@@ -651,8 +652,11 @@ def load_tables(cache_dir: Path | None) -> dict[str, Any]:
     key = _tables_key(grammar)
     candidates = [_BUNDLED] + ([cache_dir / f"hcl2-tables-{key[:24]}.json.gz"] if cache_dir is not None else [])
     for path in candidates:
+        data = read_entry(path)  # a regular file only: a FIFO in the cache directory would block the read
+        if data is None:
+            continue
         try:
-            tables = json.loads(gzip.decompress(path.read_bytes()))
+            tables = json.loads(gzip.decompress(data))
         except (OSError, ValueError, EOFError):
             continue
         if isinstance(tables, dict) and tables.get("key") == key:
@@ -664,14 +668,8 @@ def load_tables(cache_dir: Path | None) -> dict[str, Any]:
 
 
 def write_tables(tables: dict[str, Any], path: Path) -> None:
-    """Written under a private name, then renamed: parallel first runs never read half a file."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        tmp.write_bytes(gzip.compress(json.dumps(tables, separators=(",", ":")).encode(), 9, mtime=0))
-        os.replace(tmp, path)
-    except OSError:
-        pass  # a cache only
+    """Written under a private name, then renamed: parallel first runs never read half a file (cache_files)."""
+    write_entry(path, gzip.compress(json.dumps(tables, separators=(",", ":")).encode(), 9, mtime=0))
 
 
 class _Lexer:
