@@ -25,6 +25,7 @@ from pydantic import (
 
 from finguard.errors import InputError
 from finguard.policy.model import Severity
+from finguard.policy.rego import MAX_MEMORY_MB, MAX_TIMEOUT, MIN_MEMORY_MB
 from finguard.pricing.rates_config import PricingConfig
 
 if TYPE_CHECKING:
@@ -225,8 +226,8 @@ class PolicySettings(_Strict):
     settings: dict[str, dict[str, Any]] = Field(default_factory=dict)  # per-policy parameters
     checkov: str | None = None  # checkov executable or its virtualenv, for --with-checkov
     # the embedded Rego evaluator's budget (FINGUARD_REGO_TIMEOUT / FINGUARD_REGO_MEMORY_MB win when set)
-    rego_timeout_seconds: float | None = Field(None, strict=True, gt=0, le=3600, allow_inf_nan=False)
-    rego_memory_mb: StrictInt | None = Field(None, ge=64, le=1_048_576)
+    rego_timeout_seconds: float | None = Field(None, strict=True, gt=0, le=MAX_TIMEOUT, allow_inf_nan=False)
+    rego_memory_mb: StrictInt | None = Field(None, ge=MIN_MEMORY_MB, le=MAX_MEMORY_MB)
 
 
 # Sections whose models live with the jobs that read them. Each is imported and validated only when the file has

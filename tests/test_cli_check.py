@@ -172,3 +172,21 @@ def test_no_rego_worker_for_an_opa_server(capsys: pytest.CaptureFixture[str], mo
     with running_opa_server() as server:
         code, _, _ = run(capsys, "check", str(EKS), "--opa-url", server.url)
     assert code == 1 and started == []
+
+
+@pytest.mark.parametrize(("name", "value", "message"), [
+    ("FINGUARD_REGO_MEMORY_MB", "99999999999999999999", "must be at most 1,048,576"),
+    ("FINGUARD_REGO_MEMORY_MB", "10", "must be at least 64"),
+    ("FINGUARD_REGO_MEMORY_MB", "1e400", "must be a positive number"),
+    ("FINGUARD_REGO_TIMEOUT", "1e308", "must be at most 3,600"),
+    ("FINGUARD_REGO_TIMEOUT", "nan", "must be a positive number"),
+    ("FINGUARD_REGO_TIMEOUT", "-1", "must be a positive number"),
+])
+def test_rego_limits_from_the_environment_are_bounded_as_in_the_config(
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, name: str, value: str,
+        message: str) -> None:
+    """The environment takes what finguard.yml takes: a huge timeout overflowed time_t and a huge memory limit
+    killed the evaluator's start, both as tracebacks (exit 3)."""
+    monkeypatch.setenv(name, value)
+    code, _, err = run(capsys, "check", str(EKS))
+    assert code == 2 and f"{name} {message}, not {value!r}" in err

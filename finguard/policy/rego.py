@@ -26,6 +26,8 @@ MEMORY_ENV = "FINGUARD_REGO_MEMORY_MB"  # address-space limit of the evaluator p
 MAX_REGO_BYTES = 4 * 1024 * 1024  # one policy file
 DEFAULT_TIMEOUT = 10.0
 DEFAULT_MEMORY_MB = 2048
+MAX_TIMEOUT = 3600.0  # seconds: the same bounds for the environment and finguard.yml (config.PolicySettings)
+MIN_MEMORY_MB, MAX_MEMORY_MB = 64, 1_048_576  # below, the interpreter cannot start; above, no limit fits in it
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,11 +41,14 @@ class RegoLimits:
     def from_env(cls, timeout: float | None = None, memory_mb: int | None = None) -> RegoLimits:
         """The environment wins (a CI job can raise a limit without editing finguard.yml), then the config's
         `policies.rego_timeout_seconds` / `rego_memory_mb` given here, then the defaults."""
-        return cls(timeout=_env_number(TIMEOUT_ENV, timeout or DEFAULT_TIMEOUT, float),
-                   memory_mb=_env_number(MEMORY_ENV, memory_mb or DEFAULT_MEMORY_MB, int))
+        return cls(timeout=_env_number(TIMEOUT_ENV, timeout or DEFAULT_TIMEOUT, float, 0, MAX_TIMEOUT),
+                   memory_mb=_env_number(MEMORY_ENV, memory_mb or DEFAULT_MEMORY_MB, int, MIN_MEMORY_MB,
+                                         MAX_MEMORY_MB))
 
 
-def _env_number(name: str, default: float, kind: type) -> Any:
+def _env_number(name: str, default: float, kind: type, low: float, high: float) -> Any:
+    """The variable's number within (0 or `low`)..`high`: a timeout past time_t or a memory limit past the address
+    space failed the run with a traceback, where finguard.yml's same keys were refused."""
     raw = os.environ.get(name)
     if raw is None or not raw.strip():
         return default
@@ -53,6 +58,10 @@ def _env_number(name: str, default: float, kind: type) -> Any:
         value = None
     if value is None or not math.isfinite(value) or value <= 0:
         raise InputError(f"{name} must be a positive number, not {raw!r}")
+    if value < low:
+        raise InputError(f"{name} must be at least {low:,.0f}, not {raw!r}")
+    if value > high:
+        raise InputError(f"{name} must be at most {high:,.0f}, not {raw!r}")
     return value
 
 
