@@ -12,12 +12,12 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from finguard.config import FinguardConfig
 from finguard.model import Project
-from finguard.policy import engine, rego_prebuild
+from finguard.policy import engine, rego_prebuild, rego_reads
 from finguard.policy.engine import _cost_free_views, _json_number, _number, _rego_fields, _views, rego_input
 from finguard.pricing.catalog import Catalog
 from finguard.pricing.estimate import estimate
@@ -191,3 +191,76 @@ def test_entries_are_json_dumps_of_the_documented_fields(catalog: Catalog, effec
     text = rego_input(project, views, before, after, FinguardConfig())
     expected = [json.dumps(_documented_entry(v), default=str) for v in views]
     assert text.startswith('{"resources": [' + ", ".join(expected) + "], ")
+
+
+# -- the speculative input holds only what the built-in packages read (rego_reads.InputReads) ----------------------
+def _speculated_findings(project: Project, catalog: Catalog, cut: bool) -> list[tuple]:
+    """The findings of run_check with the Rego packs evaluated on the prebuilt entries, cut to what they read
+    (`cut`), or evaluated after pricing on the whole input."""
+    options = engine.CheckOptions(config=FinguardConfig())
+    if cut:
+        options.speculative_rego = engine.speculative_rego(options)
+        assert options.speculative_rego is not None
+        fields = engine._read_fields(options.speculative_rego.reads)
+        options.rego_prebuild = rego_prebuild.start(project, _cost_free_views, fields, other_threads_ok=True,
+                                                    pruned=True)
+        options.rego_speculation = engine.start_rego_speculation(project, options)
+        assert options.rego_speculation is not None
+    after = estimate(project, catalog, "after")
+    before = estimate(project, catalog, "before", reuse=after)
+    result = engine.run_check(project, after, before, catalog, options)
+    return sorted((f.policy_id, f.address, f.kind.value, f.message) for f in result.findings)
+
+
+def test_the_cut_entries_hold_the_keys_read_and_nothing_else(catalog: Catalog) -> None:
+    project = _project()
+    reads = engine.speculative_rego(engine.CheckOptions(config=FinguardConfig())).reads
+    entries = _start(project, engine._read_fields(reads)).entries([v.address for v in _cost_free_views(project)])
+    web, data = (json.loads(entry + "}") for entry in entries[:2])
+    assert set(web) == {"address", "type", "region", "attributes", "unknown"}
+    assert web["attributes"] == {}  # an instance without block devices: none of the five keys
+    assert data["attributes"] == {"encrypted": False}
+    assert next(iter(web)) == "address"  # the parent lines entries up by it
+
+
+def test_a_cut_prebuild_is_never_the_whole_input(catalog: Catalog) -> None:
+    """rego_input (the documented document, for Rego of the user's) builds every field itself rather than take
+    entries cut for the built-in packs."""
+    reads = rego_reads.InputReads(frozenset({"address"}), frozenset())
+    cut = rego_prebuild.start(_project(), _cost_free_views, engine._read_fields(reads), other_threads_ok=True,
+                              pruned=True)
+    assert json.loads(_inputs(catalog, cut)) == json.loads(_inputs(catalog, None))
+
+
+def test_user_rego_is_evaluated_on_the_whole_input(tmp_path: Path) -> None:
+    (tmp_path / "mine.rego").write_text("package mine\n\nimport rego.v1\n\ndeny contains \"x\" if { false }\n")
+    options = engine.CheckOptions(config=FinguardConfig(), rego_dirs=[tmp_path])
+    assert engine.speculative_rego(options) is None
+    assert engine.speculative_rego(engine.CheckOptions(config=FinguardConfig(), use_builtin=False)) is None
+
+
+_ATTRIBUTE_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(min_value=-(2**70), max_value=2**70) | st.text(max_size=8)
+    | st.sampled_from(["true", "false", "/dev/sda1", "gp2"]),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(
+        st.sampled_from(["encrypted", "device_name", "ebs", "volume_size", "x"]), inner, max_size=3),
+    max_leaves=10)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(
+    st.sampled_from(["aws_instance", "aws_ebs_volume", "aws_db_instance", "aws_launch_template",
+                     "aws_launch_configuration", "aws_s3_bucket"]),
+    st.dictionaries(st.sampled_from(["encrypted", "storage_encrypted", "root_block_device", "ebs_block_device",
+                                     "block_device_mappings", "size", "instance_type", "kms_key_id"]),
+                    _ATTRIBUTE_VALUES, max_size=4),
+    st.booleans()), min_size=1, max_size=10))
+def test_the_cut_input_finds_what_the_whole_input_finds(resources: list) -> None:
+    """Whatever the attributes hold (blocks that are numbers, nested nulls, unknown flags), the built-in packs
+    find the same on entries cut to what they read as on the whole input."""
+    catalog = Catalog.open_default()
+    plan = PlanBuilder()
+    for i, (kind, attributes, unknown) in enumerate(resources):
+        plan.add(f"{kind}.r{i}", attributes, unknown={"encrypted": True} if unknown else None)
+    project = plan_to_project(plan.build(), source="hypothesis.json")
+    assert _speculated_findings(project, catalog, cut=True) == _speculated_findings(project, catalog, cut=False)

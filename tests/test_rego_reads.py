@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import regorus
 
+from finguard.policy import rego_reads
 from finguard.policy.rego import RegoModule, load_rego_modules
 from finguard.policy.rego_reads import cost_free
 
@@ -94,21 +95,20 @@ def test_one_cost_reading_package_makes_the_set_cost_dependent() -> None:
 
 
 def test_the_verdict_is_remembered_by_content(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Each module set is analysed once per installation: the verdict is kept under the cache directory, keyed by
-    the modules' paths and texts, this analysis' source and regorus' version."""
-    from finguard.policy import rego_reads
-
+    """Each module set is analysed once per installation: the verdict (what the packages read, or that they may
+    read costs) is kept under the cache directory, keyed by the modules' paths and texts, this analysis' source
+    and regorus' version."""
     monkeypatch.setenv("FINGUARD_HOME", str(tmp_path))
     free = [_module('deny contains r.address if { some r in input.resources; r.region == "x" }')]
     costly = [_module('deny contains r.address if { some r in input.resources; r.monthly_cost > 1 }')]
     assert rego_reads.cost_free_remembered(free) and not rego_reads.cost_free_remembered(costly)
-    kept = sorted(p.read_text() for p in (tmp_path / "rego-reads").iterdir())
-    assert kept == ["cost-free", "reads-costs"]
+    kept = {p.read_text() for p in (tmp_path / "rego-reads").iterdir()}
+    assert kept == {'{"fields": ["address", "region"], "attribute_keys": []}', "reads-costs"}
 
     def not_again(modules):
         raise AssertionError("analysed again")
 
-    monkeypatch.setattr(rego_reads, "cost_free", not_again)
+    monkeypatch.setattr(rego_reads, "input_reads", not_again)
     assert rego_reads.cost_free_remembered(free) and not rego_reads.cost_free_remembered(costly)
     changed = [RegoModule(free[0].path, "t", free[0].text.replace('"x"', '"y"'))]
     with pytest.raises(AssertionError, match="analysed again"):  # another text is another key
@@ -116,8 +116,6 @@ def test_the_verdict_is_remembered_by_content(tmp_path: Path, monkeypatch: pytes
 
 
 def test_a_damaged_or_unwritable_memo_only_costs_the_analysis(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from finguard.policy import rego_reads
-
     monkeypatch.setenv("FINGUARD_HOME", str(tmp_path))
     costly = [_module('deny contains r.address if { some r in input.resources; r.monthly_cost > 1 }')]
     assert not rego_reads.cost_free_remembered(costly)
@@ -136,3 +134,91 @@ def test_a_damaged_or_unwritable_memo_only_costs_the_analysis(tmp_path: Path, mo
     monkeypatch.setenv("FINGUARD_HOME", str(blocked))
     assert not rego_reads.cost_free_remembered(costly)
     assert rego_reads.cost_free_remembered(load_rego_modules([(REPO / "policies", "builtin")])[0])
+
+
+# -- what the packages read: the speculative input holds only that -----------------------------------------------
+def _reads(body: str) -> rego_reads.InputReads | None:
+    return rego_reads.input_reads([_module(body)])
+
+
+def test_the_built_in_packs_read_five_attribute_keys() -> None:
+    modules, _errors = load_rego_modules([(REPO / "policies", "builtin")])
+    reads = rego_reads.input_reads(modules)
+    assert reads == rego_reads.InputReads(
+        frozenset({"address", "type", "region", "attributes", "unknown"}),
+        frozenset({"encrypted", "storage_encrypted", "root_block_device", "ebs_block_device",
+                   "block_device_mappings"}))
+
+
+@pytest.mark.parametrize(("body", "keys"), [
+    ('deny contains r.address if { some r in input.resources; object.get(r.attributes, "size", 0) > 100 }',
+     {"size"}),
+    ('deny contains r.address if { some r in input.resources; r.attributes.size > 100 }', {"size"}),
+    ('deny contains r.address if { some r in input.resources; r.attributes["io-ps"] > 100 }', {"io-ps"}),
+    ('deny contains r.address if { some r in input.resources; x := r.attributes; x.size > 1 }', {"size"}),
+    ('deny contains r.address if { some r in input.resources; some k in ["a", "b"]; r.attributes[k] }', {"a", "b"}),
+    ('deny contains r.address if { some r in input.resources; some k in {"a"}; object.get(r.attributes, k, 0) }',
+     {"a"}),
+    ('deny contains r.address if { some r in input.resources; every k in ["a"] { r.attributes[k] } }', {"a"}),
+    ('f(a, k) := object.get(a, k, null)\n'
+     'deny contains r.address if { some r in input.resources; some k in ["p", "q"]; f(r.attributes, k) == 1 }',
+     {"p", "q"}),
+    ('deny contains r.address if { some r in input.resources; is_object(r.attributes) }', set()),
+    ('deny contains r.address if { some r in input.resources; r.region == "x" }', set()),
+])
+def test_attribute_keys_named_by_constants_are_all_that_is_kept(body: str, keys: set[str]) -> None:
+    reads = _reads(body)
+    assert reads is not None and reads.attribute_keys == frozenset(keys)
+
+
+@pytest.mark.parametrize("body", [
+    'deny contains r.address if { some r in input.resources; count(r.attributes) > 100 }',
+    'deny contains r.address if { some r in input.resources; some k, v in r.attributes; v == 1 }',
+    'deny contains r.address if { some r in input.resources; some v in r.attributes; v == 1 }',
+    'deny contains r.address if { some r in input.resources; r.attributes == {} }',
+    'deny contains r.address if { some r in input.resources; r.attributes = {} }',
+    'deny contains r.address if { some r in input.resources; "size" in r.attributes }',
+    'deny contains r.address if { some r in input.resources; json.marshal(r.attributes) == "" }',
+    'deny contains r.address if { some r in input.resources; count(object.keys(r.attributes)) > 1 }',
+    'deny contains r.address if { some r in input.resources; walk(r.attributes, [p, v]); v == 1 }',
+    'deny contains r.address if { some r in input.resources; x := [r.attributes]; x[0].size }',
+    'deny contains r.address if { some r in input.resources; x := {"a": r.attributes}; x.a.size }',
+    'deny contains r.address if { some r in input.resources; k := concat("", ["si", "ze"]); r.attributes[k] }',
+    'deny contains r.address if { some r in input.resources; object.get(r.attributes, ["a", "b"], 0) }',
+    'deny contains r.address if { some r in input.resources; some k in ["a", 1]; r.attributes[k] }',
+    'attrs(r) := r.attributes\ndeny contains r.address if { some r in input.resources; attrs(r).size }',
+    'deny contains x if { some r in input.resources; x := [a | a := r.attributes] }',
+    'deny contains r.address if { some r in input.resources; x := r.attributes; x == {} }',
+])
+def test_any_other_use_of_the_attributes_keeps_them_whole(body: str) -> None:
+    module = _module(body)
+    regorus.Engine().add_policy("t.rego", module.text)
+    reads = _reads(body)
+    assert reads is not None and reads.attribute_keys is None
+
+
+def test_fields_read_are_recorded_and_the_union_is_taken_across_packages() -> None:
+    a = _module('deny contains r.address if { some r in input.resources; r.tags.team == "" }', "a")
+    b = _module('deny contains r.name if { some r in input.resources; r.attributes.size > 1 }', "b")
+    reads = rego_reads.input_reads([a, b])
+    assert reads == rego_reads.InputReads(frozenset({"address", "tags", "name", "attributes"}), frozenset({"size"}))
+    c = _module('deny contains r.address if { some r in input.resources; count(r.attributes) > 1 }', "c")
+    assert rego_reads.input_reads([a, b, c]).attribute_keys is None
+    assert rego_reads.input_reads([a, _module('deny contains "x" if { input.resources[_].monthly_cost }', "d")]) \
+        is None
+
+
+def test_the_reads_are_remembered_and_a_damaged_memo_is_analysed_again(tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FINGUARD_HOME", str(tmp_path))
+    modules = [_module('deny contains r.address if { some r in input.resources; r.attributes.size > 1 }')]
+    found = rego_reads.input_reads_remembered(modules)
+    (memo,) = (tmp_path / "rego-reads").iterdir()
+    assert rego_reads.InputReads.from_json(memo.read_bytes()) == found
+    for damaged in (b'{"fields": ["a"]}', b'{"fields": "a", "attribute_keys": null}', b"[1]", b"\xff",
+                    b'{"fields": [1], "attribute_keys": null}', b'{"fields": [], "attribute_keys": [2]}'):
+        memo.write_bytes(damaged)
+        assert rego_reads.input_reads_remembered(modules) == found
+        assert memo.read_bytes() == found.to_json()
+    memo.write_bytes(b'{"fields": ["address"], "attribute_keys": null}')  # a valid memo is trusted: keyed by content
+    assert rego_reads.input_reads_remembered(modules) == rego_reads.InputReads(frozenset({"address"}), None)

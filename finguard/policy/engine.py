@@ -73,6 +73,7 @@ class CheckOptions:
     only_policies: set[str] | None = None  # run just these ids (policy examples, debugging)
     rego_prebuild: RegoPrebuild | None = None  # the Rego input's cost-free part, being written (rego_prebuild)
     rego_speculation: RegoSpeculation | None = None  # cost-free packages, evaluated while pricing (rego_reads)
+    speculative_rego: SpeculativeRego | None = None  # the packages that can be, and what they read (before the fork)
     hold_for_exit: bool = False  # keep the run's objects for a process that ends after the report (collector)
 
 
@@ -392,7 +393,8 @@ def rego_input(project: Project, resources: list[PolicyResource], before: Projec
     """The documented input document (docs: README "Rego input"). `prebuilt`: each resource's cost-free fields,
     already JSON (rego_prebuild); the document is the same either way (the prebuilt entries have no spaces)."""
     view = _project_view(project, resources, before, after)
-    entries = prebuilt.entries([r.address for r in resources]) if prebuilt is not None else None
+    usable = prebuilt is not None and not prebuilt.pruned  # pruned entries are for the packages that were analysed
+    entries = prebuilt.entries([r.address for r in resources]) if usable and prebuilt is not None else None
     if entries is None:
         entries = [json.dumps(_rego_fields(r), default=str)[:-1] for r in resources]
     project_doc = {
@@ -435,6 +437,31 @@ def _rego_fields(r: PolicyResource) -> dict[str, Any]:
     return {"address": r.address, "type": r.type, "name": r.name, "provider": r.provider, "region": r.region,
             "module": r.module_address, "action": r.action.value, "tags": r.tags, "taggable": r.is_taggable,
             "attributes": r.attributes, "unknown": r.resource.unknown_after}
+
+
+# Each cost-free field of a Rego input entry, by name (engine._rego_fields has them all, in this order).
+_FIELD_VALUES: dict[str, Callable[[PolicyResource], Any]] = {
+    "address": lambda r: r.address, "type": lambda r: r.type, "name": lambda r: r.name,
+    "provider": lambda r: r.provider, "region": lambda r: r.region, "module": lambda r: r.module_address,
+    "action": lambda r: r.action.value, "tags": lambda r: r.tags, "taggable": lambda r: r.is_taggable,
+    "attributes": lambda r: r.attributes, "unknown": lambda r: r.resource.unknown_after,
+}
+
+
+def _read_fields(reads: rego_reads.InputReads) -> Callable[[PolicyResource], dict[str, Any]]:
+    """`_rego_fields` cut to what the packages read (`reads`): the address always (it lines the entries up with
+    the views), and of the attributes only the keys read, when the analysis could name them all."""
+    getters = [(name, get) for name, get in _FIELD_VALUES.items() if name == "address" or name in reads.fields]
+    keys = None if reads.attribute_keys is None else sorted(reads.attribute_keys)
+
+    def fields(r: PolicyResource) -> dict[str, Any]:
+        entry = {name: get(r) for name, get in getters}
+        attributes = entry.get("attributes")
+        if keys is not None and isinstance(attributes, dict):
+            entry["attributes"] = {key: attributes[key] for key in keys if key in attributes}
+        return entry
+
+    return fields
 
 
 def _rego_costs(r: PolicyResource) -> str:
@@ -480,10 +507,15 @@ def start_rego_prebuild(project: Project, options: CheckOptions | None = None, c
     if len(project.resources) < PREBUILD_FROM:
         return None
     then = None
-    if options is not None and options.use_builtin:
-        then = python_speculation.child_run(options.config, getattr(catalog, "path", None),
-                                            builtin_python_dirs(options))
-    return rego_prebuild.start(project, _cost_free_views, _rego_fields, then=then)
+    fields = _rego_fields
+    if options is not None:
+        if options.use_builtin:
+            then = python_speculation.child_run(options.config, getattr(catalog, "path", None),
+                                                builtin_python_dirs(options))
+        options.speculative_rego = speculative_rego(options)
+        if options.speculative_rego is not None:
+            fields = _read_fields(options.speculative_rego.reads)
+    return rego_prebuild.start(project, _cost_free_views, fields, then=then, pruned=fields is not _rego_fields)
 
 
 def builtin_python_dirs(options: CheckOptions) -> list[tuple[Path, str]]:
@@ -506,22 +538,41 @@ class RegoSpeculation:
     answers: Future[list[PackageResult]]
 
 
-def start_rego_speculation(project: Project, options: CheckOptions) -> RegoSpeculation | None:
-    """Evaluate the Rego packages now, on the prebuilt cost-free input, when they are the built-in packs and none
-    of them can read a cost; None (evaluate after pricing, as always) for an OPA server, a plan too small to
-    prebuild, a Rego directory of the user's, or any package that may read a cost. The answers are the same
-    either way: those packages never look at what is left out."""
-    prebuild = options.rego_prebuild
-    if prebuild is None or not isinstance(options.evaluator, EmbeddedEvaluator):
+@dataclass(slots=True)
+class SpeculativeRego:
+    """Rego packages that can be evaluated before pricing, and what they read of each resource (rego_reads)."""
+
+    modules: list[RegoModule]
+    read_errors: list[tuple[str, str]]
+    reads: rego_reads.InputReads
+
+
+def speculative_rego(options: CheckOptions) -> SpeculativeRego | None:
+    """The run's Rego packages when they are the built-in packs, none of them can read a cost and the evaluator is
+    the embedded one; None otherwise (an OPA server, a Rego directory of the user's, a package that may read a
+    cost): those are evaluated after pricing, on the whole input, as always."""
+    if not isinstance(options.evaluator, EmbeddedEvaluator):
         return None
     _python_dirs, rego_dirs = _policy_dirs(options)
     modules, read_errors = load_rego_modules(rego_dirs)
     # built-in packs only: the analysis parses with regorus in this process, without the worker's time limit,
     # and regorus takes minutes on some hostile modules (a thousand nested brackets)
     builtin = builtin_policies_dir().resolve()
-    if not modules or not all(m.path.resolve().is_relative_to(builtin) for m in modules) \
-            or not rego_reads.cost_free_remembered(modules):
+    if not modules or not all(m.path.resolve().is_relative_to(builtin) for m in modules):
         return None
+    reads = rego_reads.input_reads_remembered(modules)
+    return None if reads is None else SpeculativeRego(modules, read_errors, reads)
+
+
+def start_rego_speculation(project: Project, options: CheckOptions) -> RegoSpeculation | None:
+    """Evaluate the Rego packages now, on the prebuilt cost-free input (cut to what they read), when
+    `speculative_rego` allows; None (evaluate after pricing, as always) otherwise, or for a plan too small to
+    prebuild. The answers are the same either way: those packages never look at what is left out."""
+    prebuild = options.rego_prebuild
+    planned = options.speculative_rego
+    if prebuild is None or planned is None:
+        return None
+    modules, read_errors = planned.modules, planned.read_errors
     addresses = [r.address for r in _policy_resources(project)]
     project_doc = {"name": project.name, "resource_count": len(addresses)}  # its cost-free fields
     evaluator, config = options.evaluator, options.config

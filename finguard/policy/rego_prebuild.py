@@ -33,7 +33,8 @@ class RegoPrebuild:
     """One forked child's output: each policy resource's cost-free entry as JSON without its closing brace, then,
     when asked for (`then`), a second result computed from the same views (python_speculation)."""
 
-    def __init__(self, pid: int, fd: int, ready: int, after_fd: int) -> None:
+    def __init__(self, pid: int, fd: int, ready: int, after_fd: int, pruned: bool = False) -> None:
+        self.pruned = pruned  # the entries hold only what the analysed packages read (engine._read_fields)
         self._pid = pid
         self._fd = fd
         self._ready = ready  # the child writes one byte here once every entry is written
@@ -112,11 +113,12 @@ def _read_byte(fd: int) -> bytes:
 
 def start(project: Project, views: Callable[[Project], list[PolicyResource]],
           fields: Callable[[PolicyResource], dict[str, Any]], *,
-          then: Callable[[list[PolicyResource]], bytes] | None = None, other_threads_ok: bool = False
-          ) -> RegoPrebuild | None:
+          then: Callable[[list[PolicyResource]], bytes] | None = None, other_threads_ok: bool = False,
+          pruned: bool = False) -> RegoPrebuild | None:
     """Fork the child that writes `fields` of each of `views(project)`, then `then(views)` when given; None where
     forking is not safe here (`other_threads_ok`: for tests under a runner with threads of its own; the child takes
-    no lock they hold).
+    no lock they hold). `pruned`: `fields` leaves out what the analysed packages do not read, so only their
+    evaluation may use the entries.
 
     The child writes into anonymous files, not pipes: a pipe holds 64 KB, so a parent thread had to drain it
     as the child wrote, and each of its hundreds of reads waited for the GIL the pricing loop held (up to the
@@ -152,7 +154,7 @@ def start(project: Project, views: Callable[[Project], list[PolicyResource]],
         finally:
             os._exit(code)
     os.close(ready_write)
-    return RegoPrebuild(pid, fd, ready_read, after_fd)
+    return RegoPrebuild(pid, fd, ready_read, after_fd, pruned)
 
 
 def _write_entries(fd: int, policy_views: list[PolicyResource],
