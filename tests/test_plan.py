@@ -248,14 +248,41 @@ def test_a_resource_holds_the_readers_containers_without_copying_them() -> None:
 def test_state_values_are_checked_as_objects_without_copying() -> None:
     """planned_values/prior_state hold every resource's values again: they are checked to be JSON objects (or
     null), with the usual message and path otherwise, and kept as they are."""
-    from finguard.terraform.plan import PlanDoc
-
     values = {"instance_type": "m5.large"}
     doc = {"format_version": "1.2", "planned_values": {"root_module": {"resources": [
         {"address": "aws_instance.a", "type": "aws_instance", "name": "a", "values": values}]}}}
-    assert PlanDoc.model_validate(doc).planned_values.root_module.resources[0].values is values
+    assert plan_to_project(doc, source="hand.json").resources[0].after is values
     for bad in ([1], "x", 5, True, 1.5):
         doc["planned_values"]["root_module"]["resources"][0]["values"] = bad
         where = r"\$\.planned_values\.root_module\.resources\[0\]\.values"
         with pytest.raises(InputError, match=rf"invalid plan at {where}: Input should be a valid dictionary"):
             plan_to_project(doc, source="hand.json")
+
+
+def test_state_copies_of_listed_instances_are_not_read_and_others_are_checked_where_they_are() -> None:
+    """resource_changes is what the reader uses; planned_values/prior_state repeat its instances, and those copies
+    are neither read nor checked. An instance listed only there is checked, and an error names its path in the
+    module tree."""
+    change = {"address": "aws_instance.a", "type": "aws_instance", "name": "a",
+              "change": {"actions": ["create"], "before": None, "after": {"instance_type": "m5.large"}}}
+    doc = {"format_version": "1.2", "resource_changes": [change], "planned_values": {"root_module": {
+        "resources": [{"address": "aws_instance.a", "type": 5, "values": "not an object"}],
+        "child_modules": [{"address": "module.m", "resources": [
+            {"address": "module.m.aws_s3_bucket.b", "mode": "managed", "type": "aws_s3_bucket", "name": "b",
+             "values": {"bucket": "x"}}]}]}}}
+    project = plan_to_project(doc, source="hand.json")
+    assert [(r.address, r.action.value) for r in project.resources] == [("aws_instance.a", "create"),
+                                                                         ("module.m.aws_s3_bucket.b", "create")]
+    assert project.resources[0].after == {"instance_type": "m5.large"}
+    doc["planned_values"]["root_module"]["child_modules"][0]["resources"][0]["name"] = ["b"]
+    where = r"\$\.planned_values\.root_module\.child_modules\[0\]\.resources\[0\]\.name"
+    with pytest.raises(InputError, match=rf"invalid plan at {where}: Input should be a valid string"):
+        plan_to_project(doc, source="hand.json")
+    doc["planned_values"]["root_module"]["resources"] = [7]
+    with pytest.raises(InputError, match=r"invalid plan at \$\.planned_values\.root_module\.resources\[0\]: "
+                                         r"Input should be a valid dictionary"):
+        plan_to_project(doc, source="hand.json")
+    state = {"format_version": "1.0", "values": {"root_module": {"resources": [{"address": "x.y", "type": "x"}]}}}
+    with pytest.raises(InputError, match=r"invalid plan at \$\.values\.root_module\.resources\[0\]\.name: Field "
+                                         r"required"):
+        plan_to_project(state, source="state.json")

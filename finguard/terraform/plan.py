@@ -62,6 +62,15 @@ def _json_object(value: Any) -> dict[str, Any] | None:
 JsonObjectOrNull = Annotated[dict[str, Any] | None, PlainValidator(_json_object)]
 
 
+def _json_object_only(value: Any) -> dict[str, Any]:
+    if type(value) is dict:
+        return value
+    raise PydanticCustomError("dict_type", "Input should be a valid dictionary")
+
+
+JsonObject = Annotated[dict[str, Any], PlainValidator(_json_object_only)]
+
+
 class StateResourceDoc(_Doc):
     address: str
     mode: str = "managed"
@@ -74,7 +83,10 @@ class StateResourceDoc(_Doc):
 
 class ModuleDoc(_Doc):
     address: str | None = None
-    resources: list[StateResourceDoc] = Field(default_factory=list)
+    # Each instance as its JSON object, checked as a StateResourceDoc (with its path) only when resource_changes
+    # does not list it (_state_instances): a plan repeats every instance here twice (planned_values and
+    # prior_state), which the reader never uses, and checking those copies was ~40% of checking a plan.
+    resources: list[JsonObject] = Field(default_factory=list)
     child_modules: list[ModuleDoc] = Field(default_factory=list)
 
 
@@ -333,11 +345,11 @@ def _resources(doc: PlanDoc, providers: _ProviderResolver, source: str) -> list[
             )
         )
     # Older formats and data sources: instances present only in planned_values / prior_state.
-    planned = {r.address: r for r in _walk(doc.planned_values)}
-    prior = {r.address: r for r in _walk(doc.prior_state.values if doc.prior_state else None)}
+    state_path = "$.values" if doc.values is not None and doc.planned_values is doc.values else None
+    planned = _state_instances(doc.planned_values, state_path or "$.planned_values", seen, source)
+    prior = _state_instances(doc.prior_state.values if doc.prior_state else None,
+                             state_path or "$.prior_state.values", seen, source)
     for address, res in {**prior, **planned}.items():
-        if address in seen:
-            continue
         before = prior[address].values if address in prior else None
         after = planned[address].values if address in planned else None
         if before is not None and after is not None:
@@ -366,15 +378,28 @@ def _resources(doc: PlanDoc, providers: _ProviderResolver, source: str) -> list[
     return out
 
 
-def _walk(values: ValuesDoc | None) -> list[StateResourceDoc]:
+def _state_instances(values: ValuesDoc | None, path: str, seen: set[str], source: str
+                     ) -> dict[str, StateResourceDoc]:
+    """The instances of a planned_values / prior_state tree that resource_changes does not list (`seen`), by
+    address (a later one wins), each checked as a StateResourceDoc with its JSON path in the error."""
     if values is None:
-        return []
-    found: list[StateResourceDoc] = []
-    stack = [values.root_module]
+        return {}
+    found: dict[str, StateResourceDoc] = {}
+    stack = [(values.root_module, f"{path}.root_module")]
     while stack:
-        module = stack.pop()
-        found.extend(module.resources)
-        stack.extend(module.child_modules)
+        module, where = stack.pop()
+        for i, raw in enumerate(module.resources):
+            address = raw.get("address")
+            if type(address) is str and address in seen:
+                continue
+            try:
+                instance = StateResourceDoc.model_validate(raw)
+            except ValidationError as exc:
+                err = exc.errors()[0]
+                raise InputError(f"invalid plan at {where}.resources[{i}]{_json_path(err['loc'])[1:]}: "
+                                 f"{err['msg']}", where=source) from None
+            found[instance.address] = instance
+        stack.extend((child, f"{where}.child_modules[{i}]") for i, child in enumerate(module.child_modules))
     return found
 
 
