@@ -381,20 +381,27 @@ def python_outcome(pol: PythonPolicy, resources: list[PolicyResource], ctx: Poli
     outcome = PythonOutcome()
     types = set(pol.meta.resource_types)
     current = None
+    evaluated = 0
+    check, hits = pol.check, outcome.hits
     try:
         if pol.scope == "project":
-            outcome.hits.extend((None, v) for v in violations(pol.check(project_view(), ctx)))
+            hits.extend((None, v) for v in violations(check(project_view(), ctx)))
             return outcome
         for index, resource in enumerate(resources):
             if types and resource.type not in types:
                 continue
             current = resource
-            outcome.evaluated += 1
-            for v in violations(pol.check(resource, ctx)):
-                outcome.hits.append((index, v))
+            evaluated += 1
+            found = check(resource, ctx)
+            if found is None:  # a pass, most of the time: no generator to normalise it
+                continue
+            for v in violations(found):
+                hits.append((index, v))
     except Exception as exc:
         where = f" on {current.address}" if current is not None else ""
         outcome.error = f"policy raised{where}: {type(exc).__name__}: {exc}"
+    finally:
+        outcome.evaluated = evaluated
     return outcome
 
 
