@@ -264,3 +264,13 @@ def test_the_cut_input_finds_what_the_whole_input_finds(resources: list) -> None
         plan.add(f"{kind}.r{i}", attributes, unknown={"encrypted": True} if unknown else None)
     project = plan_to_project(plan.build(), source="hypothesis.json")
     assert _speculated_findings(project, catalog, cut=True) == _speculated_findings(project, catalog, cut=False)
+
+
+def test_the_cut_entries_name_the_same_fields_as_the_whole_ones() -> None:
+    """_read_fields picks from the same fields, in the same order, as _rego_fields writes, and the analysis knows
+    exactly those as cost-free: a field added to one and not the others would be lost from the cut input."""
+    view = _cost_free_views(_project())[0]
+    everything = rego_reads.InputReads(rego_reads.COST_FREE_RESOURCE_FIELDS, None)
+    assert list(engine._read_fields(everything)(view)) == list(_rego_fields(view))
+    assert engine._read_fields(everything)(view) == _rego_fields(view)
+    assert set(_rego_fields(view)) == rego_reads.COST_FREE_RESOURCE_FIELDS

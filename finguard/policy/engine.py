@@ -431,8 +431,9 @@ def rego_input(project: Project, resources: list[PolicyResource], before: Projec
     """The documented input document (docs: README "Rego input"). `prebuilt`: each resource's cost-free fields,
     already JSON (rego_prebuild); the document is the same either way (the prebuilt entries have no spaces)."""
     view = _project_view(project, resources, before, after)
-    usable = prebuilt is not None and not prebuilt.pruned  # pruned entries are for the packages that were analysed
-    entries = prebuilt.entries([r.address for r in resources]) if usable and prebuilt is not None else None
+    entries = None
+    if prebuilt is not None and not prebuilt.pruned:  # cut entries are only for the packages that were analysed
+        entries = prebuilt.entries([r.address for r in resources])
     if entries is None:
         entries = [json.dumps(_rego_fields(r), default=str)[:-1] for r in resources]
     project_doc = {
