@@ -368,3 +368,21 @@ def test_parsing_ahead_never_opens_a_fifo_and_ends_cleanly_on_an_early_error(tmp
                             text=True, timeout=60, env=env)
     assert result.returncode == 2 and "finguard.yml" in result.stderr, result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_reference_to_an_undeclared_variable_or_local_says_so(tmp_path: Path,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    """A variable block lost to a broken edit (the fuzz campaign's unterminated heredoc) or a typo in `var.`/`local.`
+    is named as the missing declaration, the way Terraform names it, not as a missing attribute."""
+    for ref, needle in (("var.size_typo", 'reference to undeclared input variable var.size_typo (no variable '
+                                          '"size_typo" block declares it)'),
+                        ("local.size_typo", "reference to undeclared local value local.size_typo (no locals block "
+                                            "sets it)")):
+        root = _dir(tmp_path / ref, {"main.tf": PROVIDER + 'variable "size" {\n  default = 10\n}\n'
+                                     'locals {\n  size = 20\n}\nresource "aws_ebs_volume" "v" {\n'
+                                     f'  availability_zone = "us-east-1a"\n  size = {ref}\n}}\n'})
+        _fails(capsys, root, "main.tf:", "aws_ebs_volume.v", needle)
+    root = _dir(tmp_path / "object", {"main.tf": PROVIDER + 'variable "o" {\n  default = { a = 1 }\n}\n'
+                                      'resource "aws_ebs_volume" "v" {\n  availability_zone = "us-east-1a"\n'
+                                      '  size = var.o.b\n}\n'})
+    _fails(capsys, root, "no attribute 'b'")  # a key missing from a declared value is still that

@@ -444,7 +444,12 @@ def evaluate(node: Node, scope: Scope) -> Any:
     if kind == "var":
         return scope.get(node[1])
     if kind == "attr":
-        return get_attr(evaluate(node[1], scope), node[2])
+        obj = evaluate(node[1], scope)
+        root = node[1]
+        if root[0] == "var" and root[1] in _UNDECLARED and root[1] not in scope.bindings and isinstance(obj, dict) \
+                and node[2] not in obj:
+            raise ExprError(_UNDECLARED[root[1]].format(name=node[2]))
+        return get_attr(obj, node[2])
     if kind == "index":
         return get_index(evaluate(node[1], scope), evaluate(node[2], scope))
     if kind == "splat":
@@ -537,6 +542,14 @@ def _iterate(coll: Any) -> list[tuple[Any, Any]]:
 
 class _UnknownCollection(Exception):
     pass
+
+
+# A missing name under these is a declaration the code lacks (or a typo), not a missing attribute of some value:
+# said the way Terraform says it.
+_UNDECLARED = {
+    "var": 'reference to undeclared input variable var.{name} (no variable "{name}" block declares it)',
+    "local": "reference to undeclared local value local.{name} (no locals block sets it)",
+}
 
 
 def get_attr(obj: Any, name: str) -> Any:
