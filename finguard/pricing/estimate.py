@@ -52,10 +52,8 @@ def estimate(project: Project, catalog: Catalog, state: State = "after", usage: 
     alone = result._alone
     total, complete = Decimal(0), True
     for resource in project.resources:
-        same = unchanged.get(resource.address)
-        if same is not None:
-            cost = same.model_copy()
-        else:
+        cost = unchanged.get(resource.address)  # the same object in both states: nothing changes one once made
+        if cost is None:
             lookups = ctx.lookups
             cost = price_resource(resource, catalog, ctx, state, rates)
             if ctx.lookups == lookups:
