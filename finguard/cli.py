@@ -231,12 +231,16 @@ def breakdown(settings: Settings, plan: Path, fmt: str, out: Path | None, show_c
     _parse_ahead(plan)
     from finguard import report
     from finguard.pricing.estimate import estimate
+    from finguard.progress import progress
 
     rates = resolve_rates(settings, plan, rates_mode, rates_file)
-    with cycles_uncollected():
-        project = _load_project(settings, plan)
+    with cycles_uncollected(), progress("breakdown", total=2) as bar:
+        project = _load_project(settings, plan)  # no step before: a bar's thread must not run while HCL forks
+        bar.start("pricing")
         cost = estimate(project, settings.catalog(), "after", rates=rates)
+        bar.start("writing the report")
         text = report.get(fmt).render_breakdown(cost)
+        bar.advance()
         hold_until_exit(project, cost)
     if show_coverage:
         from finguard.report._summary import coverage_by_type
@@ -271,16 +275,22 @@ def diff(settings: Settings, plan: Path, compare_to: Path | None, fmt: str, out:
     if plan.is_dir() and compare_to is None:
         raise UsageError(f"{plan} is .tf code with no prior state: compare it to a saved breakdown with "
                          "--compare-to BASE.json (e.g. `finguard breakdown` of the main branch)")
+    from finguard.progress import progress
+
     rates = resolve_rates(settings, plan, rates_mode, rates_file)
-    with cycles_uncollected():
-        project = _load_project(settings, plan)
+    with cycles_uncollected(), progress("diff", total=3) as bar:
+        project = _load_project(settings, plan)  # no step before: a bar's thread must not run while HCL forks
         catalog = settings.catalog()
+        bar.start("pricing")
         after = estimate(project, catalog, "after", rates=rates)
+        bar.start("pricing the prior state" if compare_to is None else f"reading {compare_to.name}")
         if compare_to is not None:
             result = diff_costs(read_saved_breakdown(compare_to), after, str(compare_to))
         else:
             result = diff_costs(estimate(project, catalog, "before", rates=rates, reuse=after), after, "prior state")
+        bar.start("writing the report")
         text = report.get(fmt).render_diff(result)
+        bar.advance()
         hold_until_exit(project, after, result)
     if result.rates_note:
         click.echo(f"warning: {result.rates_note}", err=True)
@@ -327,16 +337,18 @@ def check(settings: Settings, plan: Path, config_path: Path | None, fail_on: str
     _parse_ahead(plan)
     if opa_url is None:
         _start_rego_worker()
-    from finguard.policy.runner import CheckRequest, run
+    from finguard.policy.runner import CHECK_STEPS, CheckRequest, run
+    from finguard.progress import progress
 
-    with cycles_uncollected():
+    with cycles_uncollected(), progress("check", total=CHECK_STEPS) as bar:
         code = run(CheckRequest(
             settings=settings, plan=plan, config_path=config_path, fail_on=fail_on, fmt=fmt, out=out,
             rego_dirs=list(rego_dirs), opa_url=opa_url, tf_dir=tf_dir, baseline=baseline,
             write_baseline=write_baseline, use_builtin=not no_builtin, with_checkov=with_checkov,
             compare_to=compare_to, load_project=lambda: _load_project(settings, plan), write=_write,
-            rates_mode=rates_mode, rates_file=rates_file, hold_for_exit=True,
+            rates_mode=rates_mode, rates_file=rates_file, hold_for_exit=True, step=bar.start,
         ))
+        bar.advance()  # the report is written: every step done
     _finish(settings, code)
 
 

@@ -63,7 +63,10 @@ class Progress:
         now = time.monotonic()
         if self._mode == "lines":
             delay = 0.0 if os.environ.get("FINGUARD_PROGRESS") == "1" else DELAY_S
-            if now - self._last_line >= CI_EVERY_S or (self._last_line == 0.0 and now - self._started >= delay):
+            # the first line once the work has taken `delay` (a short run stays quiet in CI logs too), then one
+            # line per CI_EVERY_S at most
+            if (self._last_line and now - self._last_line >= CI_EVERY_S) or (
+                    not self._last_line and now - self._started >= delay):
                 self._last_line = now
                 self._stream.write(self._line() + "\n")
                 self._stream.flush()
@@ -95,15 +98,15 @@ class Progress:
         self._bar.start()
         self._task = self._bar.add_task(self._label(), total=self.total, completed=self.done)
 
-    def close(self) -> None:
+    def close(self, done: bool = True) -> None:
         with self._lock:
-            self._close()
+            self._close(done)
 
-    def _close(self) -> None:
+    def _close(self, done: bool = True) -> None:
         if self._bar is not None:
             self._bar.stop()
             self._bar = None
-        elif self._mode == "lines" and self._last_line:
+        elif self._mode == "lines" and self._last_line and done:
             self._stream.write(self._line() + ", done\n")
             self._stream.flush()
 
@@ -140,8 +143,10 @@ def progress(description: str, total: int | None = None) -> Iterator[Progress]:
     bar = Progress(description, total, stream, mode(stream))
     try:
         yield bar
-    finally:
-        bar.close()
+    except BaseException:
+        bar.close(done=False)  # the error says what happened: no ", done" line after a failure
+        raise
+    bar.close()
 
 
 @contextmanager

@@ -38,6 +38,18 @@ class CheckRequest:
     rates_file: Path | None = None
     rates: Any = None  # a RateIndex already resolved by the caller (comment, approvals); wins over rates_mode
     hold_for_exit: bool = False  # `finguard check` alone: the process ends after the report (collector)
+    # Says a step begins (`finguard check`'s progress on stderr: finguard.progress); None for callers that show
+    # their own (audit, comment). First called after the prebuild has forked: a terminal's bar redraws from a
+    # thread of its own, and the prebuild forks only while this process has no other thread.
+    step: Callable[[str], None] | None = None
+
+
+CHECK_STEPS = 4  # pricing, pricing the prior state, running the policies, writing the report
+
+
+def _step(request: CheckRequest, what: str) -> None:
+    if request.step is not None:
+        request.step(what)
 
 
 def evaluate(request: CheckRequest) -> CheckResult:
@@ -76,6 +88,7 @@ def evaluate(request: CheckRequest) -> CheckResult:
     # that read no cost
     options.rego_prebuild = start_rego_prebuild(project, options, catalog)
     options.rego_speculation = start_rego_speculation(project, options)  # Rego that reads no cost: meanwhile
+    _step(request, "pricing")  # the first step: after the fork (see CheckRequest.step)
     after = estimate(project, catalog, "after", rates=rates)
     baseline = request.baseline_cost
     if baseline is None and request.compare_to is not None:
@@ -86,6 +99,7 @@ def evaluate(request: CheckRequest) -> CheckResult:
         before = baseline
         project = project.model_copy(update={"prior_state_known": True})
     else:
+        _step(request, "pricing the prior state")
         before = estimate(project, catalog, "before", rates=rates, reuse=after)
     tf_dir = request.tf_dir or code_dir
     source_map = project._source_map
@@ -93,6 +107,7 @@ def evaluate(request: CheckRequest) -> CheckResult:
         source_map = SourceMap.scan(tf_dir, project.module_sources, relative_to=Path.cwd()) if tf_dir.is_dir() \
             else None
     options.source_map = source_map
+    _step(request, "running the policies")
     result = run_check(project, after, before, catalog, options)
     if request.with_checkov:
         from finguard.policy.checkov import find_checkov, run_checkov
@@ -115,5 +130,6 @@ def run(request: CheckRequest) -> int:
         count = write_baseline(result, request.write_baseline)
         click.echo(f"wrote {request.write_baseline}: {count} accepted findings", err=True)
         return EXIT_OK
+    _step(request, "writing the report")
     request.write(report.get(request.fmt).render_check(result), request.out)
     return EXIT_POLICY_FAILURE if result.failing else EXIT_OK
