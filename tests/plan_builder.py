@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 AWS = "registry.terraform.io/hashicorp/aws"
@@ -52,3 +54,14 @@ class PlanBuilder:
                 "resource_changes": self.changes,
                 "configuration": {"provider_config": self.provider_config,
                                   "root_module": {"resources": self.config_resources}}}
+
+
+def write_volume_plan(path: Path, count: int, encrypted_every: int) -> Path:
+    """A plan of `count` tagged gp2 volumes, every `encrypted_every`-th one encrypted (from the first), written to
+    `path`: big enough for the prebuild child when `count` reaches engine.PREBUILD_FROM."""
+    plan = PlanBuilder()
+    for i in range(count):
+        plan.add(f"aws_ebs_volume.v[{i}]", {"type": "gp2", "size": 10 + i, "encrypted": i % encrypted_every == 0,
+                                            "tags": {"team": "a"}})
+    path.write_text(json.dumps(plan.build()))
+    return path

@@ -85,15 +85,9 @@ def test_ingest_and_report_progress_goes_to_stderr_and_json_stays_clean(tmp_path
 
 
 def _volume_plan(tmp_path: Path, count: int) -> Path:
-    from tests.plan_builder import PlanBuilder
+    from tests.plan_builder import write_volume_plan
 
-    plan = PlanBuilder()
-    for i in range(count):
-        plan.add(f"aws_ebs_volume.v[{i}]", {"type": "gp2", "size": 10 + i, "encrypted": i % 2 == 0,
-                                            "tags": {"team": "a"}})
-    path = tmp_path / "plan.json"
-    path.write_text(json.dumps(plan.build()))
-    return path
+    return write_volume_plan(tmp_path / "plan.json", count, encrypted_every=2)
 
 
 def test_check_breakdown_and_diff_say_their_steps_on_stderr_only(tmp_path: Path) -> None:

@@ -15,7 +15,7 @@ import pytest
 
 from finguard.policy import engine
 
-from .plan_builder import PlanBuilder
+from .plan_builder import write_volume_plan
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="the prebuild forks (POSIX only)")
 
@@ -50,13 +50,7 @@ main()
 
 
 def _plan(tmp_path: Path) -> Path:
-    plan = PlanBuilder()
-    for i in range(SIZE):
-        plan.add(f"aws_ebs_volume.v[{i}]", {"type": "gp2", "size": 10 + i, "encrypted": i % 3 == 0,
-                                            "tags": {"team": "a"}})
-    path = tmp_path / "plan.json"
-    path.write_text(json.dumps(plan.build()))
-    return path
+    return write_volume_plan(tmp_path / "plan.json", SIZE, encrypted_every=3)
 
 
 def _check(tmp_path: Path, plan: Path, mode: str, *extra: str) -> tuple[list[tuple[str, str, str]], dict]:
