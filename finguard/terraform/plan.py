@@ -51,24 +51,20 @@ class ResourceChangeDoc(_Doc):
     change: ChangeDoc
 
 
-def _json_object(value: Any) -> dict[str, Any] | None:
-    """A JSON object (or null) as it is: validating `dict[str, Any]` copied every resource's values, twice per plan
-    (planned and prior state); the keys of a decoded JSON object are text already."""
-    if value is None or type(value) is dict:
-        return value
-    raise PydanticCustomError("dict_type", "Input should be a valid dictionary")
-
-
-JsonObjectOrNull = Annotated[dict[str, Any] | None, PlainValidator(_json_object)]
-
-
-def _json_object_only(value: Any) -> dict[str, Any]:
+def _json_object(value: Any) -> dict[str, Any]:
+    """A JSON object as it is: validating `dict[str, Any]` copied every resource's values, twice per plan (planned
+    and prior state); the keys of a decoded JSON object are text already."""
     if type(value) is dict:
         return value
     raise PydanticCustomError("dict_type", "Input should be a valid dictionary")
 
 
-JsonObject = Annotated[dict[str, Any], PlainValidator(_json_object_only)]
+def _json_object_or_null(value: Any) -> dict[str, Any] | None:
+    return None if value is None else _json_object(value)
+
+
+JsonObject = Annotated[dict[str, Any], PlainValidator(_json_object)]
+JsonObjectOrNull = Annotated[dict[str, Any] | None, PlainValidator(_json_object_or_null)]
 
 
 class StateResourceDoc(_Doc):
@@ -264,9 +260,7 @@ def plan_to_project(raw: Any, *, source: str = "<plan>", default_region: str | N
     try:
         doc = PlanDoc.model_validate(raw)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        path = _json_path(err["loc"])
-        raise InputError(f"invalid plan at {path}: {err['msg']}", where=source) from None
+        raise _invalid_plan(exc, source) from None
     providers = _ProviderResolver(doc, default_region)
     if doc.values is not None and doc.planned_values is None:  # a state: everything exists, unchanged
         doc.planned_values = doc.values
@@ -308,8 +302,15 @@ def _check_is_plan(raw: Any, source: str) -> None:
         )
 
 
-def _json_path(loc: tuple[int | str, ...]) -> str:
-    out = "$"
+def _invalid_plan(exc: ValidationError, source: str, at: str = "$") -> InputError:
+    """The first of pydantic's errors, at its JSON path under `at` (the document's root, or where a part of it
+    checked on its own sits)."""
+    err = exc.errors()[0]
+    return InputError(f"invalid plan at {_json_path(err['loc'], at)}: {err['msg']}", where=source)
+
+
+def _json_path(loc: tuple[int | str, ...], root: str = "$") -> str:
+    out = root
     for part in loc:
         out += f"[{part}]" if isinstance(part, int) else f".{part}"
     return out
@@ -395,9 +396,7 @@ def _state_instances(values: ValuesDoc | None, path: str, seen: set[str], source
             try:
                 instance = StateResourceDoc.model_validate(raw)
             except ValidationError as exc:
-                err = exc.errors()[0]
-                raise InputError(f"invalid plan at {where}.resources[{i}]{_json_path(err['loc'])[1:]}: "
-                                 f"{err['msg']}", where=source) from None
+                raise _invalid_plan(exc, source, f"{where}.resources[{i}]") from None
             found[instance.address] = instance
         stack.extend((child, f"{where}.child_modules[{i}]") for i, child in enumerate(module.child_modules))
     return found
