@@ -471,20 +471,19 @@ def _input_text(resource_texts: Iterable[str], project_doc: dict[str, Any], conf
     return "".join(parts)
 
 
-def _rego_fields(r: PolicyResource) -> dict[str, Any]:
-    """A resource's Rego input entry up to its costs: known once the plan is read (rego_prebuild writes it)."""
-    return {"address": r.address, "type": r.type, "name": r.name, "provider": r.provider, "region": r.region,
-            "module": r.module_address, "action": r.action.value, "tags": r.tags, "taggable": r.is_taggable,
-            "attributes": r.attributes, "unknown": r.resource.unknown_after}
-
-
-# Each cost-free field of a Rego input entry, by name (engine._rego_fields has them all, in this order).
+# Each cost-free field of a Rego input entry, by name, in the entry's order (the documented input; rego_reads knows
+# the same names as COST_FREE_RESOURCE_FIELDS).
 _FIELD_VALUES: dict[str, Callable[[PolicyResource], Any]] = {
     "address": lambda r: r.address, "type": lambda r: r.type, "name": lambda r: r.name,
     "provider": lambda r: r.provider, "region": lambda r: r.region, "module": lambda r: r.module_address,
     "action": lambda r: r.action.value, "tags": lambda r: r.tags, "taggable": lambda r: r.is_taggable,
     "attributes": lambda r: r.attributes, "unknown": lambda r: r.resource.unknown_after,
 }
+
+
+def _rego_fields(r: PolicyResource) -> dict[str, Any]:
+    """A resource's Rego input entry up to its costs: known once the plan is read (rego_prebuild writes it)."""
+    return {name: get(r) for name, get in _FIELD_VALUES.items()}
 
 
 def _read_fields(reads: rego_reads.InputReads) -> Callable[[PolicyResource], dict[str, Any]]:
@@ -540,7 +539,9 @@ def start_rego_prebuild(project: Project, options: CheckOptions | None = None, c
                         ) -> RegoPrebuild | None:
     """Start writing the cost-free part of the Rego input on the other core (see rego_prebuild); with `options`,
     the child then also runs the built-in Python policies that read no cost (python_speculation), with list
-    prices from `catalog`'s file."""
+    prices from `catalog`'s file, and writes the entries cut to what the packages read when they can be evaluated
+    now (`options.speculative_rego`, recorded here: the cut is decided before the fork, and
+    start_rego_speculation evaluates what it allows)."""
     from finguard.policy import python_speculation, rego_prebuild
 
     if len(project.resources) < PREBUILD_FROM:
