@@ -216,7 +216,9 @@ def test_the_reads_are_remembered_and_a_damaged_memo_is_analysed_again(tmp_path:
     (memo,) = (tmp_path / "rego-reads").iterdir()
     assert rego_reads.InputReads.from_json(memo.read_bytes()) == found
     for damaged in (b'{"fields": ["a"]}', b'{"fields": "a", "attribute_keys": null}', b"[1]", b"\xff",
-                    b'{"fields": [1], "attribute_keys": null}', b'{"fields": [], "attribute_keys": [2]}'):
+                    b'{"fields": [1], "attribute_keys": null}', b'{"fields": [], "attribute_keys": [2]}',
+                    b'{"fields": ["monthly_cost"], "attribute_keys": []}', b'{"fields": NaN, "attribute_keys": null}',
+                    b'{"fields": [["address"]], "attribute_keys": null}'):
         memo.write_bytes(damaged)
         assert rego_reads.input_reads_remembered(modules) == found
         assert memo.read_bytes() == found.to_json()

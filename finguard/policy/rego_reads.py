@@ -85,9 +85,10 @@ class InputReads:
             fields, keys = raw["fields"], raw["attribute_keys"]
         except (ValueError, TypeError, KeyError):
             return None
-        if not isinstance(fields, list) or not all(isinstance(f, str) for f in fields) or not (
+        if not isinstance(fields, list) or not all(isinstance(f, str) and f in COST_FREE_RESOURCE_FIELDS
+                                                   for f in fields) or not (
                 keys is None or (isinstance(keys, list) and all(isinstance(k, str) for k in keys))):
-            return None
+            return None  # not what this analysis writes: a damaged file, analysed again
         return cls(frozenset(fields), None if keys is None else frozenset(keys))
 
 # The fields of a Rego input resource that are known before pricing (engine._rego_fields) and of the project doc.
