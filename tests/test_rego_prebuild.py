@@ -22,7 +22,7 @@ from finguard.policy.engine import _cost_free_views, _json_number, _number, _reg
 from finguard.pricing.catalog import Catalog
 from finguard.pricing.estimate import estimate
 from finguard.terraform.plan import plan_to_project
-from tests.plan_builder import PlanBuilder
+from tests.plan_builder import PlanBuilder, write_volume_plan
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="the prebuild forks (POSIX only)")
 
@@ -104,12 +104,7 @@ def test_small_projects_and_threads_are_left_to_the_parent() -> None:
 def test_check_on_a_large_plan_uses_the_child_and_says_the_same(tmp_path: Path) -> None:
     """End to end in a fresh process (no test-runner threads): the prebuild runs, and the findings are those of
     a run that builds the input in process."""
-    plan = PlanBuilder()
-    for i in range(engine.PREBUILD_FROM + 20):
-        plan.add(f"aws_ebs_volume.v[{i}]", {"type": "gp2", "size": 10 + i, "encrypted": i % 3 == 0,
-                                            "tags": {"team": "a"}})
-    path = tmp_path / "plan.json"
-    path.write_text(json.dumps(plan.build()))
+    path = write_volume_plan(tmp_path / "plan.json", engine.PREBUILD_FROM + 20, encrypted_every=3)
     script = (
         "import sys\n"
         "from finguard.policy import engine, rego_prebuild\n"
